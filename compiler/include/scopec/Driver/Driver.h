@@ -1,0 +1,75 @@
+//===- Driver.h - The scopec pipeline and its commands ----------*- C++ -*-===//
+#ifndef SCOPEC_DRIVER_DRIVER_H
+#define SCOPEC_DRIVER_DRIVER_H
+
+#include "scopec/AST/AST.h"
+#include "scopec/Basic/Diagnostics.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class raw_ostream;
+}
+
+namespace scopec::driver {
+
+/// Exit codes of cli.md.
+enum ExitCode : int {
+  kExitOK = 0,
+  kExitErrors = 1,
+  kExitUsage = 2,
+  kExitInternalError = 70,
+};
+
+enum class OutputFormat { Text, JSON, SARIF };
+enum class ColorMode { Auto, Always, Never };
+enum class EmitStage { None, Tokens, AST };
+
+struct CheckOptions {
+  OutputFormat format = OutputFormat::Text;
+  unsigned jobs = 0; ///< 0: one per core
+  bool werror = false;
+  bool exitZero = false;
+  bool verify = false;
+  bool quiet = false;
+  ColorMode color = ColorMode::Auto;
+  EmitStage emitStage = EmitStage::None;
+};
+
+/// One compiled input: everything the renderers need, self-contained so that
+/// files can be compiled in parallel and printed in input order.
+struct FileResult {
+  std::string path;        ///< as given (or found under a directory)
+  std::string displayName; ///< as printed: the path, or "<stdin>"
+  std::unique_ptr<SourceManager> sm;
+  FileID file = 0;
+  std::vector<Diagnostic> diagnostics;
+  std::unique_ptr<ast::Module> module;
+  std::string dump;         ///< --emit-stage output
+  std::string inputError;   ///< non-empty: the file could not be read (exit 2)
+};
+
+/// Reads a file ("-" is standard input). Returns false and sets `error` to a
+/// one-line reason for a missing, unreadable, directory or binary input.
+bool readInput(const std::string &path, std::string &contents, std::string &error);
+
+/// Runs the front end on one source text.
+FileResult compileSource(std::string path, std::string displayName, std::string_view text,
+                         const CheckOptions &opts);
+/// Reads and compiles one input.
+FileResult compileFile(const std::string &path, const CheckOptions &opts);
+
+/// Expands directories into the `.scope` files below them (sorted), keeping
+/// files as given. Missing paths are kept, to be reported when read.
+std::vector<std::string> expandInputs(const std::vector<std::string> &inputs);
+
+/// `scopec check`: diagnostics of every input to `out` in the chosen format,
+/// usage and I/O errors to `err`. Returns the exit code.
+int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
+             llvm::raw_ostream &out, llvm::raw_ostream &err);
+
+} // namespace scopec::driver
+
+#endif

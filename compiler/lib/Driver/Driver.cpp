@@ -1,0 +1,237 @@
+//===- Driver.cpp - The compile pipeline and `scopec check` ---------------===//
+#include "scopec/Driver/Driver.h"
+
+#include "scopec/AST/ASTDumper.h"
+#include "scopec/Driver/Render.h"
+#include "scopec/Driver/Verify.h"
+#include "scopec/Syntax/Parser.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <thread>
+
+namespace scopec::driver {
+
+namespace fs = std::filesystem;
+
+//===--- Inputs -----------------------------------------------------------===//
+
+namespace {
+/// A file is binary (not a broken source file) when its first 8000 bytes hold
+/// a NUL and a tenth of them are control bytes that text does not contain.
+bool looksBinary(std::string_view data) {
+  std::string_view head = data.substr(0, 8000);
+  if (head.find('\0') == std::string_view::npos)
+    return false;
+  size_t odd = 0;
+  for (unsigned char c : head)
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1b)
+      ++odd;
+  return odd * 10 >= head.size();
+}
+} // namespace
+
+bool readInput(const std::string &path, std::string &contents, std::string &error) {
+  if (path == "-") {
+    std::ostringstream ss;
+    ss << std::cin.rdbuf();
+    contents = ss.str();
+  } else {
+    std::error_code ec;
+    fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) {
+      error = "cannot read '" + path + "': No such file or directory";
+      return false;
+    }
+    if (fs::is_directory(st)) {
+      error = "cannot read '" + path + "': Is a directory";
+      return false;
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      error = "cannot read '" + path + "': " + std::strerror(errno);
+      return false;
+    }
+    contents.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+      error = "cannot read '" + path + "': read error";
+      return false;
+    }
+  }
+  if (looksBinary(contents)) {
+    error = "cannot read '" + (path == "-" ? std::string("<stdin>") : path) +
+            "': binary file, not scope source";
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string> expandInputs(const std::vector<std::string> &inputs) {
+  std::vector<std::string> out;
+  for (const std::string &in : inputs) {
+    std::error_code ec;
+    if (in != "-" && fs::is_directory(in, ec)) {
+      std::vector<std::string> found;
+      fs::recursive_directory_iterator it(in, fs::directory_options::skip_permission_denied, ec), end;
+      for (; !ec && it != end; it.increment(ec)) {
+        const fs::path &p = it->path();
+        std::string name = p.filename().string();
+        if (it->is_directory(ec) && !name.empty() && name[0] == '.') {
+          it.disable_recursion_pending();
+          continue;
+        }
+        if (it->is_regular_file(ec) && p.extension() == ".scope")
+          found.push_back(p.string());
+      }
+      std::sort(found.begin(), found.end());
+      if (found.empty())
+        out.push_back(in); // reported as "Is a directory" when read
+      out.insert(out.end(), found.begin(), found.end());
+    } else {
+      out.push_back(in);
+    }
+  }
+  return out;
+}
+
+//===--- The pipeline -----------------------------------------------------===//
+
+FileResult compileSource(std::string path, std::string displayName, std::string_view text,
+                         const CheckOptions &opts) {
+  FileResult r;
+  r.path = std::move(path);
+  r.displayName = std::move(displayName);
+  r.sm = std::make_unique<SourceManager>();
+  r.file = r.sm->addBuffer(r.displayName, text);
+  DiagnosticsEngine diags(*r.sm);
+  llvm::raw_string_ostream dump(r.dump);
+  if (opts.emitStage == EmitStage::Tokens) {
+    syntax::dumpTokens(r.file, *r.sm, diags, dump);
+  } else {
+    r.module = syntax::parse(r.file, *r.sm, diags);
+    if (opts.emitStage == EmitStage::AST)
+      ast::dumpModule(*r.module, dump);
+  }
+  dump.flush();
+  r.diagnostics = diags.takeDiagnostics();
+  // Report in source order (the lexer runs ahead of the parser).
+  std::stable_sort(r.diagnostics.begin(), r.diagnostics.end(),
+                   [](const Diagnostic &a, const Diagnostic &b) {
+                     return a.range.begin < b.range.begin;
+                   });
+  return r;
+}
+
+FileResult compileFile(const std::string &path, const CheckOptions &opts) {
+  std::string contents, error;
+  std::string display = path == "-" ? "<stdin>" : path;
+  if (!readInput(path, contents, error)) {
+    FileResult r;
+    r.path = path;
+    r.displayName = display;
+    r.inputError = error;
+    return r;
+  }
+  return compileSource(path, display, contents, opts);
+}
+
+//===--- scopec check -----------------------------------------------------===//
+
+int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
+             llvm::raw_ostream &out, llvm::raw_ostream &err) {
+  std::vector<std::string> files = expandInputs(inputs);
+  if (std::count(files.begin(), files.end(), "-") > 1) {
+    err << "scopec: error: standard input ('-') can be read only once\n";
+    return kExitUsage;
+  }
+  std::vector<FileResult> results(files.size());
+  unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
+  jobs = std::min<unsigned>(jobs, static_cast<unsigned>(files.size()));
+  if (jobs <= 1) {
+    for (size_t i = 0; i < files.size(); ++i)
+      results[i] = compileFile(files[i], opts);
+  } else {
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> pool;
+    for (unsigned j = 0; j < jobs; ++j)
+      pool.emplace_back([&] {
+        for (size_t i; (i = next.fetch_add(1)) < files.size();)
+          results[i] = compileFile(files[i], opts);
+      });
+    for (std::thread &t : pool)
+      t.join();
+  }
+
+  bool inputErrors = false;
+  std::vector<const FileResult *> ok;
+  for (const FileResult &r : results) {
+    if (!r.inputError.empty()) {
+      err << "scopec: error: " << r.inputError << '\n';
+      inputErrors = true;
+    } else {
+      ok.push_back(&r);
+    }
+  }
+
+  unsigned errors = 0, warnings = 0;
+  for (const FileResult *r : ok)
+    for (const Diagnostic &d : r->diagnostics)
+      (d.severity() == Severity::Error ? errors : warnings) += d.severity() != Severity::Note;
+
+  bool color = opts.color == ColorMode::Always ||
+               (opts.color == ColorMode::Auto && opts.format == OutputFormat::Text &&
+                out.is_displayed() && !std::getenv("NO_COLOR"));
+
+  if (opts.verify) {
+    unsigned mismatches = 0;
+    for (const FileResult *r : ok) {
+      for (const std::string &line : verifyFile(*r)) {
+        out << line << '\n';
+        ++mismatches;
+      }
+    }
+    if (!opts.quiet)
+      out << "verify: " << ok.size() << (ok.size() == 1 ? " file, " : " files, ") << mismatches
+          << (mismatches == 1 ? " mismatch\n" : " mismatches\n");
+    if (inputErrors)
+      return kExitUsage;
+    return mismatches ? kExitErrors : kExitOK;
+  }
+
+  switch (opts.format) {
+  case OutputFormat::Text:
+    for (const FileResult *r : ok) {
+      out << r->dump;
+      for (const Diagnostic &d : r->diagnostics)
+        renderText(d, *r->sm, out, color);
+    }
+    if (!opts.quiet)
+      out << summaryLine(errors, warnings, static_cast<unsigned>(ok.size())) << '\n';
+    break;
+  case OutputFormat::JSON:
+    out << renderJSON(ok) << '\n';
+    break;
+  case OutputFormat::SARIF:
+    out << renderSARIF(ok) << '\n';
+    break;
+  }
+  out.flush();
+  if (inputErrors)
+    return kExitUsage;
+  if (opts.exitZero)
+    return kExitOK;
+  if (errors || (opts.werror && warnings))
+    return kExitErrors;
+  return kExitOK;
+}
+
+} // namespace scopec::driver

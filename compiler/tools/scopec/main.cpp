@@ -1,0 +1,135 @@
+//===- main.cpp - The scopec command line (CLI11 only: options -> Driver) -===//
+#include "scopec/Config.h"
+#include "scopec/Driver/Driver.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <unistd.h>
+
+using namespace scopec;
+using namespace scopec::driver;
+
+namespace {
+
+constexpr const char *kReportMessage =
+    "scopec: internal compiler error: this is a bug in scopec, not in your program.\n"
+    "Please report it with the input file and the command line that triggered it.\n";
+
+/// A crash ends with the report message and exit code 70, never a raw signal.
+extern "C" void onFatalSignal(int sig) {
+  const char *name = sig == SIGSEGV ? "segmentation fault"
+                     : sig == SIGABRT ? "abort"
+                     : sig == SIGFPE  ? "arithmetic exception"
+                     : sig == SIGBUS  ? "bus error"
+                                      : "illegal instruction";
+  ssize_t ignored = write(STDERR_FILENO, kReportMessage, std::strlen(kReportMessage));
+  ignored = write(STDERR_FILENO, "(", 1);
+  ignored = write(STDERR_FILENO, name, std::strlen(name));
+  ignored = write(STDERR_FILENO, ")\n", 2);
+  (void)ignored;
+  _exit(kExitInternalError);
+}
+
+void installCrashHandlers() {
+  // The handler runs on its own stack so that a stack overflow is caught too.
+  static char altStack[1 << 16];
+  stack_t ss{};
+  ss.ss_sp = altStack;
+  ss.ss_size = sizeof altStack;
+  sigaltstack(&ss, nullptr);
+  struct sigaction sa{};
+  sa.sa_handler = onFatalSignal;
+  sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+  for (int sig : {SIGSEGV, SIGABRT, SIGFPE, SIGBUS, SIGILL})
+    sigaction(sig, &sa, nullptr);
+}
+
+int explain(const std::string &code) {
+  const DiagInfo *info = findDiagByCode(code);
+  if (!info) {
+    llvm::errs() << "scopec: error: unknown diagnostic code '" << code
+                 << "' (codes look like E201 or W101)\n";
+    return kExitUsage;
+  }
+  llvm::outs() << info->code << " " << info->rule << " (" << severityName(info->severity)
+               << ")\n\n"
+               << info->summary << "\n";
+  return kExitOK;
+}
+
+int run(int argc, char **argv) {
+  CLI::App app{"scopec: a compiler and lint for TensorFlow 1.x variable-scope programs"};
+  app.set_version_flag("--version", std::string("scopec ") + SCOPEC_VERSION);
+  app.require_subcommand(1);
+
+  std::vector<std::string> files;
+  CheckOptions opts;
+  std::string format = "text", color = "auto", emitStage;
+  CLI::App *check = app.add_subcommand("check", "Report the diagnostics of .scope files (the lint)");
+  check->add_option("files", files, "Files or directories ('-' reads standard input)")
+      ->required();
+  check->add_option("--format", format, "Output format")
+      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  check->add_option("-j,--jobs", opts.jobs, "Files compiled in parallel (default: cores)")
+      ->check(CLI::Range(1u, 1024u));
+  check->add_flag("--werror", opts.werror, "Treat warnings as errors for the exit code");
+  check->add_flag("--exit-zero", opts.exitZero, "Exit 0 even when diagnostics were reported");
+  check->add_option("--color", color, "Colour the text output")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+  check->add_flag("--verify", opts.verify,
+                  "Check diagnostics against `# expected-error {{...}}` annotations");
+  check->add_flag("-q,--quiet", opts.quiet, "No summary line");
+  check->add_option("--emit-stage", emitStage, "Print a phase's output (debugging)")
+      ->check(CLI::IsMember({"tokens", "ast"}));
+
+  std::string code;
+  CLI::App *explainCmd = app.add_subcommand("explain", "Print the documentation of a diagnostic code");
+  explainCmd->add_option("code", code, "A diagnostic code, e.g. E201")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError &e) {
+    if (e.get_exit_code() == 0)
+      return app.exit(e);
+    app.exit(e);
+    return kExitUsage;
+  }
+
+  if (*explainCmd)
+    return explain(code);
+
+  opts.format = format == "json" ? OutputFormat::JSON
+                : format == "sarif" ? OutputFormat::SARIF
+                                    : OutputFormat::Text;
+  opts.color = color == "always" ? ColorMode::Always
+               : color == "never" ? ColorMode::Never
+                                  : ColorMode::Auto;
+  opts.emitStage = emitStage == "tokens" ? EmitStage::Tokens
+                   : emitStage == "ast"  ? EmitStage::AST
+                                         : EmitStage::None;
+  return runCheck(files, opts, llvm::outs(), llvm::errs());
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  installCrashHandlers();
+  try {
+    int rc = run(argc, argv);
+    llvm::outs().flush();
+    return rc;
+  } catch (const std::exception &e) {
+    llvm::outs().flush();
+    llvm::errs() << kReportMessage << "(" << e.what() << ")\n";
+  } catch (...) {
+    llvm::outs().flush();
+    llvm::errs() << kReportMessage;
+  }
+  return kExitInternalError;
+}

@@ -1,0 +1,160 @@
+// Lexer of the .scope language: the Python 3 tokens of language.md section 1.
+//
+// Layout-sensitive work (INDENT/DEDENT, bracket depth, blank-line skipping) is
+// done by the hand-written base class ScopeLexerBase; the actions here are
+// one-call hooks into it.  CR and CRLF line ends are normalised to LF by the
+// source manager before the text reaches this lexer.
+lexer grammar ScopeLexer;
+
+options { superClass = ScopeLexerBase; }
+
+@header {
+#include "ScopeLexerBase.h"
+}
+
+tokens { INDENT, DEDENT }
+
+// Keywords (Python 3.11 hard keywords).
+AND      : 'and';
+AS       : 'as';
+ASSERT   : 'assert';
+ASYNC    : 'async';
+AWAIT    : 'await';
+BREAK    : 'break';
+CLASS    : 'class';
+CONTINUE : 'continue';
+DEF      : 'def';
+DEL      : 'del';
+ELIF     : 'elif';
+ELSE     : 'else';
+EXCEPT   : 'except';
+FALSE    : 'False';
+FINALLY  : 'finally';
+FOR      : 'for';
+FROM     : 'from';
+GLOBAL   : 'global';
+IF       : 'if';
+IMPORT   : 'import';
+IN       : 'in';
+IS       : 'is';
+LAMBDA   : 'lambda';
+NONE     : 'None';
+NONLOCAL : 'nonlocal';
+NOT      : 'not';
+OR       : 'or';
+PASS     : 'pass';
+RAISE    : 'raise';
+RETURN   : 'return';
+TRUE     : 'True';
+TRY      : 'try';
+WHILE    : 'while';
+WITH     : 'with';
+YIELD    : 'yield';
+
+// A logical line end.  At the very start of the input the leading white space
+// is matched here too, so that an indented first line is reported.
+NEWLINE
+  : ( {atStartOfInput()}? [ \t\f]+
+    | '\n' [ \t\f]*
+    ) { onNewline(); }
+  ;
+
+NAME : ID_START ID_CONTINUE*;
+
+// Numbers: Python 3 integer, float and imaginary literals with '_' separators.
+NUMBER
+  : DEC_INTEGER
+  | '0' [oO] ('_'? [0-7])+
+  | '0' [xX] ('_'? [0-9a-fA-F])+
+  | '0' [bB] ('_'? [01])+
+  | FLOAT_NUMBER
+  | (FLOAT_NUMBER | DIGITS) [jJ]
+  ;
+
+// Every string form; the prefix (r, b, f, u and their combinations) is part
+// of the token and decoded by the syntax library.  A triple-quoted string may
+// run into the end of the input: the base class reports it as unterminated.
+STRING
+  : STRING_PREFIX? ( SHORT_STRING | LONG_STRING )
+  ;
+
+// A one-line string that reaches the end of its line without its closing
+// quote.  When the string is closed, STRING matches one character more and wins.
+UNTERMINATED_STRING
+  : STRING_PREFIX? ( '\'' ( '\\' ~[\n] | ~[\\\n'] )* | '"' ( '\\' ~[\n] | ~[\\\n"] )* )
+  ;
+
+// Operators and delimiters.  Brackets update the nesting depth.
+LPAREN   : '(' { openBracket(); };
+RPAREN   : ')' { closeBracket(); };
+LBRACK   : '[' { openBracket(); };
+RBRACK   : ']' { closeBracket(); };
+LBRACE   : '{' { openBracket(); };
+RBRACE   : '}' { closeBracket(); };
+DOT      : '.';
+ELLIPSIS : '...';
+STAR     : '*';
+COMMA    : ',';
+COLON    : ':';
+SEMI     : ';';
+POWER    : '**';
+ASSIGN   : '=';
+PIPE     : '|';
+CARET    : '^';
+AMP      : '&';
+LSHIFT   : '<<';
+RSHIFT   : '>>';
+PLUS     : '+';
+MINUS    : '-';
+SLASH    : '/';
+PERCENT  : '%';
+FLOORDIV : '//';
+TILDE    : '~';
+AT       : '@';
+ARROW    : '->';
+WALRUS   : ':=';
+LT       : '<';
+GT       : '>';
+EQ       : '==';
+GE       : '>=';
+LE       : '<=';
+NE       : '!=';
+ADD_ASSIGN    : '+=';
+SUB_ASSIGN    : '-=';
+MUL_ASSIGN    : '*=';
+AT_ASSIGN     : '@=';
+DIV_ASSIGN    : '/=';
+MOD_ASSIGN    : '%=';
+AND_ASSIGN    : '&=';
+OR_ASSIGN     : '|=';
+XOR_ASSIGN    : '^=';
+LSHIFT_ASSIGN : '<<=';
+RSHIFT_ASSIGN : '>>=';
+POWER_ASSIGN  : '**=';
+IDIV_ASSIGN   : '//=';
+
+COMMENT      : '#' ~[\n]* -> channel(HIDDEN);
+LINE_JOIN    : '\\' [ \t\f]* '\n' -> channel(HIDDEN);
+WS           : [ \t\f]+ -> channel(HIDDEN);
+
+// Anything else is one invalid character; the base class reports it.
+ERROR_CHAR   : . ;
+
+fragment STRING_PREFIX
+  : [rRuUfFbB] | [rR] [bBfF] | [bBfF] [rR]
+  ;
+fragment SHORT_STRING
+  : '\'' ( '\\' . | ~[\\\n'] )* '\''
+  | '"' ( '\\' . | ~[\\\n"] )* '"'
+  ;
+fragment LONG_STRING
+  : '\'\'\'' ( '\\' . | . )*? ( '\'\'\'' | EOF )
+  | '"""' ( '\\' . | . )*? ( '"""' | EOF )
+  ;
+fragment DIGITS       : [0-9] ('_'? [0-9])*;
+fragment DEC_INTEGER  : [1-9] ('_'? [0-9])* | '0'+ ('_'? '0')*;
+fragment FLOAT_NUMBER : POINT_FLOAT | EXPONENT_FLOAT;
+fragment POINT_FLOAT  : DIGITS? '.' DIGITS | DIGITS '.';
+fragment EXPONENT_FLOAT : (DIGITS | POINT_FLOAT) [eE] [+-]? DIGITS;
+fragment ID_START     : [_\p{L}\p{Nl}];
+fragment ID_CONTINUE  : [\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}];
