@@ -28,6 +28,7 @@ small_stmt
   | assert_stmt
   | import_name
   | import_from
+  | yield_expr
   ;
 
 expr_stmt

@@ -98,7 +98,7 @@ void ASTBuilder::simpleStmts(P::Simple_stmtsContext *c, StmtList &out) {
 
 /// small_stmt : expr_stmt | del_stmt | pass_stmt | break_stmt | continue_stmt
 ///            | return_stmt | raise_stmt | global_stmt | nonlocal_stmt
-///            | assert_stmt | import_name | import_from
+///            | assert_stmt | import_name | import_from | yield_expr
 Stmt *ASTBuilder::smallStmt(P::Small_stmtContext *c) {
   SourceRange r = range(c);
   if (auto *e = c->expr_stmt())
@@ -158,6 +158,8 @@ Stmt *ASTBuilder::smallStmt(P::Small_stmtContext *c) {
     return importName(i);
   if (auto *i = c->import_from())
     return importFrom(i);
+  if (auto *y = c->yield_expr())
+    yieldExpr(y);
   return nullptr;
 }
 

@@ -87,6 +87,8 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer *recognizer,
                                       size_t column, const std::string &,
                                       std::exception_ptr) {
   ++count_;
+  if (reportedInStatement_)
+    return; // one error per top-level statement: the rest are cascades
   auto &tokens = session_.tokens();
   auto &lexer = session_.lexer();
   size_t index = offending ? offending->getTokenIndex() : tokens.index();
@@ -102,6 +104,8 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer *recognizer,
       return;
   }
   lastErrorToken_ = index;
+  reportedInStatement_ = true;
+  missingBlock_ = false;
   size_t type = offending ? offending->getType() : antlr4::Token::EOF;
   if (lexer.suppressesErrorAt(line, column))
     return;
@@ -147,6 +151,7 @@ void SyntaxErrorListener::syntaxError(antlr4::Recognizer *recognizer,
     return;
   }
   if (expected.contains(static_cast<size_t>(ScopeLexer::INDENT)) && type != ScopeLexer::INDENT) {
+    missingBlock_ = true;
     session_.report(diag::indentation_error, line, column, width,
                     "expected an indented block" +
                         (parser ? blockOwner(parser->getContext()) : std::string()));
@@ -246,10 +251,34 @@ std::unique_ptr<ast::Module> parse(FileID file, const SourceManager &sm,
     }
     size_t start = tokens.index();
     unsigned errorsBeforeStmt = session.errorCount();
+    session.listener().beginStatement();
     ScopeParser::StmtContext *ctx = session.parseTwoStage(&ScopeParser::stmt);
-    if (session.errorCount() == errorsBeforeStmt && ctx)
+    bool failed = session.errorCount() != errorsBeforeStmt;
+    if (!failed && ctx)
       builder.stmt(ctx, module->body);
     parser.getTreeTracker().reset();
+    if (failed) {
+      // Resume at the next top-level statement, wherever ANTLR's recovery
+      // stopped: the rest of a broken statement only yields cascades.
+      // After "expected an indented block" the next statement is the body
+      // that lost its indentation: skip it too.
+      unsigned boundaries = session.listener().lastErrorWasMissingBlock() ? 2 : 1;
+      tokens.seek(start);
+      int depth = 0;
+      for (size_t prev = 0;; prev = tokens.LT(1)->getType(), tokens.consume()) {
+        size_t k = tokens.LT(1)->getType();
+        if (k == antlr4::Token::EOF)
+          break;
+        if (tokens.index() > start && depth == 0 &&
+            (prev == ScopeLexer::NEWLINE || prev == ScopeLexer::DEDENT) &&
+            k != ScopeLexer::INDENT && k != ScopeLexer::DEDENT && --boundaries == 0)
+          break;
+        if (k == ScopeLexer::INDENT)
+          ++depth;
+        else if (k == ScopeLexer::DEDENT && depth > 0)
+          --depth;
+      }
+    }
     if (tokens.index() == start)
       tokens.consume(); // always make progress
   }

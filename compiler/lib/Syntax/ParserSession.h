@@ -32,10 +32,16 @@ public:
                    const std::string &msg, std::exception_ptr e) override;
   /// Errors seen, reported or suppressed.
   unsigned errorCount() const { return count_; }
+  /// A new top-level statement starts: it may report one error.
+  void beginStatement() { reportedInStatement_ = false; }
+  /// Whether the last reported error was "expected an indented block".
+  bool lastErrorWasMissingBlock() const { return missingBlock_; }
 
 private:
   ParserSession &session_;
   unsigned count_ = 0;
+  bool reportedInStatement_ = false;
+  bool missingBlock_ = false;
   size_t lastErrorToken_ = static_cast<size_t>(-1);
 };
 

@@ -139,6 +139,7 @@ void ScopeLexerBase::openBracket() {
     error(tokenStartLine, tokenStartCharPositionInLine, 1,
           "too many nested parentheses");
     suppressFrom(tokenStartLine, tokenStartCharPositionInLine);
+    brackets_.clear();
     while (_input->LA(1) != antlr4::Token::EOF)
       _input->consume();
     dropCurrent_ = true;

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the scopec command line: exit codes, formats, inputs."""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SCOPEC = None
+
+
+def run(*args, stdin=None, cwd=None):
+    p = subprocess.run([SCOPEC, *args], input=stdin, capture_output=True, cwd=cwd, timeout=60)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+class Workspace(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def write(self, name, data):
+        path = os.path.join(self.dir, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+        return path
+
+
+class CheckTest(Workspace):
+    def test_clean_file_exits_0_with_summary(self):
+        p = self.write("ok.scope", "import tensorflow as tf\nx = 1\n")
+        rc, out, err = run("check", p)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, "0 errors, 0 warnings in 1 file\n")
+        rc, out, _ = run("check", "--quiet", p)
+        self.assertEqual((rc, out), (0, ""))
+
+    def test_syntax_error_text_format(self):
+        p = self.write("bad.scope", "x = = 1\n")
+        rc, out, _ = run("check", "--color", "never", p)
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, f"{p}:1:5: error: invalid syntax [E001 syntax-error]\n"
+                              "    1 | x = = 1\n"
+                              "      |     ^\n"
+                              "1 error, 0 warnings in 1 file\n")
+
+    def test_color_always_uses_escapes(self):
+        p = self.write("bad.scope", "x = = 1\n")
+        _, out, _ = run("check", "--color", "always", p)
+        self.assertIn("\x1b[", out)
+        _, out, _ = run("check", p)  # not a terminal: no colour
+        self.assertNotIn("\x1b[", out)
+
+    def test_exit_zero(self):
+        p = self.write("bad.scope", "x = = 1\n")
+        rc, out, _ = run("check", "--exit-zero", p)
+        self.assertEqual(rc, 0)
+        self.assertIn("E001", out)
+
+    def test_json_format(self):
+        p = self.write("bad.scope", "x = = 1\nif x\n    pass\n")
+        rc, out, _ = run("check", "--format", "json", p)
+        self.assertEqual(rc, 1)
+        doc = json.loads(out)
+        self.assertEqual(doc["version"], 1)
+        self.assertEqual(doc["tool"], "scopec")
+        self.assertEqual(doc["summary"], {"files": 1, "errors": 2, "warnings": 0})
+        d = doc["diagnostics"][0]
+        self.assertEqual({k: d[k] for k in ("file", "line", "column", "end_line", "end_column",
+                                            "severity", "code", "rule", "message", "notes")},
+                         {"file": p, "line": 1, "column": 5, "end_line": 1, "end_column": 6,
+                          "severity": "error", "code": "E001", "rule": "syntax-error",
+                          "message": "invalid syntax", "notes": []})
+        self.assertEqual(doc["diagnostics"][1]["message"], "expected ':'")
+
+    def test_exit_codes_same_for_every_format(self):
+        bad = self.write("bad.scope", "x = = 1\n")
+        good = self.write("good.scope", "x = 1\n")
+        for fmt in ("text", "json", "sarif"):
+            self.assertEqual(run("check", "--format", fmt, bad)[0], 1, fmt)
+            self.assertEqual(run("check", "--format", fmt, good)[0], 0, fmt)
+            self.assertEqual(run("check", "--format", fmt, os.path.join(self.dir, "nope.scope"))[0], 2, fmt)
+
+    def test_missing_file_is_a_usage_error(self):
+        rc, out, err = run("check", os.path.join(self.dir, "missing.scope"))
+        self.assertEqual(rc, 2)
+        self.assertEqual(err.count("\n"), 1)
+        self.assertIn("No such file or directory", err)
+
+    def test_binary_file_is_refused(self):
+        p = self.write("blob.scope", bytes(range(256)) * 8)
+        rc, _, err = run("check", p)
+        self.assertEqual(rc, 2)
+        self.assertIn("binary file", err)
+
+    def test_invalid_utf8_is_a_diagnostic_at_the_byte(self):
+        p = self.write("u.scope", b"x = 1\ny = '\xc3('\n")
+        rc, out, _ = run("check", "--format", "json", p)
+        self.assertEqual(rc, 1)
+        d = json.loads(out)["diagnostics"][0]
+        self.assertEqual((d["code"], d["line"], d["column"]), ("E001", 2, 6))
+        self.assertIn("can't decode byte 0xc3", d["message"])
+
+    def test_directory_is_searched_for_scope_files(self):
+        self.write("d/b.scope", "x = = 1\n")
+        self.write("d/a.scope", "x = 1\n")
+        self.write("d/sub/c.scope", "y = (\n")
+        self.write("d/notes.txt", "not scope\n")
+        self.write("d/.hidden/x.scope", "x = = 1\n")
+        rc, out, _ = run("check", "--format", "json", os.path.join(self.dir, "d"))
+        self.assertEqual(rc, 1)
+        doc = json.loads(out)
+        self.assertEqual(doc["summary"]["files"], 3)
+        files = [os.path.relpath(d["file"], self.dir) for d in doc["diagnostics"]]
+        self.assertEqual(files, ["d/b.scope", "d/sub/c.scope"])
+
+    def test_many_files_in_parallel_keep_input_order(self):
+        paths = [self.write(f"f{i:02}.scope", "x = = 1\n" if i % 3 == 0 else "x = 1\n")
+                 for i in range(30)]
+        outs = set()
+        for jobs in ("1", "2", "8"):
+            rc, out, _ = run("check", "-j", jobs, "--format", "json", *paths)
+            self.assertEqual(rc, 1)
+            outs.add(out)
+        self.assertEqual(len(outs), 1)
+        files = [d["file"] for d in json.loads(outs.pop())["diagnostics"]]
+        self.assertEqual(files, [paths[i] for i in range(0, 30, 3)])
+
+    def test_one_unreadable_file_does_not_stop_the_others(self):
+        bad = self.write("bad.scope", "x = = 1\n")
+        rc, out, err = run("check", os.path.join(self.dir, "missing.scope"), bad)
+        self.assertEqual(rc, 2)
+        self.assertIn("E001", out)
+        self.assertIn("missing.scope", err)
+
+    def test_stdin(self):
+        rc, out, _ = run("check", "-", stdin=b"x = = 1\n")
+        self.assertEqual(rc, 1)
+        self.assertTrue(out.startswith("<stdin>:1:5: error: invalid syntax"), out)
+
+    def test_usage_errors_exit_2(self):
+        self.assertEqual(run()[0], 2)
+        self.assertEqual(run("check")[0], 2)
+        self.assertEqual(run("check", "--format", "xml", "x.scope")[0], 2)
+        self.assertEqual(run("frobnicate")[0], 2)
+        self.assertEqual(run("explain", "E999")[0], 2)
+
+    def test_version_and_help(self):
+        rc, out, _ = run("--version")
+        self.assertEqual(rc, 0)
+        self.assertTrue(out.startswith("scopec "))
+        rc, out, _ = run("--help")
+        self.assertEqual(rc, 0)
+        self.assertIn("check", out)
+
+    def test_explain(self):
+        rc, out, _ = run("explain", "E201")
+        self.assertEqual(rc, 0)
+        self.assertTrue(out.startswith("E201 variable-exists (error)"), out)
+
+    def test_emit_stages(self):
+        p = self.write("s.scope", "x = 1\n")
+        rc, out, _ = run("check", "--quiet", "--emit-stage", "tokens", p)
+        self.assertEqual((rc, out), (0, "1:1 NAME 'x'\n1:3 ASSIGN '='\n1:5 NUMBER '1'\n"
+                                       "1:6 NEWLINE\n2:1 EOF\n"))
+        rc, out, _ = run("check", "--quiet", "--emit-stage", "ast", p)
+        self.assertEqual(out, "Module\n  Assign <1:1-1:6>\n    targets:\n      Name <1:1-1:2> x\n"
+                              "    value:\n      IntLit <1:5-1:6> 1\n")
+
+
+class VerifyTest(Workspace):
+    def test_met_expectations_exit_0(self):
+        p = self.write("v.scope", "x = = 1  # expected-error {{invalid syntax}}\n"
+                                  "# expected-error@+1 {{expected ':'}}\n"
+                                  "if x\n    pass\n")
+        rc, out, _ = run("check", "--verify", p)
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(out, "verify: 1 file, 0 mismatches\n")
+
+    def test_unexpected_and_unmet_are_reported(self):
+        p = self.write("v.scope", "x = = 1\ny = 2  # expected-error {{nothing here}}\n")
+        rc, out, _ = run("check", "--verify", p)
+        self.assertEqual(rc, 1)
+        self.assertIn(f"{p}:2: verify: expected error on line 2 not seen: {{{{nothing here}}}}", out)
+        self.assertIn(f"{p}:1:5: verify: unexpected error: invalid syntax [E001 syntax-error]", out)
+        self.assertIn("2 mismatches", out)
+
+    def test_wrong_text_or_line_does_not_match(self):
+        p = self.write("v.scope", "# expected-error@-1 {{x}}\nx = = 1  # expected-error {{other text}}\n")
+        rc, out, _ = run("check", "--verify", p)
+        self.assertEqual(rc, 1)
+        self.assertIn("outside the file", out)
+        self.assertIn("unexpected error: invalid syntax", out)
+
+    def test_malformed_annotation(self):
+        p = self.write("v.scope", "x = 1  # expected-error invalid syntax\n")
+        rc, out, _ = run("check", "--verify", p)
+        self.assertEqual(rc, 1)
+        self.assertIn("malformed expectation", out)
+
+    def test_file_without_expectations_must_be_clean(self):
+        good = self.write("g.scope", "x = 1\n")
+        bad = self.write("b.scope", "x = (\n")
+        self.assertEqual(run("check", "--verify", good)[0], 0)
+        self.assertEqual(run("check", "--verify", bad)[0], 1)
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scopec", required=True)
+    args, rest = ap.parse_known_args()
+    SCOPEC = os.path.abspath(args.scopec)
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)

@@ -1,0 +1,179 @@
+//===- GoldenTest.cpp - Golden files hosted in GoogleTest -----------------===//
+//
+// Every tests/golden/<phase>/*.scope file carries its expected output as
+// comments at its end:
+//   ast/     `# CHECK: ` lines hold the --emit-stage ast dump
+//   syntax/  `# CHECK-TEXT: ` lines hold the text diagnostics and
+//            `# CHECK-JSON: ` lines the --format json document
+// Run `scopec_golden_tests --autoupdate` to rewrite the expectations from the
+// current output (then review the diff).
+//
+// The coverage test fails when a diagnostic that the compiler can emit (a
+// `diag::` use under compiler/lib) has no golden file producing it.
+//
+//===----------------------------------------------------------------------===//
+#include "TestSupport.h"
+
+#include "scopec/Driver/Render.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+using namespace scopec;
+namespace fs = std::filesystem;
+
+namespace {
+
+bool gAutoUpdate = false;
+std::set<std::string> gCodesSeen;
+
+const std::vector<std::string> kPhases = {"ast", "syntax"};
+
+struct Golden {
+  std::string phase;
+  std::string path;
+};
+
+std::vector<Golden> allGoldens() {
+  std::vector<Golden> out;
+  for (const std::string &phase : kPhases)
+    for (const std::string &p :
+         test::listFiles(std::string(SCOPEC_SOURCE_DIR) + "/tests/golden/" + phase, ".scope"))
+      out.push_back({phase, p});
+  return out;
+}
+
+/// The sections a phase produces: CHECK prefix -> actual output.
+std::vector<std::pair<std::string, std::string>> produce(const Golden &g) {
+  std::string text = test::readFile(g.path);
+  std::string name = fs::path(g.path).filename().string();
+  if (g.phase == "ast") {
+    auto r = test::compile(text, name, driver::EmitStage::AST);
+    for (const Diagnostic &d : r.diagnostics)
+      gCodesSeen.insert(d.code());
+    return {{"CHECK", r.dump + test::renderDiagnostics(r)}};
+  }
+  auto r = test::compile(text, name);
+  for (const Diagnostic &d : r.diagnostics)
+    gCodesSeen.insert(d.code());
+  return {{"CHECK-TEXT", test::renderDiagnostics(r)},
+          {"CHECK-JSON", driver::renderJSON({&r}) + "\n"}};
+}
+
+std::vector<std::string> splitLines(const std::string &s) {
+  std::vector<std::string> lines;
+  std::istringstream in(s);
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  return lines;
+}
+
+/// The expected text of one section, from its `# PREFIX: ` lines.
+std::string expected(const std::string &file, const std::string &prefix) {
+  std::string out, marker = "# " + prefix + ":";
+  for (const std::string &line : splitLines(file)) {
+    if (line.rfind(marker, 0) != 0)
+      continue;
+    std::string rest = line.substr(marker.size());
+    if (!rest.empty() && rest[0] == ' ')
+      rest.erase(0, 1);
+    out += rest + "\n";
+  }
+  return out;
+}
+
+void update(const Golden &g, const std::vector<std::pair<std::string, std::string>> &sections) {
+  std::string file = test::readFile(g.path);
+  std::vector<std::string> kept;
+  for (const std::string &line : splitLines(file))
+    if (line.rfind("# CHECK", 0) != 0)
+      kept.push_back(line);
+  while (!kept.empty() && kept.back().empty())
+    kept.pop_back();
+  std::ofstream out(g.path, std::ios::binary | std::ios::trunc);
+  for (const std::string &line : kept)
+    out << line << '\n';
+  out << '\n';
+  for (const auto &[prefix, text] : sections)
+    for (const std::string &line : splitLines(text))
+      out << "# " << prefix << ':' << (line.empty() ? "" : " ") << line << '\n';
+}
+
+class GoldenTest : public ::testing::TestWithParam<Golden> {};
+
+TEST_P(GoldenTest, MatchesExpectations) {
+  const Golden &g = GetParam();
+  auto sections = produce(g);
+  if (gAutoUpdate) {
+    update(g, sections);
+    return;
+  }
+  std::string file = test::readFile(g.path);
+  for (const auto &[prefix, actual] : sections) {
+    // Lines are compared after the same normalisation the update applies.
+    std::string want = expected(file, prefix);
+    std::string got;
+    for (const std::string &line : splitLines(actual))
+      got += line + "\n";
+    EXPECT_EQ(got, want) << "in " << g.path << " (" << prefix
+                         << "); run scopec_golden_tests --autoupdate to accept";
+  }
+}
+
+std::string goldenName(const ::testing::TestParamInfo<Golden> &info) {
+  std::string stem = fs::path(info.param.path).stem().string();
+  std::string name = info.param.phase + "_" + stem;
+  for (char &c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenTest, ::testing::ValuesIn(allGoldens()), goldenName);
+
+/// Maps each diag::ID spelling to its code.
+std::map<std::string, std::string> idToCode() {
+  std::map<std::string, std::string> m;
+#define DIAG(ID, SEV, CODE, RULE, FMT, SUMMARY) m[#ID] = CODE;
+#include "scopec/Basic/Diagnostics.def"
+  return m;
+}
+
+TEST(DiagnosticCoverage, EveryEmittedCodeHasAGolden) {
+  for (const Golden &g : allGoldens())
+    produce(g);
+  auto codes = idToCode();
+  std::set<std::string> emitted;
+  std::regex use(R"(diag::([a-z_]+))");
+  std::string lib = std::string(SCOPEC_SOURCE_DIR) + "/compiler/lib";
+  for (const auto &e : fs::recursive_directory_iterator(lib)) {
+    // The engine itself (Basic) attaches call-chain notes; it emits nothing.
+    if (!e.is_regular_file() || e.path().string().find("/lib/Basic/") != std::string::npos)
+      continue;
+    std::string text = test::readFile(e.path().string());
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), use);
+         it != std::sregex_iterator(); ++it)
+      if (codes.count((*it)[1].str()))
+        emitted.insert(codes[(*it)[1].str()]);
+  }
+  ASSERT_FALSE(emitted.empty());
+  for (const std::string &code : emitted)
+    EXPECT_TRUE(gCodesSeen.count(code))
+        << code << " can be emitted but no golden test under tests/golden produces it";
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  for (int i = 1; i < argc; ++i)
+    if (std::string(argv[i]) == "--autoupdate")
+      gAutoUpdate = true;
+  return RUN_ALL_TESTS();
+}
