@@ -36,7 +36,7 @@ TEST(Conformance, EveryProgramParses) {
 }
 
 TEST(Examples, EveryExampleParses) {
-  auto files = test::listFiles(std::string(SCOPEC_SOURCE_DIR) + "/examples", ".scope");
+  auto files = driver::expandInputs({std::string(SCOPEC_SOURCE_DIR) + "/examples"});
   ASSERT_FALSE(files.empty());
   for (const std::string &f : files)
     expectParses(f);

@@ -38,6 +38,7 @@ const std::vector<std::string> kPhases = {"ast", "syntax"};
 struct Golden {
   std::string phase;
   std::string path;
+  friend void PrintTo(const Golden &g, std::ostream *os) { *os << g.path; }
 };
 
 std::vector<Golden> allGoldens() {
