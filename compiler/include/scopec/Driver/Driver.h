@@ -48,6 +48,7 @@ struct FileResult {
   std::vector<Diagnostic> diagnostics;
   std::unique_ptr<ast::Module> module;
   std::string dump;         ///< --emit-stage output
+  std::string printed;      ///< what the program print()ed at compile time
   std::string inputError;   ///< non-empty: the file could not be read (exit 2)
 };
 
@@ -58,8 +59,10 @@ bool readInput(const std::string &path, std::string &contents, std::string &erro
 /// Runs the front end on one source text.
 FileResult compileSource(std::string path, std::string displayName, std::string_view text,
                          const CheckOptions &opts);
-/// Reads and compiles one input.
+/// Reads and compiles one input (on a thread with a large stack).
 FileResult compileFile(const std::string &path, const CheckOptions &opts);
+/// The same on the calling thread.
+FileResult compileFileHere(const std::string &path, const CheckOptions &opts);
 
 /// Expands directories into the `.scope` files below them (sorted), keeping
 /// files as given. Missing paths are kept, to be reported when read.

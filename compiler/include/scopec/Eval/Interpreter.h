@@ -1,0 +1,161 @@
+//===- Interpreter.h - Running a .scope program at compile time -*- C++ -*-===//
+//
+// The evaluator phase: walks the AST as Python would, with TF's graph-mode
+// API (Eval/TF*.cpp) building the graph through one naming service. Python
+// and TF errors become diagnostics; evaluation keeps going with Error values
+// so that one run reports everything (language.md section 5). E107 and E108
+// end the run.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCOPEC_EVAL_INTERPRETER_H
+#define SCOPEC_EVAL_INTERPRETER_H
+
+#include "scopec/AST/AST.h"
+#include "scopec/Basic/Diagnostics.h"
+#include "scopec/Eval/Value.h"
+
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+namespace llvm {
+class raw_ostream;
+}
+
+namespace scopec::eval {
+
+class TFState;
+
+/// A frame of names: the module's globals, a function call's locals, or a
+/// comprehension's. Closures keep their defining frame alive.
+struct Env {
+  std::unordered_map<std::string, Value> vars;
+  std::shared_ptr<Env> parent;
+  /// For function frames: the names Python treats as local.
+  const std::unordered_set<std::string> *locals = nullptr;
+};
+
+struct FunctionObj : Object {
+  std::string typeName() const override { return "function"; }
+  std::string name;
+  const std::vector<ast::Param> *params = nullptr;
+  const ast::StmtList *body = nullptr; ///< a def
+  const ast::Expr *lambdaBody = nullptr; ///< a lambda
+  std::vector<Value> defaults;           ///< per param (None-kind unused)
+  std::vector<bool> hasDefault;
+  std::shared_ptr<Env> closure;
+  const std::unordered_set<std::string> *locals = nullptr;
+  SourceRange defRange;
+};
+
+struct EvalOptions {
+  uint64_t seed = 0;
+  uint64_t maxSteps = 10'000'000;
+  unsigned maxCallDepth = 1000;
+};
+
+/// Thrown to end the run after E107/E108 (never escapes run()).
+struct EvalAbort {};
+
+class Interpreter {
+public:
+  Interpreter(DiagnosticsEngine &diags, const SourceManager &sm, llvm::raw_ostream &out,
+              EvalOptions opts = {});
+  ~Interpreter();
+
+  /// Runs a module. Diagnostics go to the engine, print() to `out`.
+  void run(const ast::Module &m);
+
+  // --- services for the native library --------------------------------
+  DiagnosticsEngine &diags() { return diags_; }
+  TFState &tf() { return *tf_; }
+  const EvalOptions &options() const { return opts_; }
+  llvm::raw_ostream &out() { return out_; }
+  /// The range of the call being evaluated (where native errors point).
+  SourceRange callSite() const { return callSite_; }
+  /// The innermost statement being executed.
+  const ast::Stmt *currentStmt() const { return currentStmt_; }
+  /// Reports at the current call site (deduplicated) and returns Error.
+  Value error(diag::ID id, const std::string &message);
+  DiagnosticBuilder report(SourceRange r, diag::ID id);
+  bool wouldDuplicate(SourceRange r, const std::string &message);
+
+  Value call(const Value &callee, CallArgs &args, SourceRange site);
+  Value getAttr(const Value &obj, const std::string &name, SourceRange site);
+  /// Python truthiness; reports E110 for tensors and returns nullopt-like
+  /// false with `ok` cleared on error.
+  bool truthy(const Value &v, bool &ok);
+  bool equals(const Value &a, const Value &b);
+  std::string repr(const Value &v);
+  std::string str(const Value &v);
+  std::string typeName(const Value &v);
+  /// Materialises an iterable; false (after a diagnostic) if it is not one.
+  bool iterate(const Value &v, std::vector<Value> &out);
+  /// Python's binary operators on plain values (tensors go to the TF library).
+  Value binaryOp(ast::BinaryOp op, const Value &a, const Value &b);
+  /// Counts one evaluation step (E108 past the limit).
+  void step();
+
+  /// Defines a name in the builtins scope (used by the native library).
+  void defineBuiltin(const std::string &name, Value v);
+  Value makeBuiltin(const std::string &name, NativeFn fn);
+
+  /// The source text of an expression (E105 messages).
+  std::string sourceText(const ast::Expr *e) const;
+
+  /// Modules known to `import` (tensorflow, numpy, ...).
+  Value importModule(const std::string &dotted, SourceRange site);
+
+private:
+  friend class ExprEvaluator;
+  struct Signal;
+  // Statements.
+  enum class Flow { Normal, Break, Continue, Return };
+  Flow execBlock(const ast::StmtList &body, const std::shared_ptr<Env> &env);
+  Flow exec(const ast::Stmt *s, const std::shared_ptr<Env> &env);
+  Flow execWith(const ast::With *w, size_t item, const std::shared_ptr<Env> &env);
+  void assign(const ast::Expr *target, const Value &v, const std::shared_ptr<Env> &env);
+  void bindName(const std::string &name, const Value &v, const std::shared_ptr<Env> &env);
+  void assertStmt(const ast::Assert *a, const std::shared_ptr<Env> &env);
+
+  // Expressions.
+  Value eval(const ast::Expr *e, const std::shared_ptr<Env> &env);
+  Value lookup(const ast::Name *n, const std::shared_ptr<Env> &env);
+  Value evalCall(const ast::Call *c, const std::shared_ptr<Env> &env);
+  Value evalCompare(const ast::Compare *c, const std::shared_ptr<Env> &env);
+  Value evalSubscript(const Value &obj, const Value &index, SourceRange r);
+  Value evalComprehension(const ast::Comprehension *c, const std::shared_ptr<Env> &env);
+  Value evalFString(const ast::FString *f, const std::shared_ptr<Env> &env);
+  Value makeFunction(const std::string &name, const std::vector<ast::Param> &params,
+                     const ast::StmtList *body, const ast::Expr *lambdaBody,
+                     SourceRange r, const std::shared_ptr<Env> &env);
+  Value callFunction(FunctionObj &f, CallArgs &args, SourceRange site);
+  bool compareOp(ast::CmpOp op, const Value &a, const Value &b, Value &result, SourceRange r);
+  const std::unordered_set<std::string> *localsOf(const ast::Node *fn,
+                                                  const std::vector<ast::Param> &params,
+                                                  const ast::StmtList *body);
+
+  DiagnosticsEngine &diags_;
+  const SourceManager &sm_;
+  llvm::raw_ostream &out_;
+  EvalOptions opts_;
+  std::unique_ptr<TFState> tf_;
+  std::shared_ptr<Env> builtins_;
+  uint64_t steps_ = 0;
+  unsigned depth_ = 0;
+  SourceRange callSite_;
+  const ast::Stmt *currentStmt_ = nullptr;
+  Value returnValue_;
+  std::set<std::tuple<uint32_t, uint32_t, uint32_t, std::string>> reported_;
+  std::unordered_map<const ast::Node *, std::unique_ptr<std::unordered_set<std::string>>> locals_;
+  std::unordered_map<std::string, Value> modules_;
+};
+
+/// Python's repr of a float ("0.1", "1e-05", "1.0").
+std::string formatFloatRepr(double d);
+
+} // namespace scopec::eval
+
+#endif

@@ -1,0 +1,80 @@
+//===- Runtime.h - Python semantics shared by the evaluator -----*- C++ -*-===//
+//
+// Private to the Eval library: the pieces of Python's object model that the
+// interpreter and the native (builtins, TF) library both use.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCOPEC_EVAL_RUNTIME_H
+#define SCOPEC_EVAL_RUNTIME_H
+
+#include "scopec/Eval/Interpreter.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace scopec::eval {
+
+/// An object usable in `with`: enter() returns what `as` binds (Error when
+/// entering failed, after a diagnostic: the body then runs without it).
+struct ContextManager : NativeObj {
+  virtual Value enter(Interpreter &in, SourceRange site) = 0;
+  virtual void exit(Interpreter &in, SourceRange site) = 0;
+};
+
+struct SliceObj : NativeObj {
+  std::string typeName() const override { return "slice"; }
+  Value lower, upper, step;
+  std::string repr() const override { return "slice(...)"; }
+};
+
+struct EllipsisObj : NativeObj {
+  std::string typeName() const override { return "ellipsis"; }
+  std::string repr() const override { return "Ellipsis"; }
+};
+
+void installBuiltins(Interpreter &in);
+bool isHashable(const Value &v);
+Value unaryOp(Interpreter &in, ast::UnaryOpKind op, const Value &v);
+Value makeSlice(const Value &lo, const Value &up, const Value &st);
+/// `<`, `<=`, `==`, ... on two values (Error after a diagnostic).
+Value compareValues(Interpreter &in, ast::CmpOp op, const Value &a, const Value &b);
+/// format(value, spec) as Python's format() builtin and f-strings.
+bool formatValue(Interpreter &in, const Value &v, const std::string &spec, std::string &out);
+/// `fmt % args` on strings.
+Value percentFormat(Interpreter &in, const std::string &fmt, const Value &args);
+
+/// Binds call arguments to a native function's parameters by name, with
+/// Python's TypeErrors for unknown, repeated or missing arguments.
+class ArgBinder {
+public:
+  /// `params`: the parameter names in order; a leading '*' marks a
+  /// required parameter ("*name").
+  ArgBinder(Interpreter &in, std::string fname, CallArgs &args,
+            std::vector<std::string> params);
+  bool ok() const { return ok_; }
+  /// The argument for a parameter, or nullopt when not given.
+  const Value *get(const std::string &name) const;
+  Value getOr(const std::string &name, Value dflt) const {
+    const Value *v = get(name);
+    return v ? *v : dflt;
+  }
+  bool has(const std::string &name) const { return get(name) != nullptr; }
+
+private:
+  std::vector<std::string> names_;
+  std::vector<std::optional<Value>> values_;
+  bool ok_ = true;
+};
+
+/// Reads an int argument (bools and TF Dimensions included); false after
+/// a diagnostic.
+bool toInt(Interpreter &in, const Value &v, int64_t &out, const std::string &what);
+/// A Python float from int/float/bool.
+bool toFloat(const Value &v, double &out);
+
+std::string pyQuote(const std::string &s);
+
+} // namespace scopec::eval
+
+#endif

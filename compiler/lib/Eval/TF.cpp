@@ -1,0 +1,1354 @@
+//===- TF.cpp - The default graph: naming, conversion, ops, evaluation ----===//
+#include "TF.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <regex>
+
+namespace scopec::eval {
+
+using graph::DType;
+using graph::Shape;
+using graph::TensorData;
+using graph::TensorRef;
+using graph::TensorType;
+
+namespace {
+bool matchesOpRegex(const std::string &s) {
+  // ^[A-Za-z0-9.][A-Za-z0-9_.\-/]*$
+  if (s.empty())
+    return false;
+  auto first = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '.'; };
+  auto rest = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '/';
+  };
+  if (!first(s[0]))
+    return false;
+  return std::all_of(s.begin() + 1, s.end(), rest);
+}
+bool matchesScopeRegex(const std::string &s) {
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-' || c == '/';
+  });
+}
+std::string lower(std::string s) {
+  for (char &c : s)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+std::string float32Repr(double d) {
+  float f = static_cast<float>(d);
+  if (std::isnan(f))
+    return "nan";
+  if (std::isinf(f))
+    return f > 0 ? "inf" : "-inf";
+  char buf[48];
+  auto r = std::to_chars(buf, buf + sizeof buf, f);
+  std::string s(buf, r.ptr);
+  if (s.find_first_of(".en") == std::string::npos)
+    s += ".";
+  return s;
+}
+} // namespace
+
+TFState::TFState(Interpreter &in) : in_(in) {
+  ellipsis_ = Value::object(Kind::Native, std::make_shared<EllipsisObj>());
+  autoReuse_ = Value::object(Kind::Native, std::make_shared<AutoReuseObj>());
+  reset();
+  installTFModules(*this);
+}
+
+TFState::~TFState() = default;
+
+void TFState::reset() {
+  g_ = std::make_unique<graph::Graph>();
+  namesInUse_.clear();
+  exactNames_.clear();
+  nameStack_.clear();
+  stackIsNone_ = false;
+  scope_ = std::make_shared<VariableScopeObj>();
+  scopeCounts_.clear();
+  store_.clear();
+  globals_.clear();
+}
+
+Value TFState::ellipsis() { return ellipsis_; }
+
+//===--- Naming service (tf1-semantics.md 2.2, 2.3) -----------------------===//
+
+std::string TFState::uniqueName(const std::string &requested, bool markAsUsed) {
+  std::string name = nameStack_.empty() ? requested : nameStack_ + "/" + requested;
+  std::string key = lower(name);
+  int64_t i = 0;
+  if (auto it = namesInUse_.find(key); it != namesInUse_.end())
+    i = it->second;
+  if (markAsUsed)
+    namesInUse_[key] = i + 1;
+  if (i > 0) {
+    std::string base = key;
+    while (namesInUse_.count(key)) {
+      key = base + "_" + std::to_string(i);
+      ++i;
+    }
+    if (markAsUsed)
+      namesInUse_[key] = 1;
+    name = name + "_" + std::to_string(i - 1);
+  }
+  return name;
+}
+
+std::string TFState::enterNameScope(const std::string &name, SavedStack &old, bool &ok) {
+  ok = true;
+  old = SavedStack{nameStack_, stackIsNone_};
+  if (!name.empty()) {
+    bool valid = nameStack_.empty() ? matchesOpRegex(name) : matchesScopeRegex(name);
+    if (!valid) {
+      in_.error(diag::invalid_scope_name, "'" + name + "' is not a valid scope name");
+      ok = false;
+      return {};
+    }
+  }
+  if (name.empty()) {
+    nameStack_.clear();
+    stackIsNone_ = true;
+    return "";
+  }
+  if (name.back() == '/')
+    nameStack_ = name.substr(0, name.size() - 1);
+  else
+    nameStack_ = uniqueName(name);
+  stackIsNone_ = false;
+  return nameStack_.empty() ? "" : nameStack_ + "/";
+}
+
+std::string TFState::enterNameScope(const Value &name, SavedStack &old, bool &ok) {
+  if (name.isNone())
+    return enterNameScope(std::string(), old, ok);
+  if (!name.isStr()) {
+    ok = false;
+    old = SavedStack{nameStack_, stackIsNone_};
+    in_.error(diag::type_error, "name for name_scope must be a string, not " + in_.typeName(name));
+    return {};
+  }
+  return enterNameScope(name.asStr(), old, ok);
+}
+
+void TFState::exitNameScope(const SavedStack &old) {
+  nameStack_ = old.stack;
+  stackIsNone_ = old.isNone;
+}
+
+std::string TFState::opName(const Value &requested, const std::string &defaultName) {
+  Value n = requested.isNone() || (requested.isStr() && requested.asStr().empty())
+                ? Value::str(defaultName)
+                : requested;
+  SavedStack old;
+  bool ok;
+  std::string scope = enterNameScope(n, old, ok);
+  exitNameScope(old);
+  if (!ok)
+    return {};
+  return scope.empty() ? defaultName : scope.substr(0, scope.size() - 1);
+}
+
+std::string TFState::constName(const Value &requested) {
+  std::string req = requested.isStr() && !requested.asStr().empty() ? requested.asStr() : "Const";
+  if (!requested.isNone() && !requested.isStr()) {
+    in_.error(diag::type_error, "name must be a string, not " + in_.typeName(requested));
+    return {};
+  }
+  std::string name;
+  if (req.back() == '/')
+    name = req.substr(0, req.size() - 1);
+  else
+    name = uniqueName(req);
+  if (!matchesOpRegex(name)) {
+    in_.error(diag::invalid_node_name, "'" + name + "' is not a valid node name");
+    return {};
+  }
+  if (exactNames_.count(name)) {
+    in_.error(diag::duplicate_node_name, "Duplicate node name in graph: '" + name + "'");
+    return {};
+  }
+  return name;
+}
+
+graph::Node &TFState::addNode(const std::string &name, const std::string &op,
+                              std::vector<TensorRef> inputs, std::vector<TensorType> outs) {
+  exactNames_.insert(name);
+  return g_->addNode(name, op, std::move(inputs), std::move(outs), in_.callSite());
+}
+
+Value TFState::tensor(TensorRef t) {
+  return Value::object(Kind::Native, std::make_shared<TensorObj>(*this, t));
+}
+
+Value TFState::dtypeValue(DType t, bool ref) {
+  return Value::object(Kind::Native, std::make_shared<DTypeObj>(t, ref));
+}
+
+//===--- Conversion -------------------------------------------------------===//
+
+bool TFState::isTensorOrVariable(const Value &v) const {
+  return v.as<TensorObj>() || v.as<VariableObj>();
+}
+
+bool TFState::isTensorLike(const Value &v) const {
+  return v.as<TensorObj>() || v.as<VariableObj>() || v.as<ArrayObj>();
+}
+
+std::optional<DType> TFState::dtypeOf(const Value &v) {
+  if (auto *t = v.as<TensorObj>())
+    return g_->type(t->ref).dtype;
+  if (auto *var = v.as<VariableObj>())
+    return g_->type(var->read).dtype;
+  return std::nullopt;
+}
+
+bool TFState::toDType(const Value &v, DType &out, bool quiet) {
+  if (auto *d = v.as<DTypeObj>()) {
+    out = d->t;
+    return true;
+  }
+  if (v.isStr()) {
+    if (auto t = graph::dtypeFromName(v.asStr())) {
+      out = *t;
+      return true;
+    }
+  }
+  if (auto *b = v.as<BuiltinObj>()) {
+    if (b->name == "float") {
+      out = DType::Float32;
+      return true;
+    }
+    if (b->name == "int") {
+      out = DType::Int32;
+      return true;
+    }
+    if (b->name == "bool") {
+      out = DType::Bool;
+      return true;
+    }
+  }
+  if (!quiet)
+    in_.error(diag::type_error, "Cannot convert value " + in_.repr(v) + " to a TensorFlow DType.");
+  return false;
+}
+
+bool TFState::toShape(const Value &v, Shape &out) {
+  if (v.isNone()) {
+    out = Shape::unknown();
+    return true;
+  }
+  if (auto *s = v.as<TensorShapeObj>()) {
+    out = s->shape;
+    return true;
+  }
+  std::vector<Value> items;
+  if (v.isInt() || v.as<DimensionObj>()) {
+    items.push_back(v);
+  } else if (!v.isSequence()) {
+    in_.error(diag::type_error, "Dimension value must be integer or None or have an __index__ method, got value '" +
+                                    in_.repr(v) + "' with type '" + in_.typeName(v) + "'");
+    return false;
+  } else {
+    items = v.items();
+  }
+  out = Shape::scalar();
+  for (const Value &d : items) {
+    if (d.isNone()) {
+      out.dims.push_back(-1);
+      continue;
+    }
+    if (auto *dim = d.as<DimensionObj>()) {
+      out.dims.push_back(dim->value);
+      continue;
+    }
+    if (!d.isInt()) {
+      in_.error(diag::type_error, "Dimension value must be integer or None or have an __index__ method, got value '" +
+                                      in_.repr(d) + "' with type '" + in_.typeName(d) + "'");
+      return false;
+    }
+    if (d.asInt() < 0) {
+      in_.error(diag::value_error, "Dimension " + std::to_string(d.asInt()) + " must be >= 0");
+      return false;
+    }
+    out.dims.push_back(d.asInt());
+  }
+  if (out.isFullyDefined() && out.numElements() < 0) {
+    in_.error(diag::integer_overflow, "the shape " + out.str() +
+                                          " has more elements than fit in 64 bits");
+    return false;
+  }
+  return true;
+}
+
+bool TFState::toData(const Value &v, std::optional<DType> dtype, TensorData &out, bool quiet) {
+  // Flatten nested lists, inferring the shape and the dtype like
+  // convert_to_tensor: any float -> float32, else int32 (int64 if needed).
+  std::vector<Value> flat;
+  Shape shape = Shape::scalar();
+  bool rectangular = true;
+  std::function<void(const Value &, size_t)> walk = [&](const Value &x, size_t depth) {
+    if (x.isSequence()) {
+      auto &items = x.items();
+      if (depth == shape.dims.size())
+        shape.dims.push_back(static_cast<int64_t>(items.size()));
+      else if (depth > shape.dims.size() || shape.dims[depth] != static_cast<int64_t>(items.size()))
+        rectangular = false;
+      for (const Value &i : items)
+        walk(i, depth + 1);
+      return;
+    }
+    if (auto *a = x.as<ArrayObj>()) {
+      // Treated as its flat elements at this depth.
+      for (size_t k = 0; k < a->data.size(); ++k)
+        flat.push_back(graph::isFloating(a->data.dtype) ? Value::real(a->data.f[k])
+                                                        : Value::integer(a->data.i[k]));
+      if (depth == shape.dims.size())
+        for (int64_t d : a->data.shape.dims)
+          shape.dims.push_back(d);
+      return;
+    }
+    if (depth != shape.dims.size() && !(depth < shape.dims.size()))
+      rectangular = false;
+    flat.push_back(x);
+  };
+  walk(v, 0);
+  if (!rectangular) {
+    if (!quiet)
+      in_.error(diag::value_error, "Can't convert non-rectangular Python sequence to Tensor.");
+    return false;
+  }
+  DType inferred = DType::Int32;
+  bool anyFloat = false, allBool = !flat.empty(), anyStr = false, bigInt = false;
+  for (const Value &x : flat) {
+    if (x.isFloat())
+      anyFloat = true;
+    if (!x.isBool())
+      allBool = false;
+    if (x.isStr())
+      anyStr = true;
+    if (x.isInt() && (x.asInt() > INT32_MAX || x.asInt() < INT32_MIN))
+      bigInt = true;
+    if (!x.isNumber() && !x.isStr()) {
+      if (!quiet)
+        in_.error(diag::type_error, "Failed to convert object of type <class '" + in_.typeName(x) +
+                                        "'> to Tensor. Contents: " + in_.repr(x) +
+                                        ". Consider casting elements to a supported type.");
+      return false;
+    }
+  }
+  if (anyStr)
+    inferred = DType::String;
+  else if (anyFloat)
+    inferred = DType::Float32;
+  else if (allBool)
+    inferred = DType::Bool;
+  else if (bigInt)
+    inferred = DType::Int64;
+  DType t = dtype ? *dtype : inferred;
+  out = TensorData{};
+  out.dtype = t;
+  out.shape = shape;
+  for (const Value &x : flat) {
+    if (t == DType::String) {
+      if (!x.isStr()) {
+        if (!quiet)
+          in_.error(diag::type_error, "Expected string, got " + in_.repr(x) + " of type '" +
+                                          in_.typeName(x) + "' instead.");
+        return false;
+      }
+      out.s.push_back(x.asStr());
+    } else if (graph::isFloating(t)) {
+      if (x.isStr()) {
+        if (!quiet)
+          in_.error(diag::type_error, "Expected " + std::string(graph::dtypeName(t)) + ", got " +
+                                          in_.repr(x) + " of type 'str' instead.");
+        return false;
+      }
+      out.f.push_back(graph::roundToDType(x.asFloat(), t));
+    } else if (graph::isInteger(t) || t == DType::Bool) {
+      if (x.isFloat() || x.isStr() || (t == DType::Bool && !x.isBool())) {
+        if (!quiet)
+          in_.error(diag::type_error, "Expected " + std::string(graph::dtypeName(t)) + ", got " +
+                                          in_.repr(x) + " of type '" + in_.typeName(x) +
+                                          "' instead.");
+        return false;
+      }
+      out.i.push_back(x.asInt());
+    } else {
+      if (!quiet)
+        in_.error(diag::type_error, std::string("values of dtype ") + graph::dtypeName(t) +
+                                        " are not supported by scopec");
+      return false;
+    }
+  }
+  return true;
+}
+
+std::optional<TensorRef> TFState::toTensor(const Value &v, std::optional<DType> dtype,
+                                           const std::string &name) {
+  if (v.isError())
+    return std::nullopt;
+  if (auto *t = v.as<TensorObj>()) {
+    DType have = g_->type(t->ref).dtype;
+    if (dtype && *dtype != have) {
+      in_.error(diag::incompatible_dtypes,
+                std::string("Tensor conversion requested dtype ") + graph::dtypeName(*dtype) +
+                    " for Tensor with dtype " + graph::dtypeName(have) + ": " + t->repr());
+      return std::nullopt;
+    }
+    return t->ref;
+  }
+  if (auto *var = v.as<VariableObj>()) {
+    DType have = g_->type(var->read).dtype;
+    if (dtype && *dtype != have) {
+      in_.error(diag::incompatible_dtypes,
+                std::string("Tensor conversion requested dtype ") + graph::dtypeName(*dtype) +
+                    " for Tensor with dtype " + graph::dtypeName(have) + ": " + var->repr());
+      return std::nullopt;
+    }
+    return var->read;
+  }
+  auto data = std::make_shared<TensorData>();
+  if (!toData(v, dtype, *data))
+    return std::nullopt;
+  std::string n = constName(Value::str(name));
+  if (n.empty())
+    return std::nullopt;
+  graph::Node &node = addNode(n, "Const", {}, {TensorType{data->dtype, false, data->shape}});
+  node.value = data;
+  node.attrs["dtype"] = data->dtype;
+  return TensorRef{node.id, 0};
+}
+
+//===--- Python hooks -----------------------------------------------------===//
+
+int TFState::truthiness(const Value &v) {
+  if (isTensorOrVariable(v)) {
+    in_.error(diag::tensor_as_bool,
+              "Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` "
+              "instead of `if t:` to test if a tensor is defined, and use TensorFlow ops such "
+              "as tf.cond to execute subgraphs conditioned on the value of a tensor.");
+    return -1;
+  }
+  if (auto *a = v.as<ArrayObj>()) {
+    size_t n = a->data.size();
+    if (n == 0)
+      return 0;
+    if (n > 1) {
+      in_.error(diag::value_error, "The truth value of an array with more than one element is "
+                                   "ambiguous. Use a.any() or a.all()");
+      return -1;
+    }
+    return graph::isFloating(a->data.dtype) ? a->data.f[0] != 0 : a->data.i[0] != 0;
+  }
+  if (auto *d = v.as<DimensionObj>())
+    return d->value != 0;
+  if (auto *s = v.as<TensorShapeObj>())
+    return !s->shape.unknownRank;
+  return 1;
+}
+
+bool TFState::iterate(const Value &v, std::vector<Value> &out) {
+  if (auto *s = v.as<TensorShapeObj>()) {
+    if (s->shape.unknownRank) {
+      in_.error(diag::value_error, "Cannot iterate over a shape with unknown rank.");
+      return true;
+    }
+    for (int64_t d : s->shape.dims)
+      out.push_back(Value::object(Kind::Native, std::make_shared<DimensionObj>(d)));
+    return true;
+  }
+  if (auto *a = v.as<ArrayObj>()) {
+    if (a->data.shape.rank() == 1) {
+      for (size_t k = 0; k < a->data.size(); ++k)
+        out.push_back(graph::isFloating(a->data.dtype) ? Value::real(a->data.f[k])
+                                                       : Value::integer(a->data.i[k]));
+      return true;
+    }
+  }
+  if (isTensorOrVariable(v)) {
+    in_.error(diag::type_error, "Tensor objects are only iterable when eager execution is enabled. "
+                                "To iterate over this tensor use tf.map_fn.");
+    return true;
+  }
+  return false;
+}
+
+bool TFState::dimensionValue(const Value &v, int64_t &out) const {
+  if (auto *d = v.as<DimensionObj>(); d && d->value >= 0) {
+    out = d->value;
+    return true;
+  }
+  return false;
+}
+
+Value TFState::dimensionOp(ast::BinaryOp op, const Value &a, const Value &b) {
+  // Dimension arithmetic: unknown dimensions stay unknown.
+  auto val = [&](const Value &v, int64_t &out) {
+    if (auto *d = v.as<DimensionObj>()) {
+      out = d->value;
+      return true;
+    }
+    if (v.isInt()) {
+      out = v.asInt();
+      return true;
+    }
+    return false;
+  };
+  int64_t x, y;
+  if (!val(a, x) || !val(b, y))
+    return in_.error(diag::type_error, std::string("unsupported operand type(s) for ") +
+                                           ast::getBinaryOpSpelling(op) + ": '" +
+                                           in_.typeName(a) + "' and '" + in_.typeName(b) + "'");
+  if (x < 0 || y < 0)
+    return Value::object(Kind::Native, std::make_shared<DimensionObj>(-1));
+  Value r = in_.binaryOp(op, Value::integer(x), Value::integer(y));
+  if (r.isInt())
+    return Value::object(Kind::Native, std::make_shared<DimensionObj>(r.asInt()));
+  return r;
+}
+
+bool TFState::length(const Value &v, int64_t &n) {
+  if (auto *s = v.as<TensorShapeObj>()) {
+    if (s->shape.unknownRank)
+      return false;
+    n = static_cast<int64_t>(s->shape.rank());
+    return true;
+  }
+  if (auto *a = v.as<ArrayObj>(); a && a->data.shape.rank() > 0) {
+    n = a->data.shape.dims[0];
+    return true;
+  }
+  return false;
+}
+
+bool TFState::scalarValue(const Value &v, double &out) {
+  if (auto *a = v.as<ArrayObj>(); a && a->data.size() == 1) {
+    out = graph::isFloating(a->data.dtype) ? a->data.f[0] : static_cast<double>(a->data.i[0]);
+    return true;
+  }
+  return false;
+}
+
+std::string TFState::typeObjectName(const Value &v) {
+  if (auto *m = v.as<BuiltinObj>())
+    return m->name;
+  return {};
+}
+
+bool TFState::isInstance(const Value &v, const std::string &typeName) {
+  if (typeName == "tf.Tensor")
+    return v.as<TensorObj>() != nullptr;
+  if (typeName == "tf.Variable")
+    return v.as<VariableObj>() != nullptr;
+  return false;
+}
+
+Value TFState::subscript(const Value &obj, const Value &index, bool &handled) {
+  handled = true;
+  if (auto *s = obj.as<TensorShapeObj>()) {
+    if (s->shape.unknownRank)
+      return Value::object(Kind::Native, std::make_shared<DimensionObj>(-1));
+    int64_t n = static_cast<int64_t>(s->shape.rank()), i;
+    if (index.as<SliceObj>()) {
+      std::vector<Value> dims;
+      for (int64_t d : s->shape.dims)
+        dims.push_back(Value::integer(d));
+      Value sliced = in_.getAttr(Value::list(dims), "copy", in_.callSite());
+      (void)sliced;
+      handled = false; // fall back: slice a list of dimensions
+      return Value::error();
+    }
+    if (!toInt(in_, index, i, "shape index"))
+      return Value::error();
+    if (i < 0)
+      i += n;
+    if (i < 0 || i >= n)
+      return in_.error(diag::index_error, "list index out of range");
+    return Value::object(Kind::Native, std::make_shared<DimensionObj>(s->shape.dims[i]));
+  }
+  if (auto *a = obj.as<ArrayObj>()) {
+    int64_t i;
+    if (a->data.shape.rank() == 0)
+      return in_.error(diag::index_error, "invalid index to scalar variable.");
+    if (!toInt(in_, index, i, "index"))
+      return Value::error();
+    int64_t n = a->data.shape.dims[0];
+    if (i < 0)
+      i += n;
+    if (i < 0 || i >= n)
+      return in_.error(diag::index_error, "index " + std::to_string(i) + " is out of bounds for axis 0 with size " + std::to_string(n));
+    TensorData d;
+    d.dtype = a->data.dtype;
+    d.shape = Shape::of(std::vector<int64_t>(a->data.shape.dims.begin() + 1, a->data.shape.dims.end()));
+    int64_t inner = std::max<int64_t>(1, d.shape.numElements());
+    for (int64_t k = 0; k < inner; ++k) {
+      if (graph::isFloating(d.dtype))
+        d.f.push_back(a->data.f[static_cast<size_t>(i * inner + k)]);
+      else
+        d.i.push_back(a->data.i[static_cast<size_t>(i * inner + k)]);
+    }
+    return Value::object(Kind::Native, std::make_shared<ArrayObj>(std::move(d)));
+  }
+  if (isTensorOrVariable(obj))
+    return in_.error(diag::unsupported_api, "slicing a tensor (x[...]) is not supported by scopec yet");
+  handled = false;
+  return Value::error();
+}
+
+//===--- Tensors as operands ----------------------------------------------===//
+
+namespace {
+/// NumPy broadcasting of two static shapes; false with TF's message.
+bool broadcastShapes(const Shape &a, const Shape &b, Shape &out) {
+  if (a.unknownRank || b.unknownRank) {
+    out = Shape::unknown();
+    return true;
+  }
+  size_t n = std::max(a.rank(), b.rank());
+  out = Shape::scalar();
+  out.dims.resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    int64_t x = k < n - a.rank() ? 1 : a.dims[k - (n - a.rank())];
+    int64_t y = k < n - b.rank() ? 1 : b.dims[k - (n - b.rank())];
+    if (x == 1)
+      out.dims[k] = y;
+    else if (y == 1)
+      out.dims[k] = x;
+    else if (x < 0)
+      out.dims[k] = y;
+    else if (y < 0 || x == y)
+      out.dims[k] = x;
+    else
+      return false;
+  }
+  return true;
+}
+
+const char *operatorScope(ast::BinaryOp op) {
+  switch (op) {
+  case ast::BinaryOp::Add: return "add";
+  case ast::BinaryOp::Sub: return "sub";
+  case ast::BinaryOp::Mul: return "mul";
+  case ast::BinaryOp::Div: return "truediv";
+  case ast::BinaryOp::FloorDiv: return "floordiv";
+  case ast::BinaryOp::Mod: return "mod";
+  case ast::BinaryOp::Pow: return "pow";
+  case ast::BinaryOp::MatMul: return "matmul";
+  case ast::BinaryOp::BitAnd: return "and";
+  case ast::BinaryOp::BitOr: return "or";
+  case ast::BinaryOp::BitXor: return "xor";
+  default: return nullptr;
+  }
+}
+
+const char *operatorOpType(ast::BinaryOp op) {
+  switch (op) {
+  case ast::BinaryOp::Add: return "AddV2";
+  case ast::BinaryOp::Sub: return "Sub";
+  case ast::BinaryOp::Mul: return "Mul";
+  case ast::BinaryOp::Div: return "RealDiv";
+  case ast::BinaryOp::FloorDiv: return "FloorDiv";
+  case ast::BinaryOp::Mod: return "FloorMod";
+  case ast::BinaryOp::Pow: return "Pow";
+  case ast::BinaryOp::MatMul: return "MatMul";
+  case ast::BinaryOp::BitAnd: return "LogicalAnd";
+  case ast::BinaryOp::BitOr: return "LogicalOr";
+  case ast::BinaryOp::BitXor: return "LogicalXor";
+  default: return nullptr;
+  }
+}
+
+double applyBinary(const std::string &op, double x, double y) {
+  if (op == "AddV2" || op == "Add") return x + y;
+  if (op == "Sub") return x - y;
+  if (op == "Mul") return x * y;
+  if (op == "RealDiv" || op == "Div") return x / y;
+  if (op == "Maximum") return std::max(x, y);
+  if (op == "Minimum") return std::min(x, y);
+  if (op == "Pow") return std::pow(x, y);
+  if (op == "FloorDiv") return std::floor(x / y);
+  if (op == "FloorMod") { double m = std::fmod(x, y); return (m != 0 && ((m < 0) != (y < 0))) ? m + y : m; }
+  if (op == "Less") return x < y;
+  if (op == "LessEqual") return x <= y;
+  if (op == "Greater") return x > y;
+  if (op == "GreaterEqual") return x >= y;
+  if (op == "Equal") return x == y;
+  if (op == "NotEqual") return x != y;
+  return 0;
+}
+
+/// Elementwise op with broadcasting on compile-time data.
+bool broadcastData(const std::string &op, const TensorData &a, const TensorData &b, DType outType,
+                   TensorData &out) {
+  Shape s;
+  if (!broadcastShapes(a.shape, b.shape, s) || !s.isFullyDefined())
+    return false;
+  out = TensorData{};
+  out.dtype = outType;
+  out.shape = s;
+  int64_t n = s.numElements();
+  auto at = [&](const TensorData &d, int64_t flat) -> double {
+    // Map an output index to the (broadcast) input index.
+    int64_t idx = 0, stride = 1;
+    int64_t rem = flat;
+    std::vector<int64_t> coord(s.rank());
+    for (size_t k = s.rank(); k-- > 0;) {
+      coord[k] = rem % std::max<int64_t>(1, s.dims[k]);
+      rem /= std::max<int64_t>(1, s.dims[k]);
+    }
+    size_t off = s.rank() - d.shape.rank();
+    for (size_t k = d.shape.rank(); k-- > 0;) {
+      int64_t c = d.shape.dims[k] == 1 ? 0 : coord[k + off];
+      idx += c * stride;
+      stride *= d.shape.dims[k];
+    }
+    return graph::isFloating(d.dtype) ? d.f[static_cast<size_t>(idx)] : static_cast<double>(d.i[static_cast<size_t>(idx)]);
+  };
+  for (int64_t k = 0; k < n; ++k) {
+    double r = applyBinary(op, at(a, k), at(b, k));
+    if (graph::isFloating(outType))
+      out.f.push_back(graph::roundToDType(r, outType));
+    else
+      out.i.push_back(static_cast<int64_t>(r));
+  }
+  return true;
+}
+
+} // namespace
+
+Value TFState::binary(const std::string &opType, const std::string &defaultName, const Value &a,
+                      const Value &b, const Value &name, bool operatorForm, bool reflected) {
+  // Operators open name_scope(None, op, [x, y]) and convert the other operand
+  // inside it; function forms (tf.add) convert both inputs and name the op
+  // by its type.
+  SavedStack old;
+  bool ok;
+  std::string scope = enterNameScope(Value::str(operatorForm ? defaultName : (name.isStr() && !name.asStr().empty() ? name.asStr() : defaultName)), old, ok);
+  if (!ok)
+    return Value::error();
+  std::optional<DType> want;
+  const Value &first = reflected ? b : a;
+  if (auto t = dtypeOf(first))
+    want = *t;
+  else if (auto t2 = dtypeOf(reflected ? a : b))
+    want = *t2;
+  std::optional<TensorRef> x, y;
+  if (reflected) {
+    y = toTensor(b, std::nullopt, "y");
+    x = y ? toTensor(a, g_->type(*y).dtype, "x") : std::nullopt;
+  } else {
+    x = toTensor(a, operatorForm ? std::nullopt : want, "x");
+    y = x ? toTensor(b, operatorForm ? std::optional<DType>(g_->type(*x).dtype) : want, "y") : std::nullopt;
+  }
+  std::string opNameStr = scope.substr(0, scope.size() - 1);
+  exitNameScope(old);
+  if (!x || !y)
+    return Value::error();
+  const TensorType &tx = g_->type(*x), &ty = g_->type(*y);
+  if (tx.dtype != ty.dtype)
+    return in_.error(diag::incompatible_dtypes,
+                     "Input 'y' of '" + opType + "' Op has type " + graph::dtypeName(ty.dtype) +
+                         " that does not match type " + graph::dtypeName(tx.dtype) +
+                         " of argument 'x'.");
+  Shape out;
+  if (!broadcastShapes(tx.shape, ty.shape, out)) {
+    // TF names the inner dimensions that disagree.
+    size_t n = std::max(tx.shape.rank(), ty.shape.rank());
+    int64_t da = 0, db = 0;
+    for (size_t k = 0; k < n; ++k) {
+      int64_t p = k < n - tx.shape.rank() ? 1 : tx.shape.dims[k - (n - tx.shape.rank())];
+      int64_t q = k < n - ty.shape.rank() ? 1 : ty.shape.dims[k - (n - ty.shape.rank())];
+      if (p != q && p != 1 && q != 1 && p >= 0 && q >= 0) {
+        da = p;
+        db = q;
+        break;
+      }
+    }
+    return in_.error(diag::incompatible_shapes,
+                     "Dimensions must be equal, but are " + std::to_string(da) + " and " +
+                         std::to_string(db) + " for '" + opNameStr + "' (op: '" + opType +
+                         "') with input shapes: " + tx.shape.bracketStr() + ", " +
+                         ty.shape.bracketStr() + ".");
+  }
+  DType outType = tx.dtype;
+  if (opType == "Less" || opType == "LessEqual" || opType == "Greater" || opType == "GreaterEqual")
+    outType = DType::Bool;
+  graph::Node &n = addNode(opNameStr, opType, {*x, *y}, {TensorType{outType, false, out}});
+  return makeTensor(n);
+}
+
+Value TFState::unary(const std::string &opType, const Value &xv, const Value &name) {
+  std::string n = opName(name, opType);
+  if (n.empty())
+    return Value::error();
+  auto x = toTensor(xv, std::nullopt, "x");
+  if (!x)
+    return Value::error();
+  TensorType t = g_->type(*x);
+  t.isRef = false;
+  graph::Node &node = addNode(n, opType, {*x}, {t});
+  return makeTensor(node);
+}
+
+Value TFState::binaryOp(ast::BinaryOp op, const Value &a, const Value &b) {
+  bool arrays = (a.as<ArrayObj>() || !isTensorOrVariable(a)) && (b.as<ArrayObj>() || !isTensorOrVariable(b));
+  if (arrays) {
+    // NumPy semantics on compile-time results: a Python scalar takes the
+    // array's dtype (float32 stays float32).
+    TensorData x, y;
+    auto data = [&](const Value &v, TensorData &d, const TensorData *other) {
+      if (auto *arr = v.as<ArrayObj>()) {
+        d = arr->data;
+        return true;
+      }
+      std::optional<DType> t;
+      if (other && v.isNumber())
+        t = v.isFloat() && !graph::isFloating(other->dtype) ? DType::Float64 : other->dtype;
+      return toData(v, t, d, true);
+    };
+    const TensorData *ax = a.as<ArrayObj>() ? &a.as<ArrayObj>()->data : nullptr;
+    const TensorData *bx = b.as<ArrayObj>() ? &b.as<ArrayObj>()->data : nullptr;
+    if (!data(a, x, bx) || !data(b, y, ax))
+      return in_.error(diag::type_error, std::string("unsupported operand type(s) for ") +
+                                             ast::getBinaryOpSpelling(op) + ": '" + in_.typeName(a) +
+                                             "' and '" + in_.typeName(b) + "'");
+    const char *t = operatorOpType(op);
+    DType outType = graph::isFloating(x.dtype) || graph::isFloating(y.dtype)
+                        ? (graph::isFloating(x.dtype) ? x.dtype : y.dtype)
+                        : x.dtype;
+    if (op == ast::BinaryOp::Div && !graph::isFloating(outType))
+      outType = DType::Float64;
+    TensorData out;
+    if (!t || !broadcastData(t, x, y, outType, out))
+      return in_.error(diag::value_error, "operands could not be broadcast together with shapes " +
+                                              x.shape.str() + " " + y.shape.str());
+    return Value::object(Kind::Native, std::make_shared<ArrayObj>(std::move(out)));
+  }
+  const char *scope = operatorScope(op);
+  const char *type = operatorOpType(op);
+  if (!scope)
+    return in_.error(diag::unsupported_api, std::string("the operator ") + ast::getBinaryOpSpelling(op) +
+                                                " on tensors is not supported by scopec");
+  if (op == ast::BinaryOp::MatMul)
+    return in_.error(diag::unsupported_api, "the @ operator on tensors is not supported by scopec yet");
+  bool reflected = !isTensorOrVariable(a);
+  return binary(type, scope, a, b, Value::none(), /*operatorForm=*/true, reflected);
+}
+
+Value TFState::unaryOp(ast::UnaryOpKind op, const Value &v) {
+  if (auto *arr = v.as<ArrayObj>()) {
+    TensorData d = arr->data;
+    if (op == ast::UnaryOpKind::Neg) {
+      for (double &f : d.f)
+        f = -f;
+      for (int64_t &i : d.i)
+        i = -i;
+    }
+    return Value::object(Kind::Native, std::make_shared<ArrayObj>(std::move(d)));
+  }
+  if (op == ast::UnaryOpKind::Neg)
+    return unary("Neg", v, Value::none());
+  if (op == ast::UnaryOpKind::Pos)
+    return v;
+  return unary("LogicalNot", v, Value::none());
+}
+
+Value TFState::absOp(const Value &v) {
+  if (auto *arr = v.as<ArrayObj>()) {
+    TensorData d = arr->data;
+    for (double &f : d.f)
+      f = std::fabs(f);
+    for (int64_t &i : d.i)
+      i = std::llabs(i);
+    return Value::object(Kind::Native, std::make_shared<ArrayObj>(std::move(d)));
+  }
+  return unary("Abs", v, Value::none());
+}
+
+bool TFState::compare(ast::CmpOp op, const Value &a, const Value &b, Value &result) {
+  if (isTensorOrVariable(a) || isTensorOrVariable(b)) {
+    // TF1: == and != are identity; <, >, ... build comparison ops.
+    switch (op) {
+    case ast::CmpOp::Eq: result = Value::boolean(a.is(b)); return true;
+    case ast::CmpOp::NotEq: result = Value::boolean(!a.is(b)); return true;
+    case ast::CmpOp::Lt: result = binary("Less", "Less", a, b, Value::none(), false); return true;
+    case ast::CmpOp::LtE: result = binary("LessEqual", "LessEqual", a, b, Value::none(), false); return true;
+    case ast::CmpOp::Gt: result = binary("Greater", "Greater", a, b, Value::none(), false); return true;
+    case ast::CmpOp::GtE: result = binary("GreaterEqual", "GreaterEqual", a, b, Value::none(), false); return true;
+    default: return false;
+    }
+  }
+  const char *t = op == ast::CmpOp::Eq ? "Equal" : op == ast::CmpOp::NotEq ? "NotEqual"
+                  : op == ast::CmpOp::Lt ? "Less" : op == ast::CmpOp::LtE ? "LessEqual"
+                  : op == ast::CmpOp::Gt ? "Greater" : op == ast::CmpOp::GtE ? "GreaterEqual" : nullptr;
+  if (!t)
+    return false;
+  TensorData x, y;
+  auto data = [&](const Value &v, TensorData &d, const Value &other) {
+    if (auto *arr = v.as<ArrayObj>()) {
+      d = arr->data;
+      return true;
+    }
+    std::optional<DType> dt;
+    if (auto *o = other.as<ArrayObj>(); o && v.isNumber())
+      dt = v.isFloat() && !graph::isFloating(o->data.dtype) ? DType::Float64 : o->data.dtype;
+    return toData(v, dt, d, true);
+  };
+  if (!data(a, x, b) || !data(b, y, a)) {
+    result = Value::boolean(op == ast::CmpOp::NotEq);
+    return op == ast::CmpOp::Eq || op == ast::CmpOp::NotEq;
+  }
+  TensorData out;
+  if (!broadcastData(t, x, y, DType::Bool, out)) {
+    result = in_.error(diag::value_error, "operands could not be broadcast together with shapes " +
+                                              x.shape.str() + " " + y.shape.str());
+    return true;
+  }
+  result = Value::object(Kind::Native, std::make_shared<ArrayObj>(std::move(out)));
+  return true;
+}
+
+//===--- Compile-time evaluation ------------------------------------------===//
+
+bool InitSpec::deterministic() const {
+  return kind == "constant" || kind == "zeros" || kind == "ones" || kind == "value" ||
+         kind == "tensor";
+}
+
+bool TFState::evaluate(TensorRef t, TensorData &out, SourceRange site) {
+  const graph::Node &n = g_->node(t.node);
+  const TensorType &type = n.outputs.at(t.index);
+  auto blocked = [&](const graph::Node &b) {
+    in_.error(diag::not_compile_time,
+              "the value of '" + g_->tensorName(t) + "' is only known at run time: it depends on '" +
+                  b.name + "' (" + b.op + ")");
+    return false;
+  };
+  if (n.op == "Const") {
+    out = *n.value;
+    return true;
+  }
+  if (n.op == "Identity")
+    return evaluate(n.inputs[0], out, site);
+  if (n.op == "VariableV2") {
+    for (auto &v : globals_)
+      if (v->node == n.id) {
+        const InitSpec &s = v->init;
+        if (s.kind == "tensor" && s.tensor)
+          return evaluate(*s.tensor, out, site);
+        if (s.value && (s.kind == "constant" || s.kind == "value")) {
+          out = *s.value;
+          // constant_initializer fills the whole shape with a scalar.
+          if (out.size() == 1 && type.shape.isFullyDefined() && type.shape.numElements() != 1) {
+            int64_t k = type.shape.numElements();
+            if (graph::isFloating(out.dtype))
+              out.f.assign(static_cast<size_t>(k), out.f[0]);
+            else
+              out.i.assign(static_cast<size_t>(k), out.i[0]);
+          }
+          out.shape = type.shape;
+          out.dtype = type.dtype;
+          for (double &f : out.f)
+            f = graph::roundToDType(f, type.dtype);
+          return true;
+        }
+        if ((s.kind == "zeros" || s.kind == "ones") && type.shape.isFullyDefined()) {
+          out = TensorData{};
+          out.dtype = type.dtype;
+          out.shape = type.shape;
+          int64_t k = type.shape.numElements();
+          if (graph::isFloating(type.dtype))
+            out.f.assign(static_cast<size_t>(k), s.kind == "ones" ? 1.0 : 0.0);
+          else
+            out.i.assign(static_cast<size_t>(k), s.kind == "ones" ? 1 : 0);
+          return true;
+        }
+        // A random initializer: name its random op.
+        for (size_t k = g_->size(); k-- > 0;) {
+          const graph::Node &h = g_->node(static_cast<graph::NodeID>(k));
+          if (h.name.rfind(n.name + "/Initializer/", 0) == 0 &&
+              (h.op == "RandomUniform" || h.op == "RandomStandardNormal" || h.op == "TruncatedNormal"))
+            return blocked(h);
+        }
+        return blocked(n);
+      }
+    return blocked(n);
+  }
+  if (n.inputs.size() == 2 && (n.op == "AddV2" || n.op == "Add" || n.op == "Sub" || n.op == "Mul" ||
+                               n.op == "RealDiv" || n.op == "Maximum" || n.op == "Minimum" ||
+                               n.op == "Pow" || n.op == "Less" || n.op == "Greater" ||
+                               n.op == "LessEqual" || n.op == "GreaterEqual")) {
+    TensorData a, b;
+    if (!evaluate(n.inputs[0], a, site) || !evaluate(n.inputs[1], b, site))
+      return false;
+    return broadcastData(n.op, a, b, type.dtype, out) || blocked(n);
+  }
+  if (n.op == "Neg" || n.op == "Abs" || n.op == "Square" || n.op == "Relu") {
+    if (!evaluate(n.inputs[0], out, site))
+      return false;
+    for (double &f : out.f)
+      f = graph::roundToDType(n.op == "Neg" ? -f : n.op == "Abs" ? std::fabs(f) : n.op == "Square" ? f * f : std::max(0.0, f), out.dtype);
+    for (int64_t &i : out.i)
+      i = n.op == "Neg" ? -i : n.op == "Abs" ? std::llabs(i) : n.op == "Square" ? i * i : std::max<int64_t>(0, i);
+    return true;
+  }
+  return blocked(n);
+}
+
+//===--- Objects' attributes ----------------------------------------------===//
+
+Value DTypeObj::getAttr(Interpreter &in, const std::string &n, bool &found) {
+  found = true;
+  if (n == "name")
+    return Value::str(name());
+  if (n == "base_dtype")
+    return in.tf().dtypeValue(t, false);
+  if (n == "is_floating")
+    return Value::boolean(graph::isFloating(t));
+  if (n == "is_integer")
+    return Value::boolean(graph::isInteger(t));
+  if (n == "is_bool")
+    return Value::boolean(t == DType::Bool);
+  if (n == "is_unsigned")
+    return Value::boolean(graph::isUnsigned(t));
+  if (n == "is_complex")
+    return Value::boolean(graph::isComplex(t));
+  found = false;
+  return Value::error();
+}
+
+bool DTypeObj::equals(const Value &o, bool &defined) const {
+  defined = true;
+  if (auto *d = o.as<DTypeObj>())
+    return d->t == t && d->ref == ref;
+  if (o.isStr())
+    return o.asStr() == name();
+  return false;
+}
+
+Value DimensionObj::getAttr(Interpreter &, const std::string &n, bool &found) {
+  found = n == "value";
+  return value < 0 ? Value::none() : Value::integer(value);
+}
+
+bool DimensionObj::equals(const Value &o, bool &defined) const {
+  defined = true;
+  if (value < 0)
+    return false;
+  if (auto *d = o.as<DimensionObj>())
+    return d->value == value;
+  if (o.isInt())
+    return o.asInt() == value;
+  defined = o.isNone();
+  return false;
+}
+
+std::string TensorShapeObj::repr() const {
+  if (shape.unknownRank)
+    return "TensorShape(None)";
+  std::string s = "TensorShape([";
+  for (size_t k = 0; k < shape.rank(); ++k)
+    s += (k ? ", " : "") + DimensionObj(shape.dims[k]).repr();
+  return s + "])";
+}
+
+Value TensorShapeObj::getAttr(Interpreter &in, const std::string &n, bool &found) {
+  found = true;
+  Shape s = shape;
+  if (n == "as_list")
+    return in.makeBuiltin("TensorShape.as_list", [s](Interpreter &in, CallArgs &) -> Value {
+      if (s.unknownRank)
+        return in.error(diag::value_error, "as_list() is not defined on an unknown TensorShape.");
+      std::vector<Value> out;
+      for (int64_t d : s.dims)
+        out.push_back(d < 0 ? Value::none() : Value::integer(d));
+      return Value::list(std::move(out));
+    });
+  if (n == "ndims")
+    return s.unknownRank ? Value::none() : Value::integer(static_cast<int64_t>(s.rank()));
+  if (n == "dims") {
+    if (s.unknownRank)
+      return Value::none();
+    std::vector<Value> out;
+    for (int64_t d : s.dims)
+      out.push_back(Value::object(Kind::Native, std::make_shared<DimensionObj>(d)));
+    return Value::list(std::move(out));
+  }
+  if (n == "is_fully_defined")
+    return in.makeBuiltin("TensorShape.is_fully_defined", [s](Interpreter &, CallArgs &) {
+      return Value::boolean(s.isFullyDefined());
+    });
+  if (n == "num_elements")
+    return in.makeBuiltin("TensorShape.num_elements", [s](Interpreter &, CallArgs &) {
+      return s.isFullyDefined() ? Value::integer(s.numElements()) : Value::none();
+    });
+  if (n == "rank")
+    return s.unknownRank ? Value::none() : Value::integer(static_cast<int64_t>(s.rank()));
+  found = false;
+  return Value::error();
+}
+
+bool TensorShapeObj::equals(const Value &o, bool &defined) const {
+  defined = true;
+  if (auto *t = o.as<TensorShapeObj>())
+    return !shape.unknownRank && !t->shape.unknownRank && t->shape == shape;
+  if (o.isSequence()) {
+    if (shape.unknownRank || o.items().size() != shape.rank())
+      return false;
+    for (size_t k = 0; k < shape.rank(); ++k) {
+      const Value &d = o.items()[k];
+      int64_t want = d.isNone() ? -1 : d.isInt() ? d.asInt() : -2;
+      if (want != shape.dims[k] || want < 0)
+        return false;
+    }
+    return true;
+  }
+  return false;
+}
+
+std::string TensorObj::repr() const {
+  const TensorType &t = tf.graph().type(ref);
+  return "<tf.Tensor '" + tf.graph().tensorName(ref) + "' shape=" + t.shape.str() +
+         " dtype=" + graph::dtypeName(t.dtype) + (t.isRef ? "_ref" : "") + ">";
+}
+
+namespace {
+Value evalMethod(Interpreter &in, TFState &tf, TensorRef ref, const std::string &name) {
+  return in.makeBuiltin(name, [&tf, ref](Interpreter &in, CallArgs &a) -> Value {
+    TensorData d;
+    if (!tf.evaluate(ref, d, in.callSite()))
+      return Value::error();
+    return Value::object(Kind::Native, std::make_shared<ArrayObj>(std::move(d)));
+  });
+}
+} // namespace
+
+Value TensorObj::getAttr(Interpreter &in, const std::string &n, bool &found) {
+  found = true;
+  const TensorType &t = tf.graph().type(ref);
+  if (n == "name")
+    return Value::str(tf.graph().tensorName(ref));
+  if (n == "op")
+    return Value::object(Kind::Native, std::make_shared<OperationObj>(tf, ref.node));
+  if (n == "shape")
+    return Value::object(Kind::Native, std::make_shared<TensorShapeObj>(t.shape));
+  if (n == "get_shape") {
+    Shape s = t.shape;
+    return in.makeBuiltin("Tensor.get_shape", [s](Interpreter &, CallArgs &) {
+      return Value::object(Kind::Native, std::make_shared<TensorShapeObj>(s));
+    });
+  }
+  if (n == "dtype")
+    return tf.dtypeValue(t.dtype, t.isRef);
+  if (n == "value_index")
+    return Value::integer(ref.index);
+  if (n == "eval")
+    return evalMethod(in, tf, ref, "Tensor.eval");
+  found = false;
+  return Value::error();
+}
+
+std::string OperationObj::repr() const {
+  const graph::Node &nd = tf.graph().node(id);
+  return "<tf.Operation '" + nd.name + "' type=" + nd.op + ">";
+}
+
+Value OperationObj::getAttr(Interpreter &in, const std::string &n, bool &found) {
+  found = true;
+  const graph::Node &nd = tf.graph().node(id);
+  if (n == "name")
+    return Value::str(nd.name);
+  if (n == "type")
+    return Value::str(nd.op);
+  if (n == "outputs" || n == "inputs") {
+    std::vector<Value> out;
+    if (n == "outputs")
+      for (unsigned k = 0; k < nd.outputs.size(); ++k)
+        out.push_back(tf.tensor(TensorRef{id, k}));
+    else
+      for (TensorRef r : nd.inputs)
+        out.push_back(tf.tensor(r));
+    return Value::list(std::move(out));
+  }
+  found = false;
+  return Value::error();
+}
+
+std::string VariableObj::name() const { return tf->graph().node(node).name + ":0"; }
+
+std::string VariableObj::repr() const {
+  const TensorType &t = tf->graph().node(node).outputs[0];
+  return "<tf.Variable '" + name() + "' shape=" + t.shape.str() + " dtype=" +
+         graph::dtypeName(t.dtype) + "_ref>";
+}
+
+Value VariableObj::getAttr(Interpreter &in, const std::string &n, bool &found) {
+  found = true;
+  const graph::Node &nd = tf->graph().node(node);
+  const TensorType &t = nd.outputs[0];
+  if (n == "name")
+    return Value::str(name());
+  if (n == "op")
+    return Value::object(Kind::Native, std::make_shared<OperationObj>(*tf, node));
+  if (n == "shape")
+    return Value::object(Kind::Native, std::make_shared<TensorShapeObj>(t.shape));
+  if (n == "get_shape") {
+    Shape s = t.shape;
+    return in.makeBuiltin("Variable.get_shape", [s](Interpreter &, CallArgs &) {
+      return Value::object(Kind::Native, std::make_shared<TensorShapeObj>(s));
+    });
+  }
+  if (n == "dtype")
+    return tf->dtypeValue(t.dtype, true);
+  if (n == "trainable")
+    return Value::boolean(trainable);
+  if (n == "initializer")
+    return Value::object(Kind::Native, std::make_shared<OperationObj>(*tf, assign));
+  if (n == "value" || n == "read_value") {
+    TensorRef r = read;
+    TFState *s = tf;
+    return in.makeBuiltin("Variable." + n, [s, r](Interpreter &, CallArgs &) { return s->tensor(r); });
+  }
+  if (n == "eval")
+    return evalMethod(in, *tf, TensorRef{node, 0}, "Variable.eval");
+  if (n == "graph")
+    return Value::none();
+  found = false;
+  return Value::error();
+}
+
+Value VariableScopeObj::getAttr(Interpreter &in, const std::string &n, bool &found) {
+  found = true;
+  if (n == "name")
+    return Value::str(name);
+  if (n == "original_name_scope")
+    return Value::str(originalNameScope);
+  if (n == "reuse")
+    return reuse == Reuse::Auto ? in.tf().autoReuse() : Value::boolean(reuse == Reuse::True);
+  if (n == "initializer")
+    return initializer;
+  if (n == "dtype")
+    return in.tf().dtypeValue(dtype);
+  auto raw = std::static_pointer_cast<VariableScopeObj>(shared_from_this());
+  if (n == "reuse_variables")
+    return in.makeBuiltin("VariableScope.reuse_variables", [raw](Interpreter &, CallArgs &) {
+      raw->reuse = Reuse::True;
+      return Value::none();
+    });
+  if (n == "set_initializer")
+    return in.makeBuiltin("VariableScope.set_initializer", [raw](Interpreter &in, CallArgs &a) -> Value {
+      if (a.positional.size() != 1)
+        return in.error(diag::type_error, "set_initializer() takes exactly one argument");
+      raw->initializer = a.positional[0];
+      return Value::none();
+    });
+  if (n == "set_dtype")
+    return in.makeBuiltin("VariableScope.set_dtype", [raw](Interpreter &in, CallArgs &a) -> Value {
+      graph::DType t;
+      if (a.positional.size() != 1 || !in.tf().toDType(a.positional[0], t))
+        return Value::error();
+      raw->dtype = t;
+      return Value::none();
+    });
+  found = false;
+  return Value::error();
+}
+
+Value InitializerObj::getAttr(Interpreter &in, const std::string &n, bool &found) {
+  found = false;
+  return Value::error();
+}
+
+std::string ArrayObj::str() const {
+  auto elem = [&](size_t k) {
+    if (graph::isFloating(data.dtype))
+      return data.dtype == DType::Float64 ? formatFloatRepr(data.f[k]) : float32Repr(data.f[k]);
+    if (data.dtype == DType::Bool)
+      return std::string(data.i[k] ? "True" : "False");
+    return std::to_string(data.i[k]);
+  };
+  if (data.shape.rank() == 0 && data.size() == 1)
+    return elem(0);
+  std::function<std::string(size_t, size_t &)> rec = [&](size_t dim, size_t &k) -> std::string {
+    std::string s = "[";
+    int64_t n = data.shape.dims[dim];
+    for (int64_t i = 0; i < n; ++i) {
+      if (i)
+        s += dim + 1 == data.shape.rank() ? " " : "\n ";
+      if (dim + 1 == data.shape.rank())
+        s += elem(k++);
+      else
+        s += rec(dim + 1, k);
+    }
+    return s + "]";
+  };
+  size_t k = 0;
+  return rec(0, k);
+}
+
+std::string ArrayObj::repr() const {
+  std::string body = str();
+  if (data.shape.rank() == 0)
+    return data.dtype == DType::Float32 ? body : body;
+  std::string s = "array(";
+  std::string list = body;
+  for (size_t p = 0; (p = list.find(' ', p)) != std::string::npos; p += 2)
+    list.replace(p, 1, ", ");
+  s += list;
+  if (data.dtype != DType::Float64 && data.dtype != DType::Int64 && data.dtype != DType::Bool)
+    s += std::string(", dtype=") + graph::dtypeName(data.dtype);
+  return s + ")";
+}
+
+Value ArrayObj::getAttr(Interpreter &in, const std::string &n, bool &found) {
+  found = true;
+  if (n == "shape") {
+    std::vector<Value> dims;
+    for (int64_t d : data.shape.dims)
+      dims.push_back(Value::integer(d));
+    return Value::tuple(std::move(dims));
+  }
+  if (n == "dtype")
+    return in.tf().dtypeValue(data.dtype);
+  if (n == "size")
+    return Value::integer(static_cast<int64_t>(data.size()));
+  if (n == "ndim")
+    return Value::integer(static_cast<int64_t>(data.shape.rank()));
+  if (n == "tolist" || n == "item") {
+    graph::TensorData d = data;
+    bool item = n == "item";
+    return in.makeBuiltin("ndarray." + n, [d, item](Interpreter &in, CallArgs &) -> Value {
+      auto elem = [&](size_t k) {
+        return graph::isFloating(d.dtype) ? Value::real(d.f[k])
+               : d.dtype == DType::Bool   ? Value::boolean(d.i[k] != 0)
+                                          : Value::integer(d.i[k]);
+      };
+      if (item) {
+        if (d.size() != 1)
+          return in.error(diag::value_error, "can only convert an array of size 1 to a Python scalar");
+        return elem(0);
+      }
+      if (d.shape.rank() == 0)
+        return elem(0);
+      std::function<Value(size_t, size_t &)> rec = [&](size_t dim, size_t &k) -> Value {
+        std::vector<Value> out;
+        for (int64_t i = 0; i < d.shape.dims[dim]; ++i)
+          out.push_back(dim + 1 == d.shape.rank() ? elem(k++) : rec(dim + 1, k));
+        return Value::list(std::move(out));
+      };
+      size_t k = 0;
+      return rec(0, k);
+    });
+  }
+  found = false;
+  return Value::error();
+}
+
+} // namespace scopec::eval
