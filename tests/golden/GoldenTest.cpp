@@ -5,6 +5,8 @@
 //   ast/     `# CHECK: ` lines hold the --emit-stage ast dump
 //   syntax/  `# CHECK-TEXT: ` lines hold the text diagnostics and
 //            `# CHECK-JSON: ` lines the --format json document
+//   eval/    `# CHECK-TEXT: ` lines hold what the program printed and the
+//            text diagnostics of the whole front end
 // Run `scopec_golden_tests --autoupdate` to rewrite the expectations from the
 // current output (then review the diff).
 //
@@ -33,7 +35,7 @@ namespace {
 bool gAutoUpdate = false;
 std::set<std::string> gCodesSeen;
 
-const std::vector<std::string> kPhases = {"ast", "syntax"};
+const std::vector<std::string> kPhases = {"ast", "syntax", "eval"};
 
 struct Golden {
   std::string phase;
@@ -61,8 +63,13 @@ std::vector<std::pair<std::string, std::string>> produce(const Golden &g) {
     return {{"CHECK", r.dump + test::renderDiagnostics(r)}};
   }
   auto r = test::compile(text, name);
-  for (const Diagnostic &d : r.diagnostics)
+  for (const Diagnostic &d : r.diagnostics) {
     gCodesSeen.insert(d.code());
+    for (const Note &n : d.notes)
+      gCodesSeen.insert(getDiagInfo(n.id).code);
+  }
+  if (g.phase == "eval")
+    return {{"CHECK-TEXT", r.printed + test::renderDiagnostics(r)}};
   return {{"CHECK-TEXT", test::renderDiagnostics(r)},
           {"CHECK-JSON", driver::renderJSON({&r}) + "\n"}};
 }

@@ -13,6 +13,11 @@ namespace scopec::test {
 driver::FileResult compile(std::string_view text, const std::string &name = "test.scope",
                            driver::EmitStage stage = driver::EmitStage::None);
 
+/// Parses `text` only (no evaluation): the syntax phase's diagnostics.
+inline driver::FileResult parseOnly(std::string_view text, const std::string &name = "test.scope") {
+  return compile(text, name, driver::EmitStage::AST);
+}
+
 /// The text rendering of every diagnostic of `r` (no colour, no summary).
 std::string renderDiagnostics(const driver::FileResult &r);
 

@@ -48,7 +48,8 @@ DiagnosticBuilder::DiagnosticBuilder(DiagnosticsEngine &engine,
 DiagnosticBuilder::DiagnosticBuilder(DiagnosticBuilder &&other) noexcept
     : engine_(other.engine_), range_(other.range_), id_(other.id_),
       args_(std::move(other.args_)), notes_(std::move(other.notes_)),
-      callChain_(other.callChain_) {
+      callChain_(other.callChain_), hasRawMessage_(other.hasRawMessage_),
+      rawMessage_(std::move(other.rawMessage_)) {
   other.engine_ = nullptr;
 }
 
@@ -58,8 +59,8 @@ DiagnosticBuilder::~DiagnosticBuilder() {
   Diagnostic d;
   d.id = id_;
   d.range = range_;
-  d.message =
-      DiagnosticsEngine::formatMessage(getDiagInfo(id_).format, args_);
+  d.message = hasRawMessage_ ? rawMessage_
+                            : DiagnosticsEngine::formatMessage(getDiagInfo(id_).format, args_);
   d.notes = std::move(notes_);
   engine_->commit(std::move(d), callChain_);
 }

@@ -124,7 +124,7 @@ DiagnosticBuilder Interpreter::report(SourceRange r, diag::ID id) {
 
 Value Interpreter::error(diag::ID id, const std::string &message) {
   if (!wouldDuplicate(callSite_, message))
-    diags_.report(callSite_, id) << message;
+    diags_.report(callSite_, id).message(message);
   return Value::error();
 }
 

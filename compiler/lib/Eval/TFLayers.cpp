@@ -519,6 +519,145 @@ void installLayers(TFState &tf) {
   def(slim, "conv2d", slimConv);
   def(clayers, "conv2d", slimConv);
   slim->attrs["variable_scope"] = tfm->attrs["variable_scope"];
+
+  // Reductions: the op types of TF 1.15 (Sum, Mean, Max, Min).
+  for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
+           {"reduce_sum", "Sum"}, {"reduce_mean", "Mean"}, {"reduce_max", "Max"}, {"reduce_min", "Min"}}) {
+    std::string f = fname, o = op;
+    def(tfm, fname, [f, o](Interpreter &in, CallArgs &a) -> Value {
+      ArgBinder b(in, f, a, {"*input_tensor", "axis", "keepdims", "name", "reduction_indices", "keep_dims"});
+      if (!b.ok())
+        return Value::error();
+      TFState &tf = in.tf();
+      std::string n = tf.opName(b.getOr("name", Value::none()), o);
+      if (n.empty())
+        return Value::error();
+      TFState::SavedStack saved;
+      bool ok;
+      tf.enterNameScope(n + "/", saved, ok);
+      auto x = tf.toTensor(*b.get("input_tensor"), std::nullopt, "input");
+      Value axis = b.getOr("axis", b.getOr("reduction_indices", Value::none()));
+      bool keep = false;
+      for (const char *k : {"keepdims", "keep_dims"})
+        if (const Value *v = b.get(k); v && v->isBool())
+          keep = v->asBool();
+      if (!x) {
+        tf.exitNameScope(saved);
+        return Value::error();
+      }
+      const TensorType &t = tf.graph().type(*x);
+      std::vector<int64_t> axes;
+      if (axis.isNone()) {
+        for (size_t k = 0; k < t.shape.rank(); ++k)
+          axes.push_back(static_cast<int64_t>(k));
+      } else if (axis.isSequence()) {
+        for (const Value &v : axis.items()) {
+          int64_t i;
+          if (!toInt(in, v, i, "axis")) {
+            tf.exitNameScope(saved);
+            return Value::error();
+          }
+          axes.push_back(i);
+        }
+      } else {
+        int64_t i;
+        if (!toInt(in, axis, i, "axis")) {
+          tf.exitNameScope(saved);
+          return Value::error();
+        }
+        axes.push_back(i);
+      }
+      auto idx = std::make_shared<graph::TensorData>();
+      idx->dtype = DType::Int32;
+      idx->shape = Shape::of({static_cast<int64_t>(axes.size())});
+      Shape out = Shape::unknown();
+      if (!t.shape.unknownRank) {
+        int64_t r = static_cast<int64_t>(t.shape.rank());
+        std::vector<bool> reduced(static_cast<size_t>(r), false);
+        for (int64_t &ax : axes) {
+          if (ax < -r || ax >= r) {
+            tf.exitNameScope(saved);
+            return in.error(diag::invalid_argument, "Invalid reduction dimension " + std::to_string(ax) +
+                                                        " for input with " + std::to_string(r) + " dimensions.");
+          }
+          if (ax < 0)
+            ax += r;
+          reduced[static_cast<size_t>(ax)] = true;
+        }
+        out = Shape::scalar();
+        for (int64_t k = 0; k < r; ++k)
+          if (!reduced[static_cast<size_t>(k)])
+            out.dims.push_back(t.shape.dims[static_cast<size_t>(k)]);
+          else if (keep)
+            out.dims.push_back(1);
+      }
+      idx->i = axes;
+      // TF 1.15: without an axis the indices are a Const in the current
+      // scope (_ReductionDims); a given axis is converted inside the op's
+      // scope as "reduction_indices".
+      tf.exitNameScope(saved);
+      TFState::SavedStack inner;
+      if (!axis.isNone())
+        tf.enterNameScope(n + "/", inner, ok);
+      std::string cname = tf.uniqueName(axis.isNone() ? "Const" : "reduction_indices");
+      graph::Node &c = tf.addNode(cname, "Const", {}, {TensorType{DType::Int32, false, idx->shape}});
+      c.value = idx;
+      if (!axis.isNone())
+        tf.exitNameScope(inner);
+      graph::Node &node = tf.addNode(n, o, {*x, TensorRef{c.id, 0}}, {TensorType{t.dtype, false, out}});
+      node.attrs["keep_dims"] = keep;
+      return tf.makeTensor(node);
+    });
+  }
+  def(tfm, "stack", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "stack", a, {"*values", "axis", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    std::vector<Value> items;
+    if (!in.iterate(*b.get("values"), items))
+      return Value::error();
+    int64_t axis = 0;
+    if (b.has("axis") && !toInt(in, *b.get("axis"), axis, "axis"))
+      return Value::error();
+    std::string n = tf.opName(b.getOr("name", Value::none()), "stack");
+    if (n.empty())
+      return Value::error();
+    if (items.empty())
+      return in.error(diag::value_error, "stack() needs at least one value");
+    std::vector<TensorRef> ins;
+    TFState::SavedStack saved;
+    bool ok;
+    tf.enterNameScope(n + "/", saved, ok);
+    for (const Value &v : items) {
+      auto t = tf.toTensor(v, ins.empty() ? std::nullopt : std::optional<DType>(tf.graph().type(ins[0]).dtype), "values");
+      if (!t) {
+        tf.exitNameScope(saved);
+        return Value::error();
+      }
+      ins.push_back(*t);
+    }
+    tf.exitNameScope(saved);
+    const TensorType &t0 = tf.graph().type(ins[0]);
+    for (TensorRef r : ins)
+      if (!tf.graph().type(r).shape.isCompatibleWith(t0.shape))
+        return in.error(diag::incompatible_shapes, "Shapes must be equal rank, but are " +
+                                                       std::to_string(tf.graph().type(r).shape.rank()) + " and " +
+                                                       std::to_string(t0.shape.rank()) + " for '" + n + "' (op: 'Pack')");
+    Shape out = t0.shape;
+    if (!out.unknownRank) {
+      int64_t r = static_cast<int64_t>(out.rank()) + 1;
+      if (axis < -r || axis >= r)
+        return in.error(diag::invalid_argument, "axis = " + std::to_string(axis) + " not in [" +
+                                                    std::to_string(-r) + ", " + std::to_string(r) + ")");
+      if (axis < 0)
+        axis += r;
+      out.dims.insert(out.dims.begin() + axis, static_cast<int64_t>(ins.size()));
+    }
+    graph::Node &node = tf.addNode(n, "Pack", ins, {TensorType{t0.dtype, false, out}});
+    node.attrs["axis"] = axis;
+    return tf.makeTensor(node);
+  });
 }
 
 } // namespace scopec::eval

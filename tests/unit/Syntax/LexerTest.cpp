@@ -4,7 +4,8 @@
 #include <gtest/gtest.h>
 
 using scopec::test::briefDiagnostics;
-using scopec::test::compile;
+using scopec::test::parseOnly;
+#define compile parseOnly
 using scopec::test::tokens;
 
 TEST(Lexer, SimpleStatement) {

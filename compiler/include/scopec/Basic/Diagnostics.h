@@ -93,6 +93,13 @@ public:
   /// Attaches a note (its message is the registry's format, or `message`).
   DiagnosticBuilder &note(SourceRange range, diag::ID id,
                           std::string message = {});
+  /// Sets the whole message text (for diagnostics whose text is composed by
+  /// the caller, e.g. TF's messages built with their arguments).
+  DiagnosticBuilder &message(std::string text) {
+    rawMessage_ = std::move(text);
+    hasRawMessage_ = true;
+    return *this;
+  }
   /// Does not attach the call-chain notes to this diagnostic.
   DiagnosticBuilder &withoutCallChain() {
     callChain_ = false;
@@ -106,6 +113,8 @@ private:
   std::vector<std::string> args_;
   std::vector<Note> notes_;
   bool callChain_ = true;
+  bool hasRawMessage_ = false;
+  std::string rawMessage_;
 };
 
 /// Receives every diagnostic as it is reported.
