@@ -174,6 +174,82 @@ class CheckTest(Workspace):
                               "    value:\n      IntLit <1:5-1:6> 1\n")
 
 
+class EvalTest(Workspace):
+    def test_print_goes_to_stdout_in_text_mode_and_stderr_in_json(self):
+        p = self.write("p.scope", "import tensorflow as tf\nprint(tf.get_variable('v', [1]).name)\n")
+        rc, out, _ = run("check", p)
+        self.assertEqual((rc, out), (0, "v:0\n0 errors, 0 warnings in 1 file\n"))
+        rc, out, err = run("check", "--format", "json", p)
+        self.assertEqual(json.loads(out)["summary"]["errors"], 0)
+        self.assertEqual(err, "v:0\n")
+
+    def test_werror_makes_warnings_fail(self):
+        p = self.write("w.scope", "import tensorflow as tf\n"
+                                  "with tf.name_scope('ns'):\n    v = tf.get_variable('v', [1])\n")
+        self.assertEqual(run("check", p)[0], 0)
+        self.assertEqual(run("check", "--werror", p)[0], 1)
+        self.assertEqual(run("check", "--werror", "--exit-zero", p)[0], 0)
+
+    def test_e201_with_notes_in_json(self):
+        p = self.write("e.scope", "import tensorflow as tf\n"
+                                  "def f():\n    return tf.get_variable('v', [1])\n"
+                                  "with tf.variable_scope('foo'):\n    a = f()\n    b = f()\n")
+        rc, out, _ = run("check", "--format", "json", p)
+        self.assertEqual(rc, 1)
+        d = json.loads(out)["diagnostics"][0]
+        self.assertEqual((d["code"], d["line"], d["column"]), ("E201", 3, 12))
+        self.assertEqual(d["message"], "Variable foo/v already exists, disallowed. Did you mean to "
+                                       "set reuse=True or reuse=tf.AUTO_REUSE in VarScope?")
+        self.assertEqual([(n["line"], n["message"]) for n in d["notes"]],
+                         [(3, "originally defined here"), (6, "called from here")])
+
+    def test_limits_end_quickly(self):
+        import time
+        p = self.write("l.scope", "for i in range(10**12):\n    pass\n")
+        t = time.monotonic()
+        rc, out, _ = run("check", p)
+        self.assertLess(time.monotonic() - t, 5)  # a hang guard, not a benchmark
+        self.assertIn("E108", out)
+        p = self.write("r.scope", "def f(n):\n    return f(n + 1)\nf(0)\n")
+        rc, out, _ = run("check", p)
+        self.assertIn("E107", out)
+
+
+class VarsTest(Workspace):
+    def test_table_and_json(self):
+        p = self.write("m.scope", "import tensorflow as tf\n"
+                                  "with tf.variable_scope('foo'):\n"
+                                  "    v = tf.get_variable('v', [2, 3], initializer=tf.zeros_initializer())\n"
+                                  "with tf.variable_scope('foo', reuse=True):\n"
+                                  "    w = tf.get_variable('v', [2, 3])\n"
+                                  "u = tf.Variable(1, name='u', trainable=False)\n")
+        rc, out, err = run("vars", p)
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[0].split()[:5], ["NAME", "SHAPE", "DTYPE", "INITIALIZER", "TRAINABLE"])
+        self.assertTrue(lines[1].startswith("foo/v  [2, 3]  float32  zeros"), lines[1])
+        rc, out, _ = run("vars", "--format", "json", p)
+        doc = json.loads(out)
+        self.assertEqual(doc["version"], 1)
+        v, u = doc["variables"]
+        self.assertEqual({k: v[k] for k in ("name", "tensor", "key", "shape", "dtype", "trainable",
+                                            "created_by", "initializer", "line", "column")},
+                         {"name": "foo/v", "tensor": "foo/v:0", "key": "foo/v", "shape": [2, 3],
+                          "dtype": "float32", "trainable": True, "created_by": "get_variable",
+                          "initializer": "zeros", "line": 3, "column": 9})
+        self.assertEqual([(r["line"], r["column"]) for r in v["reused_at"]], [(5, 9)])
+        self.assertEqual((u["name"], u["dtype"], u["trainable"], u["created_by"]),
+                         ("u", "int32", False, "Variable"))
+        self.assertNotIn("key", u)
+
+    def test_errors_go_to_stderr_with_exit_1(self):
+        p = self.write("m.scope", "import tensorflow as tf\nx = = 1\n")
+        rc, out, err = run("vars", p)
+        self.assertEqual(rc, 1)
+        self.assertIn("E001", err)
+        self.assertEqual(run("vars", os.path.join(self.dir, "none.scope"))[0], 2)
+
+
 class VerifyTest(Workspace):
     def test_met_expectations_exit_0(self):
         p = self.write("v.scope", "x = = 1  # expected-error {{invalid syntax}}\n"

@@ -108,6 +108,11 @@ std::vector<std::string> expandInputs(const std::vector<std::string> &inputs) {
 
 //===--- The pipeline -----------------------------------------------------===//
 
+FileResult::FileResult() = default;
+FileResult::FileResult(FileResult &&) noexcept = default;
+FileResult &FileResult::operator=(FileResult &&) noexcept = default;
+FileResult::~FileResult() = default;
+
 FileResult compileSource(std::string path, std::string displayName, std::string_view text,
                          const CheckOptions &opts) {
   FileResult r;
@@ -125,9 +130,10 @@ FileResult compileSource(std::string path, std::string displayName, std::string_
       ast::dumpModule(*r.module, dump);
     else if (!r.module->hasSyntaxErrors) {
       llvm::raw_string_ostream printed(r.printed);
-      eval::Interpreter interp(diags, *r.sm, printed);
-      interp.run(*r.module);
+      r.interp = std::make_unique<eval::Interpreter>(diags, *r.sm, printed);
+      r.interp->run(*r.module);
       printed.flush();
+      r.interp->setOutput(llvm::nulls());
     }
   }
   dump.flush();
@@ -277,6 +283,108 @@ int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
   if (errors || (opts.werror && warnings))
     return kExitErrors;
   return kExitOK;
+}
+
+} // namespace scopec::driver
+
+//===--- scopec vars ------------------------------------------------------===//
+
+#include <nlohmann/json.hpp>
+
+namespace scopec::driver {
+
+namespace {
+std::string shapeText(const eval::VariableInfo &v) {
+  if (v.unknownRank)
+    return "<unknown>";
+  std::string s = "[";
+  for (size_t k = 0; k < v.shape.size(); ++k)
+    s += (k ? ", " : "") + (v.shape[k] < 0 ? std::string("?") : std::to_string(v.shape[k]));
+  return s + "]";
+}
+std::string where(const FileResult &r, const SourceRange &loc) {
+  if (!loc.isValid())
+    return "-";
+  return r.sm->getName(loc.file) + ":" + std::to_string(loc.begin.line) + ":" +
+         std::to_string(loc.begin.col);
+}
+} // namespace
+
+int runVars(const std::string &input, VarsFormat format, llvm::raw_ostream &out,
+            llvm::raw_ostream &err) {
+  CheckOptions opts;
+  FileResult r = compileFile(input, opts);
+  if (!r.inputError.empty()) {
+    err << "scopec: error: " << r.inputError << '\n';
+    return kExitUsage;
+  }
+  bool errors = false;
+  err << r.printed;
+  for (const Diagnostic &d : r.diagnostics) {
+    renderText(d, *r.sm, err, false);
+    errors |= d.severity() == Severity::Error;
+  }
+  std::vector<eval::VariableInfo> vars;
+  if (r.interp)
+    vars = r.interp->variables();
+  if (format == VarsFormat::JSON) {
+    nlohmann::ordered_json doc;
+    doc["version"] = 1;
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const eval::VariableInfo &v : vars) {
+      nlohmann::ordered_json j;
+      j["name"] = v.name;
+      j["tensor"] = v.name + ":0";
+      if (!v.key.empty())
+        j["key"] = v.key;
+      if (v.unknownRank) {
+        j["shape"] = nullptr;
+      } else {
+        nlohmann::ordered_json shape = nlohmann::ordered_json::array();
+        for (int64_t d : v.shape)
+          shape.push_back(d < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(d));
+        j["shape"] = shape;
+      }
+      j["dtype"] = v.dtype;
+      j["trainable"] = v.trainable;
+      j["created_by"] = v.createdBy;
+      j["initializer"] = v.initializer;
+      j["file"] = v.createdAt.isValid() ? r.sm->getName(v.createdAt.file) : "";
+      j["line"] = v.createdAt.begin.line;
+      j["column"] = v.createdAt.begin.col;
+      nlohmann::ordered_json reused = nlohmann::ordered_json::array();
+      for (const SourceRange &u : v.reusedAt)
+        reused.push_back({{"file", r.sm->getName(u.file)}, {"line", u.begin.line}, {"column", u.begin.col}});
+      j["reused_at"] = reused;
+      list.push_back(std::move(j));
+    }
+    doc["variables"] = std::move(list);
+    out << doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  } else {
+    std::vector<std::vector<std::string>> rows = {
+        {"NAME", "SHAPE", "DTYPE", "INITIALIZER", "TRAINABLE", "CREATED BY", "CREATED AT", "REUSED AT"}};
+    for (const eval::VariableInfo &v : vars) {
+      std::string reused;
+      for (const SourceRange &u : v.reusedAt)
+        reused += (reused.empty() ? "" : ", ") + where(r, u);
+      rows.push_back({v.name, shapeText(v), v.dtype, v.initializer, v.trainable ? "yes" : "no",
+                      v.createdBy, where(r, v.createdAt), reused.empty() ? "-" : reused});
+    }
+    std::vector<size_t> widths(rows[0].size(), 0);
+    for (auto &row : rows)
+      for (size_t k = 0; k < row.size(); ++k)
+        widths[k] = std::max(widths[k], countCodePoints(row[k]));
+    for (auto &row : rows) {
+      std::string line;
+      for (size_t k = 0; k < row.size(); ++k) {
+        line += row[k];
+        if (k + 1 < row.size())
+          line += std::string(widths[k] - countCodePoints(row[k]) + 2, ' ');
+      }
+      out << line << '\n';
+    }
+  }
+  return errors ? kExitErrors : kExitOK;
 }
 
 } // namespace scopec::driver

@@ -88,12 +88,33 @@ void collectLocals(const StmtList &body, std::unordered_set<std::string> &out) {
 
 Interpreter::Interpreter(DiagnosticsEngine &diags, const SourceManager &sm,
                          llvm::raw_ostream &out, EvalOptions opts)
-    : diags_(diags), sm_(sm), out_(out), opts_(opts), builtins_(std::make_shared<Env>()) {
+    : diags_(diags), sm_(sm), out_(&out), opts_(opts), builtins_(std::make_shared<Env>()) {
   tf_ = std::make_unique<TFState>(*this);
   installBuiltins(*this);
 }
 
 Interpreter::~Interpreter() = default;
+
+std::vector<VariableInfo> Interpreter::variables() const {
+  std::vector<VariableInfo> out;
+  for (const auto &v : tf_->globalVariables()) {
+    const graph::Node &n = tf_->graph().node(v->node);
+    const graph::TensorType &t = n.outputs[0];
+    VariableInfo info;
+    info.name = n.name;
+    info.key = v->key;
+    info.shape = t.shape.dims;
+    info.unknownRank = t.shape.unknownRank;
+    info.dtype = graph::dtypeName(t.dtype);
+    info.trainable = v->trainable;
+    info.createdBy = v->createdBy;
+    info.initializer = v->init.display.empty() ? v->init.kind : v->init.display;
+    info.createdAt = v->createdAt;
+    info.reusedAt = v->reusedAt;
+    out.push_back(std::move(info));
+  }
+  return out;
+}
 
 void Interpreter::defineBuiltin(const std::string &name, Value v) {
   builtins_->vars[name] = std::move(v);

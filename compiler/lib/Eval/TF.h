@@ -86,6 +86,7 @@ struct OperationObj : NativeObj {
 /// weights` and the lint's `vars` output).
 struct InitSpec {
   std::string kind = "none"; ///< constant, zeros, ones, random_uniform, ...
+  std::string display;       ///< what `scopec vars` shows: "glorot_uniform", ...
   double a = 0, b = 0;        ///< kind-specific parameters
   std::string mode, distribution;
   std::shared_ptr<graph::TensorData> value; ///< constant data
@@ -230,6 +231,7 @@ public:
   std::string uniqueVariableScope(const std::string &prefix);
   VariableObj *findVariable(const std::string &key);
   std::vector<std::shared_ptr<VariableObj>> &globalVariables() { return globals_; }
+  const std::vector<std::shared_ptr<VariableObj>> &globalVariables() const { return globals_; }
   Value variableValue(const std::shared_ptr<VariableObj> &v);
 
   /// tf.get_variable (section 2.10), with the layer's created_by.

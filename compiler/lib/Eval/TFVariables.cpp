@@ -60,9 +60,20 @@ static TensorRef constOp(TFState &tf, const std::string &name, std::shared_ptr<T
 
 /// The ops of an initializer called with (shape, dtype), created in the
 /// current name scope (".../Initializer/"); fills `spec` for later use.
+static std::string snakeCase(const std::string &type) {
+  std::string out;
+  for (char c : type) {
+    if (std::isupper(static_cast<unsigned char>(c)) && !out.empty())
+      out += '_';
+    out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
 static std::optional<TensorRef> initializerOps(TFState &tf, const InitializerObj &init,
                                                const Shape &shape, DType dtype, InitSpec &spec) {
   spec = init.spec;
+  spec.display = snakeCase(init.type);
   TensorType out{dtype, false, shape};
   const std::string &k = init.spec.kind;
   auto helper = [&](graph::Node &n) -> graph::Node & {
@@ -415,6 +426,7 @@ Value TFState::getVariable(const std::string &name, const Value *shapeArg, const
     if (initial) {
       const graph::Node &n = graph().node(initial->node);
       spec.kind = n.op == "Const" ? "value" : "tensor";
+      spec.display = spec.kind;
       spec.value = n.value;
       spec.tensor = initial;
     }
@@ -471,6 +483,7 @@ Value TFState::newVariable(const Value &initial, const Value *name, const Value 
     if (init) {
       const graph::Node &n = graph().node(init->node);
       spec.kind = n.op == "Const" ? "value" : "tensor";
+      spec.display = spec.kind;
       spec.value = n.value;
       spec.tensor = init;
     }

@@ -88,6 +88,11 @@ int run(int argc, char **argv) {
   check->add_option("--emit-stage", emitStage, "Print a phase's output (debugging)")
       ->check(CLI::IsMember({"tokens", "ast"}));
 
+  std::string varsFile, varsFormat = "table";
+  CLI::App *vars = app.add_subcommand("vars", "List the program's variables");
+  vars->add_option("file", varsFile, "A .scope file ('-' reads standard input)")->required();
+  vars->add_option("--format", varsFormat, "Output format")->check(CLI::IsMember({"table", "json"}));
+
   std::string code;
   CLI::App *explainCmd = app.add_subcommand("explain", "Print the documentation of a diagnostic code");
   explainCmd->add_option("code", code, "A diagnostic code, e.g. E201")->required();
@@ -103,6 +108,9 @@ int run(int argc, char **argv) {
 
   if (*explainCmd)
     return explain(code);
+  if (*vars)
+    return runVars(varsFile, varsFormat == "json" ? VarsFormat::JSON : VarsFormat::Table,
+                   llvm::outs(), llvm::errs());
 
   opts.format = format == "json" ? OutputFormat::JSON
                 : format == "sarif" ? OutputFormat::SARIF

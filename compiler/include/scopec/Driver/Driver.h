@@ -13,6 +13,10 @@ namespace llvm {
 class raw_ostream;
 }
 
+namespace scopec::eval {
+class Interpreter;
+}
+
 namespace scopec::driver {
 
 /// Exit codes of cli.md.
@@ -41,6 +45,11 @@ struct CheckOptions {
 /// One compiled input: everything the renderers need, self-contained so that
 /// files can be compiled in parallel and printed in input order.
 struct FileResult {
+  FileResult();
+  FileResult(FileResult &&) noexcept;
+  FileResult &operator=(FileResult &&) noexcept;
+  ~FileResult();
+
   std::string path;        ///< as given (or found under a directory)
   std::string displayName; ///< as printed: the path, or "<stdin>"
   std::unique_ptr<SourceManager> sm;
@@ -50,6 +59,8 @@ struct FileResult {
   std::string dump;         ///< --emit-stage output
   std::string printed;      ///< what the program print()ed at compile time
   std::string inputError;   ///< non-empty: the file could not be read (exit 2)
+  /// The evaluated program (graph, variables); null when it did not run.
+  std::unique_ptr<eval::Interpreter> interp;
 };
 
 /// Reads a file ("-" is standard input). Returns false and sets `error` to a
@@ -72,6 +83,13 @@ std::vector<std::string> expandInputs(const std::vector<std::string> &inputs);
 /// usage and I/O errors to `err`. Returns the exit code.
 int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
              llvm::raw_ostream &out, llvm::raw_ostream &err);
+
+enum class VarsFormat { Table, JSON };
+
+/// `scopec vars FILE`: the variables in creation order to `out`,
+/// diagnostics as text to `err`. Returns the exit code.
+int runVars(const std::string &input, VarsFormat format, llvm::raw_ostream &out,
+            llvm::raw_ostream &err);
 
 } // namespace scopec::driver
 

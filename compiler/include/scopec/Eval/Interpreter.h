@@ -37,6 +37,20 @@ struct Env {
   const std::unordered_set<std::string> *locals = nullptr;
 };
 
+/// A variable of the program, as `scopec vars` reports it.
+struct VariableInfo {
+  std::string name;      ///< op name, "foo/v"
+  std::string key;       ///< variable-store key (get_variable only)
+  std::vector<int64_t> shape; ///< -1: unknown
+  bool unknownRank = false;
+  std::string dtype;     ///< "float32"
+  bool trainable = true;
+  std::string createdBy; ///< "get_variable", "Variable", "tf.layers.dense", ...
+  std::string initializer;
+  SourceRange createdAt;
+  std::vector<SourceRange> reusedAt;
+};
+
 struct FunctionObj : Object {
   std::string typeName() const override { return "function"; }
   std::string name;
@@ -72,7 +86,8 @@ public:
   DiagnosticsEngine &diags() { return diags_; }
   TFState &tf() { return *tf_; }
   const EvalOptions &options() const { return opts_; }
-  llvm::raw_ostream &out() { return out_; }
+  llvm::raw_ostream &out() { return *out_; }
+  void setOutput(llvm::raw_ostream &os) { out_ = &os; }
   /// The range of the call being evaluated (where native errors point).
   SourceRange callSite() const { return callSite_; }
   /// The innermost statement being executed.
@@ -104,6 +119,9 @@ public:
 
   /// The source text of an expression (E105 messages).
   std::string sourceText(const ast::Expr *e) const;
+
+  /// Every variable of the default graph, in creation order.
+  std::vector<VariableInfo> variables() const;
 
   /// Modules known to `import` (tensorflow, numpy, ...).
   Value importModule(const std::string &dotted, SourceRange site);
@@ -139,7 +157,7 @@ private:
 
   DiagnosticsEngine &diags_;
   const SourceManager &sm_;
-  llvm::raw_ostream &out_;
+  llvm::raw_ostream *out_;
   EvalOptions opts_;
   std::unique_ptr<TFState> tf_;
   std::shared_ptr<Env> builtins_;
