@@ -51,13 +51,10 @@ WHILE    : 'while';
 WITH     : 'with';
 YIELD    : 'yield';
 
-// A logical line end.  At the very start of the input the leading white space
-// is matched here too, so that an indented first line is reported.
-NEWLINE
-  : ( {atStartOfInput()}? [ \t\f]+
-    | '\n' [ \t\f]*
-    ) { onNewline(); }
-  ;
+// A logical line end with the next line's indentation.  (An indented first
+// line is detected by the base class: a predicate here would disable the
+// lexer's DFA cache for all white space.)
+NEWLINE : '\n' [ \t\f]* { onNewline(); } ;
 
 NAME : ID_START ID_CONTINUE*;
 

@@ -227,7 +227,7 @@ public:
   // Variable scopes and the variable store.
   std::shared_ptr<VariableScopeObj> currentScope() { return scope_; }
   void setCurrentScope(std::shared_ptr<VariableScopeObj> s) { scope_ = std::move(s); }
-  std::unordered_map<std::string, int64_t> &scopeCounts() { return scopeCounts_; }
+  std::map<std::string, int64_t> &scopeCounts() { return scopeCounts_; }
   std::string uniqueVariableScope(const std::string &prefix);
   VariableObj *findVariable(const std::string &key);
   std::vector<std::shared_ptr<VariableObj>> &globalVariables() { return globals_; }
@@ -264,7 +264,7 @@ private:
   std::string nameStack_;
   bool stackIsNone_ = false;
   std::shared_ptr<VariableScopeObj> scope_;
-  std::unordered_map<std::string, int64_t> scopeCounts_;
+  std::map<std::string, int64_t> scopeCounts_; // ordered: descendants are a range
   std::unordered_map<std::string, std::shared_ptr<VariableObj>> store_;
   std::vector<std::shared_ptr<VariableObj>> globals_;
   std::vector<bool> scopeKinds_;

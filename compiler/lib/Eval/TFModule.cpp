@@ -49,7 +49,7 @@ struct VariableScopeCM : ContextManager {
   TFState::SavedStack savedStack;
   std::shared_ptr<VariableScopeObj> oldScope, newScope;
   bool jumped = false;
-  std::unordered_map<std::string, int64_t> savedCounts;
+  std::map<std::string, int64_t> savedCounts;
   bool pushedKind = false;
 
   Value enter(Interpreter &in, SourceRange site) override {
@@ -144,10 +144,10 @@ struct VariableScopeCM : ContextManager {
     if (jumped) {
       counts = savedCounts;
     } else {
+      // Forget all descendants: the keys starting with "name/" are one range.
       std::string prefix = newScope->name + "/";
-      for (auto &[k, c] : counts)
-        if (k.rfind(prefix, 0) == 0)
-          c = 0;
+      for (auto it = counts.lower_bound(prefix); it != counts.end() && it->first.rfind(prefix, 0) == 0; ++it)
+        it->second = 0;
     }
     tf.setCurrentScope(oldScope);
     if (openedNameScope)

@@ -66,7 +66,7 @@ void ScopeLexerBase::onNewline() {
   }
   size_t next = _input->LA(1);
   std::string text = getText();
-  bool atStart = text.empty() || text[0] != '\n';
+  bool atStart = false;
   if (next == '\n' || next == '#' || next == '\\' || next == antlr4::Token::EOF) {
     // A blank or comment-only line follows: the first line end after a
     // statement ends its logical line; the rest carry no layout at all.
@@ -230,6 +230,28 @@ void ScopeLexerBase::handleToken(std::unique_ptr<antlr4::Token> t) {
         ct->setText(text + triple);
       }
     }
+  }
+  std::string before;
+  if (!drop && !emittedAny_ && t->getChannel() == antlr4::Token::DEFAULT_CHANNEL &&
+      t->getStartIndex() > 0)
+    before = _input->getText(antlr4::misc::Interval(size_t(0), t->getStartIndex() - 1));
+  if (!before.empty() && before.find('\n') == std::string::npos) {
+    // An indented first line: INDENT before its first token, as Python's
+    // tokenizer does (the parser reports "unexpected indent").
+    size_t col = 0, alt = 0;
+    const std::string &first = before;
+    for (char c : first) {
+      if (c == '\t') {
+        col = (col / 8 + 1) * 8;
+        ++alt;
+      } else {
+        ++col;
+        ++alt;
+      }
+    }
+    indents_.push_back(Indent{col, alt});
+    pending_.push_back(makeToken(ScopeLexer::INDENT, "<INDENT>", 1, t->getCharPositionInLine()));
+    emittedAny_ = true;
   }
   if (!drop) {
     if (t->getChannel() == antlr4::Token::DEFAULT_CHANNEL) {

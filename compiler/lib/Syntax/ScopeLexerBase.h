@@ -49,7 +49,6 @@ public:
   const std::vector<size_t> &errorLines() const { return errorLines_; }
 
 protected:
-  bool atStartOfInput() { return getCharPositionInLine() == 0 && getLine() == 1; }
   void onNewline();
   void openBracket();
   void closeBracket();
