@@ -1,6 +1,8 @@
 //===- TF.cpp - The default graph: naming, conversion, ops, evaluation ----===//
 #include "TF.h"
 
+#include "scopec/Graph/ShapeInference.h"
+
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -180,6 +182,42 @@ graph::Node &TFState::addNode(const std::string &name, const std::string &op,
                               std::vector<TensorRef> inputs, std::vector<TensorType> outs) {
   exactNames_.insert(name);
   return g_->addNode(name, op, std::move(inputs), std::move(outs), in_.callSite());
+}
+
+graph::Node *TFState::createOp(const std::string &name, const std::string &op,
+                               std::vector<TensorRef> inputs,
+                               std::map<std::string, graph::AttrValue> attrs) {
+  graph::ShapeQuery q;
+  q.nodeName = name;
+  q.opType = op;
+  q.attrs = &attrs;
+  for (TensorRef r : inputs) {
+    q.inputs.push_back(g_->type(r));
+    q.inputs.back().isRef = false;
+    const graph::Node &n = g_->node(r.node);
+    q.constInputs.push_back(n.op == "Const" && n.value ? n.value.get() : nullptr);
+  }
+  std::vector<TensorType> outs;
+  graph::ShapeError err;
+  if (!graph::inferShape(q, outs, err)) {
+    static const diag::ID ids[] = {diag::incompatible_shapes, diag::rank_mismatch,
+                                   diag::incompatible_dtypes, diag::invalid_argument,
+                                   diag::unknown_dimension};
+    in_.error(ids[err.kind], graph::formatShapeError(q, err));
+    return nullptr;
+  }
+  graph::Node &n = addNode(name, op, std::move(inputs), std::move(outs));
+  n.attrs = std::move(attrs);
+  return &n;
+}
+
+TensorRef TFState::constant(const std::string &name, TensorData data, bool helper) {
+  auto d = std::make_shared<TensorData>(std::move(data));
+  graph::Node &n = addNode(uniqueName(name), "Const", {}, {TensorType{d->dtype, false, d->shape}});
+  n.attrs["dtype"] = d->dtype;
+  n.value = std::move(d);
+  n.helper = helper;
+  return TensorRef{n.id, 0};
 }
 
 Value TFState::tensor(TensorRef t) {
@@ -605,32 +643,6 @@ Value TFState::subscript(const Value &obj, const Value &index, bool &handled) {
 //===--- Tensors as operands ----------------------------------------------===//
 
 namespace {
-/// NumPy broadcasting of two static shapes; false with TF's message.
-bool broadcastShapes(const Shape &a, const Shape &b, Shape &out) {
-  if (a.unknownRank || b.unknownRank) {
-    out = Shape::unknown();
-    return true;
-  }
-  size_t n = std::max(a.rank(), b.rank());
-  out = Shape::scalar();
-  out.dims.resize(n);
-  for (size_t k = 0; k < n; ++k) {
-    int64_t x = k < n - a.rank() ? 1 : a.dims[k - (n - a.rank())];
-    int64_t y = k < n - b.rank() ? 1 : b.dims[k - (n - b.rank())];
-    if (x == 1)
-      out.dims[k] = y;
-    else if (y == 1)
-      out.dims[k] = x;
-    else if (x < 0)
-      out.dims[k] = y;
-    else if (y < 0 || x == y)
-      out.dims[k] = x;
-    else
-      return false;
-  }
-  return true;
-}
-
 const char *operatorScope(ast::BinaryOp op) {
   switch (op) {
   case ast::BinaryOp::Add: return "add";
@@ -688,7 +700,7 @@ double applyBinary(const std::string &op, double x, double y) {
 bool broadcastData(const std::string &op, const TensorData &a, const TensorData &b, DType outType,
                    TensorData &out) {
   Shape s;
-  if (!broadcastShapes(a.shape, b.shape, s) || !s.isFullyDefined())
+  if (!graph::broadcastShapes(a.shape, b.shape, s) || !s.isFullyDefined())
     return false;
   out = TensorData{};
   out.dtype = outType;
@@ -751,37 +763,8 @@ Value TFState::binary(const std::string &opType, const std::string &defaultName,
   exitNameScope(old);
   if (!x || !y)
     return Value::error();
-  const TensorType &tx = g_->type(*x), &ty = g_->type(*y);
-  if (tx.dtype != ty.dtype)
-    return in_.error(diag::incompatible_dtypes,
-                     "Input 'y' of '" + opType + "' Op has type " + graph::dtypeName(ty.dtype) +
-                         " that does not match type " + graph::dtypeName(tx.dtype) +
-                         " of argument 'x'.");
-  Shape out;
-  if (!broadcastShapes(tx.shape, ty.shape, out)) {
-    // TF names the inner dimensions that disagree.
-    size_t n = std::max(tx.shape.rank(), ty.shape.rank());
-    int64_t da = 0, db = 0;
-    for (size_t k = 0; k < n; ++k) {
-      int64_t p = k < n - tx.shape.rank() ? 1 : tx.shape.dims[k - (n - tx.shape.rank())];
-      int64_t q = k < n - ty.shape.rank() ? 1 : ty.shape.dims[k - (n - ty.shape.rank())];
-      if (p != q && p != 1 && q != 1 && p >= 0 && q >= 0) {
-        da = p;
-        db = q;
-        break;
-      }
-    }
-    return in_.error(diag::incompatible_shapes,
-                     "Dimensions must be equal, but are " + std::to_string(da) + " and " +
-                         std::to_string(db) + " for '" + opNameStr + "' (op: '" + opType +
-                         "') with input shapes: " + tx.shape.bracketStr() + ", " +
-                         ty.shape.bracketStr() + ".");
-  }
-  DType outType = tx.dtype;
-  if (opType == "Less" || opType == "LessEqual" || opType == "Greater" || opType == "GreaterEqual")
-    outType = DType::Bool;
-  graph::Node &n = addNode(opNameStr, opType, {*x, *y}, {TensorType{outType, false, out}});
-  return makeTensor(n);
+  graph::Node *n = createOp(opNameStr, opType, {*x, *y});
+  return n ? makeTensor(*n) : Value::error();
 }
 
 Value TFState::unary(const std::string &opType, const Value &xv, const Value &name) {
@@ -791,10 +774,8 @@ Value TFState::unary(const std::string &opType, const Value &xv, const Value &na
   auto x = toTensor(xv, std::nullopt, "x");
   if (!x)
     return Value::error();
-  TensorType t = g_->type(*x);
-  t.isRef = false;
-  graph::Node &node = addNode(n, opType, {*x}, {t});
-  return makeTensor(node);
+  graph::Node *node = createOp(n, opType, {*x});
+  return node ? makeTensor(*node) : Value::error();
 }
 
 Value TFState::binaryOp(ast::BinaryOp op, const Value &a, const Value &b) {

@@ -206,6 +206,13 @@ public:
   Value makeTensor(graph::Node &n, unsigned index = 0) { return tensor(graph::TensorRef{n.id, index}); }
   graph::Node &addNode(const std::string &name, const std::string &op,
                        std::vector<graph::TensorRef> inputs, std::vector<graph::TensorType> outs);
+  /// Creates a node through the op registry's shape function. A shape error
+  /// is reported at the call site (E301-E305) and yields null.
+  graph::Node *createOp(const std::string &name, const std::string &op,
+                        std::vector<graph::TensorRef> inputs,
+                        std::map<std::string, graph::AttrValue> attrs = {});
+  /// A Const node named `name` (uniquified in the current scope).
+  graph::TensorRef constant(const std::string &name, graph::TensorData data, bool helper = false);
   /// convert_to_tensor: tensors as they are, variables as their read
   /// tensor, Python values as a Const named `name` in the current scope.
   std::optional<graph::TensorRef> toTensor(const Value &v, std::optional<graph::DType> dtype,
@@ -278,7 +285,21 @@ public:
 };
 
 void installTFModules(TFState &tf);
+void installOps(TFState &tf);
 void installLayers(TFState &tf);
+
+// Ops shared by the function API and the layers (TFOps.cpp).
+Value matmulOp(TFState &tf, const Value &a, const Value &b, bool transposeA, bool transposeB,
+               const Value &name);
+Value biasAddOp(TFState &tf, const Value &value, const Value &bias, const Value &name);
+Value conv2dOp(TFState &tf, const Value &input, const Value &filter, std::vector<int64_t> strides,
+               const std::string &padding, std::vector<int64_t> dilations, const Value &name);
+Value poolOp(TFState &tf, const std::string &op, const Value &input, std::vector<int64_t> ksize,
+             std::vector<int64_t> strides, const std::string &padding, const Value &name);
+Value reshapeOp(TFState &tf, const Value &x, const std::vector<int64_t> &shape, const Value &name);
+/// Reads an int or a list of `want` ints (strides, kernel sizes).
+bool intList(Interpreter &in, const Value &v, size_t want, std::vector<int64_t> &out,
+             const std::string &what);
 
 } // namespace scopec::eval
 

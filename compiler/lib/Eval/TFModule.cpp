@@ -814,6 +814,7 @@ void installTFModules(TFState &tf) {
         i->spec.distribution = uniform ? "uniform" : "truncated_normal";
         return Value::object(Kind::Native, i);
       });
+  installOps(tf);
   installLayers(tf);
 }
 

@@ -1,0 +1,58 @@
+//===- ShapeInference.h - The op registry's shape functions -----*- C++ -*-===//
+#ifndef SCOPEC_GRAPH_SHAPEINFERENCE_H
+#define SCOPEC_GRAPH_SHAPEINFERENCE_H
+
+#include "scopec/Graph/Graph.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scopec::graph {
+
+enum class OpKind : uint16_t {
+#define OP(Type, Shape) Type,
+#include "scopec/Graph/Ops.def"
+};
+
+std::optional<OpKind> opKindFromName(std::string_view type);
+const char *opKindName(OpKind k);
+/// Every registered op type, in registry order.
+const std::vector<std::string> &registeredOps();
+
+/// What a shape function sees of the node being built.
+struct ShapeQuery {
+  std::string nodeName;
+  std::string opType;
+  std::vector<TensorType> inputs;
+  /// The compile-time value of each input when it is a Const (else null).
+  std::vector<const TensorData *> constInputs;
+  const std::map<std::string, AttrValue> *attrs = nullptr;
+
+  const AttrValue *attr(const std::string &name) const;
+  int64_t intAttr(const std::string &name, int64_t dflt) const;
+  bool boolAttr(const std::string &name, bool dflt) const;
+};
+
+/// A shape function's failure, in TF's words. `withInputShapes` appends
+/// " for 'NAME' (op: 'TYPE') with input shapes: [..], [..]." as TF does.
+struct ShapeError {
+  enum Kind { Shapes, Rank, DType, Argument, UnknownDim } kind = Shapes;
+  std::string message;
+  bool withInputShapes = true;
+};
+
+/// Runs the registered shape function of `q.opType`.
+bool inferShape(const ShapeQuery &q, std::vector<TensorType> &outs, ShapeError &err);
+
+/// The complete message of a shape error for a node.
+std::string formatShapeError(const ShapeQuery &q, const ShapeError &err);
+
+/// NumPy broadcasting of two static shapes (unknown dims stay unknown).
+bool broadcastShapes(const Shape &a, const Shape &b, Shape &out, int64_t *badA = nullptr,
+                     int64_t *badB = nullptr);
+
+} // namespace scopec::graph
+
+#endif

@@ -1,0 +1,491 @@
+//===- TFOps.cpp - The op functions of language.md section 3 --------------===//
+//
+// Each function names its node as TF 1.15 does (the op type, or the
+// composite op's scope), converts its inputs, and builds the node through
+// the op registry (TFState::createOp), whose shape function reports TF's
+// shape errors.
+//
+//===----------------------------------------------------------------------===//
+#include "TF.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace scopec::eval {
+
+using graph::DType;
+using graph::Shape;
+using graph::TensorData;
+using graph::TensorRef;
+using graph::TensorType;
+
+namespace {
+
+TensorData int32Vector(const std::vector<int64_t> &v) {
+  TensorData d;
+  d.dtype = DType::Int32;
+  d.shape = Shape::of({static_cast<int64_t>(v.size())});
+  d.i = v;
+  return d;
+}
+
+TensorData int32Scalar(int64_t v) {
+  TensorData d;
+  d.dtype = DType::Int32;
+  d.shape = Shape::scalar();
+  d.i = {v};
+  return d;
+}
+
+/// `with name_scope(name or default)`: the op's scope; converts inputs in
+/// it, then names the op after the scope.
+struct OpScope {
+  TFState &tf;
+  TFState::SavedStack saved;
+  std::string name; ///< the op name: scope without '/'
+  bool ok = false;
+  OpScope(TFState &tf, const Value &requested, const std::string &dflt) : tf(tf) {
+    Value n = requested.isStr() && !requested.asStr().empty() ? requested : Value::str(dflt);
+    std::string scope = tf.enterNameScope(n, saved, ok);
+    if (ok)
+      name = scope.substr(0, scope.size() - 1);
+  }
+  ~OpScope() {
+    if (ok)
+      tf.exitNameScope(saved);
+  }
+};
+
+Value finish(TFState &tf, graph::Node *n) { return n ? tf.makeTensor(*n) : Value::error(); }
+
+bool readAxis(Interpreter &in, const ArgBinder &b, const std::string &name, int64_t dflt, int64_t &out) {
+  out = dflt;
+  const Value *v = b.get(name);
+  return !v || v->isNone() || toInt(in, *v, out, name);
+}
+
+bool readDType(TFState &tf, const Value *v, DType &out) { return !v || v->isNone() || tf.toDType(*v, out); }
+
+} // namespace
+
+bool intList(Interpreter &in, const Value &v, size_t want, std::vector<int64_t> &out,
+             const std::string &what) {
+  std::vector<Value> items;
+  if (v.isInt() || v.as<DimensionObj>())
+    items.assign(want, v);
+  else if (v.isSequence())
+    items = v.items();
+  else {
+    in.error(diag::invalid_argument, what + " must be an int or a list of ints");
+    return false;
+  }
+  for (const Value &x : items) {
+    int64_t i;
+    if (!toInt(in, x, i, what))
+      return false;
+    out.push_back(i);
+  }
+  if (out.size() != want) {
+    in.error(diag::invalid_argument, what + " must have " + std::to_string(want) +
+                                         " elements, not " + std::to_string(out.size()));
+    return false;
+  }
+  return true;
+}
+
+Value matmulOp(TFState &tf, const Value &a, const Value &b, bool transposeA, bool transposeB,
+               const Value &name) {
+  OpScope s(tf, name, "MatMul");
+  if (!s.ok)
+    return Value::error();
+  auto x = tf.toTensor(a, std::nullopt, "a");
+  auto y = x ? tf.toTensor(b, tf.graph().type(*x).dtype, "b") : std::nullopt;
+  if (!x || !y)
+    return Value::error();
+  return finish(tf, tf.createOp(s.name, "MatMul", {*x, *y},
+                                {{"transpose_a", transposeA}, {"transpose_b", transposeB}}));
+}
+
+Value biasAddOp(TFState &tf, const Value &value, const Value &bias, const Value &name) {
+  OpScope s(tf, name, "BiasAdd");
+  if (!s.ok)
+    return Value::error();
+  auto x = tf.toTensor(value, std::nullopt, "value");
+  auto b = x ? tf.toTensor(bias, tf.graph().type(*x).dtype, "bias") : std::nullopt;
+  if (!x || !b)
+    return Value::error();
+  return finish(tf, tf.createOp(s.name, "BiasAdd", {*x, *b}));
+}
+
+Value conv2dOp(TFState &tf, const Value &input, const Value &filter, std::vector<int64_t> strides,
+               const std::string &padding, std::vector<int64_t> dilations, const Value &name) {
+  OpScope s(tf, name, "Conv2D");
+  if (!s.ok)
+    return Value::error();
+  auto x = tf.toTensor(input, std::nullopt, "input");
+  auto w = x ? tf.toTensor(filter, tf.graph().type(*x).dtype, "filter") : std::nullopt;
+  if (!x || !w)
+    return Value::error();
+  return finish(tf, tf.createOp(s.name, "Conv2D", {*x, *w},
+                                {{"strides", strides}, {"padding", padding}, {"dilations", dilations}}));
+}
+
+Value poolOp(TFState &tf, const std::string &op, const Value &input, std::vector<int64_t> ksize,
+             std::vector<int64_t> strides, const std::string &padding, const Value &name) {
+  OpScope s(tf, name, op);
+  if (!s.ok)
+    return Value::error();
+  auto x = tf.toTensor(input, std::nullopt, "input");
+  if (!x)
+    return Value::error();
+  return finish(tf, tf.createOp(s.name, op, {*x},
+                                {{"ksize", ksize}, {"strides", strides}, {"padding", padding}}));
+}
+
+Value reshapeOp(TFState &tf, const Value &xv, const std::vector<int64_t> &shape, const Value &name) {
+  OpScope s(tf, name, "Reshape");
+  if (!s.ok)
+    return Value::error();
+  auto x = tf.toTensor(xv, std::nullopt, "tensor");
+  if (!x)
+    return Value::error();
+  TensorRef shapeT = tf.constant("shape", int32Vector(shape));
+  return finish(tf, tf.createOp(s.name, "Reshape", {*x, shapeT}));
+}
+
+void installOps(TFState &tf) {
+  Interpreter &in = tf.interp();
+  auto mod = [&](const std::string &k) { return tf.modules().at(k).as<ModuleObj>(); };
+  auto def = [&](ModuleObj *m, const std::string &name, NativeFn fn) {
+    std::string full = (m->name == "tensorflow" ? std::string("tf") : m->name) + "." + name;
+    m->attrs[name] = in.makeBuiltin(full, std::move(fn));
+  };
+  ModuleObj *tfm = mod("tf"), *nn = mod("tf.nn");
+
+  def(tfm, "matmul", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "matmul", a, {"*a", "*b", "transpose_a", "transpose_b", "adjoint_a",
+                                  "adjoint_b", "a_is_sparse", "b_is_sparse", "name"});
+    if (!b.ok())
+      return Value::error();
+    auto flag = [&](const char *n) { return b.has(n) && b.get(n)->isBool() && b.get(n)->asBool(); };
+    return matmulOp(in.tf(), *b.get("a"), *b.get("b"), flag("transpose_a"), flag("transpose_b"),
+                    b.getOr("name", Value::none()));
+  });
+  def(nn, "bias_add", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "bias_add", a, {"*value", "*bias", "data_format", "name"});
+    if (!b.ok())
+      return Value::error();
+    return biasAddOp(in.tf(), *b.get("value"), *b.get("bias"), b.getOr("name", Value::none()));
+  });
+  def(nn, "conv2d", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "conv2d", a, {"*input", "*filter", "*strides", "*padding", "use_cudnn_on_gpu",
+                                  "data_format", "dilations", "name", "filters"});
+    if (!b.ok())
+      return Value::error();
+    std::vector<int64_t> strides, dilations;
+    if (!intList(in, *b.get("strides"), 4, strides, "strides"))
+      return Value::error();
+    if (!intList(in, b.getOr("dilations", Value::integer(1)), 4, dilations, "dilations"))
+      return Value::error();
+    const Value &pad = *b.get("padding");
+    if (!pad.isStr())
+      return in.error(diag::invalid_argument, "padding must be 'SAME' or 'VALID'");
+    if (const Value *f = b.get("data_format"); f && f->isStr() && f->asStr() != "NHWC")
+      return in.error(diag::unsupported_api, "tf.nn.conv2d with data_format='" + f->asStr() +
+                                                 "' is not supported by scopec (NHWC only)");
+    return conv2dOp(in.tf(), *b.get("input"), *b.get("filter"), strides, pad.asStr(), dilations,
+                    b.getOr("name", Value::none()));
+  });
+  for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
+           {"max_pool", "MaxPool"}, {"avg_pool", "AvgPool"}}) {
+    std::string f = fname, o = op;
+    def(nn, f, [f, o](Interpreter &in, CallArgs &a) -> Value {
+      ArgBinder b(in, f, a, {"*value", "*ksize", "*strides", "*padding", "data_format", "name", "input"});
+      if (!b.ok())
+        return Value::error();
+      std::vector<int64_t> ksize, strides;
+      if (!intList(in, *b.get("ksize"), 4, ksize, "ksize") ||
+          !intList(in, *b.get("strides"), 4, strides, "strides"))
+        return Value::error();
+      const Value &pad = *b.get("padding");
+      if (!pad.isStr())
+        return in.error(diag::invalid_argument, "padding must be 'SAME' or 'VALID'");
+      return poolOp(in.tf(), o, *b.get("value"), ksize, strides, pad.asStr(), b.getOr("name", Value::none()));
+    });
+  }
+  // Activations with an attribute or a composite form.
+  def(nn, "leaky_relu", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "leaky_relu", a, {"*features", "alpha", "name"});
+    if (!b.ok())
+      return Value::error();
+    double alpha = 0.2;
+    if (const Value *v = b.get("alpha"); v && !toFloat(*v, alpha))
+      return in.error(diag::type_error, "alpha must be a number");
+    TFState &tf = in.tf();
+    OpScope s(tf, b.getOr("name", Value::none()), "LeakyRelu");
+    if (!s.ok)
+      return Value::error();
+    auto x = tf.toTensor(*b.get("features"), std::nullopt, "features");
+    if (!x)
+      return Value::error();
+    return finish(tf, tf.createOp(s.name, "LeakyRelu", {*x}, {{"alpha", alpha}}));
+  });
+  for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
+           {"softmax", "Softmax"}, {"log_softmax", "LogSoftmax"}}) {
+    std::string f = fname, o = op;
+    def(nn, f, [f, o](Interpreter &in, CallArgs &a) -> Value {
+      ArgBinder b(in, f, a, {"*logits", "axis", "name", "dim"});
+      if (!b.ok())
+        return Value::error();
+      TFState &tf = in.tf();
+      int64_t axis = -1;
+      if (!readAxis(in, b, "axis", -1, axis) || !readAxis(in, b, "dim", axis, axis))
+        return Value::error();
+      OpScope s(tf, b.getOr("name", Value::none()), o);
+      if (!s.ok)
+        return Value::error();
+      auto x = tf.toTensor(*b.get("logits"), std::nullopt, "logits");
+      if (!x)
+        return Value::error();
+      const Shape &sh = tf.graph().type(*x).shape;
+      if (axis != -1 && !(static_cast<int64_t>(sh.rank()) - 1 == axis))
+        return in.error(diag::unsupported_api, "tf.nn." + f + " over an axis other than the last is not supported by scopec yet");
+      return finish(tf, tf.createOp(s.name, o, {*x}));
+    });
+  }
+  // Dropout is the identity at inference (language.md section 3).
+  def(nn, "dropout", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "dropout", a, {"*x", "keep_prob", "noise_shape", "seed", "name", "rate"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    OpScope s(tf, b.getOr("name", Value::none()), "dropout");
+    if (!s.ok)
+      return Value::error();
+    auto x = tf.toTensor(*b.get("x"), std::nullopt, "x");
+    if (!x)
+      return Value::error();
+    return finish(tf, tf.createOp(s.name, "Identity", {*x}));
+  });
+
+  // Reductions: TF 1.15's _ReductionDims puts the indices Const in the
+  // current scope without an axis, inside the op's scope with one.
+  for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
+           {"reduce_sum", "Sum"}, {"reduce_mean", "Mean"}, {"reduce_max", "Max"}, {"reduce_min", "Min"}}) {
+    std::string f = fname, o = op;
+    def(tfm, f, [f, o](Interpreter &in, CallArgs &a) -> Value {
+      ArgBinder b(in, f, a, {"*input_tensor", "axis", "keepdims", "name", "reduction_indices", "keep_dims"});
+      if (!b.ok())
+        return Value::error();
+      TFState &tf = in.tf();
+      Value axis = b.getOr("axis", b.getOr("reduction_indices", Value::none()));
+      bool keep = false;
+      for (const char *k : {"keepdims", "keep_dims"})
+        if (const Value *v = b.get(k); v && v->isBool())
+          keep = v->asBool();
+      auto x = tf.toTensor(*b.get("input_tensor"), std::nullopt, "input");
+      if (!x)
+        return Value::error();
+      const Shape &sh = tf.graph().type(*x).shape;
+      std::vector<int64_t> axes;
+      if (axis.isNone()) {
+        if (sh.unknownRank)
+          return in.error(diag::unsupported_api, f + " over all axes of a tensor of unknown rank is not supported by scopec");
+        for (size_t k = 0; k < sh.rank(); ++k)
+          axes.push_back(static_cast<int64_t>(k));
+      } else if (!intList(in, axis, axis.isSequence() ? axis.items().size() : 1, axes, "axis")) {
+        return Value::error();
+      }
+      std::optional<TensorRef> idx;
+      if (axis.isNone())
+        idx = tf.constant("Const", int32Vector(axes));
+      OpScope s(tf, b.getOr("name", Value::none()), o);
+      if (!s.ok)
+        return Value::error();
+      if (!idx)
+        idx = tf.constant("reduction_indices", axis.isSequence() ? int32Vector(axes) : int32Scalar(axes[0]));
+      return finish(tf, tf.createOp(s.name, o, {*x, *idx}, {{"keep_dims", keep}}));
+    });
+  }
+  def(tfm, "argmax", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "argmax", a, {"*input", "axis", "name", "dimension", "output_type"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    int64_t axis = 0;
+    if (!readAxis(in, b, "axis", 0, axis) || !readAxis(in, b, "dimension", axis, axis))
+      return Value::error();
+    DType outType = DType::Int64;
+    if (!readDType(tf, b.get("output_type"), outType))
+      return Value::error();
+    OpScope s(tf, b.getOr("name", Value::none()), "ArgMax");
+    if (!s.ok)
+      return Value::error();
+    auto x = tf.toTensor(*b.get("input"), std::nullopt, "input");
+    if (!x)
+      return Value::error();
+    TensorRef dim = tf.constant("dimension", int32Scalar(axis));
+    return finish(tf, tf.createOp(s.name, "ArgMax", {*x, dim}, {{"output_type", outType}}));
+  });
+  def(tfm, "reshape", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "reshape", a, {"*tensor", "*shape", "name"});
+    if (!b.ok())
+      return Value::error();
+    std::vector<int64_t> shape;
+    const Value &sv = *b.get("shape");
+    std::vector<Value> items = sv.isSequence() ? sv.items() : std::vector<Value>{sv};
+    for (const Value &d : items) {
+      int64_t v;
+      if (d.isNone())
+        v = -1;
+      else if (!toInt(in, d, v, "shape"))
+        return Value::error();
+      shape.push_back(v);
+    }
+    return reshapeOp(in.tf(), *b.get("tensor"), shape, b.getOr("name", Value::none()));
+  });
+  def(tfm, "transpose", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "transpose", a, {"*a", "perm", "name", "conjugate"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    OpScope s(tf, b.getOr("name", Value::none()), "transpose");
+    if (!s.ok)
+      return Value::error();
+    auto x = tf.toTensor(*b.get("a"), std::nullopt, "a");
+    if (!x)
+      return Value::error();
+    const Shape &sh = tf.graph().type(*x).shape;
+    std::vector<int64_t> perm;
+    if (const Value *p = b.get("perm"); p && !p->isNone()) {
+      if (!intList(in, *p, p->isSequence() ? p->items().size() : 1, perm, "perm"))
+        return Value::error();
+    } else {
+      if (sh.unknownRank)
+        return in.error(diag::unsupported_api, "tf.transpose without perm of a tensor of unknown rank is not supported by scopec");
+      for (size_t k = sh.rank(); k-- > 0;)
+        perm.push_back(static_cast<int64_t>(k));
+    }
+    TensorRef p = tf.constant("perm", int32Vector(perm));
+    return finish(tf, tf.createOp(s.name, "Transpose", {*x, p}));
+  });
+  def(tfm, "concat", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "concat", a, {"*values", "*axis", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    std::vector<Value> items;
+    if (!in.iterate(*b.get("values"), items))
+      return Value::error();
+    int64_t axis;
+    if (!toInt(in, *b.get("axis"), axis, "axis"))
+      return Value::error();
+    if (items.size() == 1) { // TF: concat of one tensor is identity(values[0])
+      OpScope s(tf, b.getOr("name", Value::none()), "concat");
+      auto x = tf.toTensor(items[0], std::nullopt, "values");
+      return x ? finish(tf, tf.createOp(s.name, "Identity", {*x})) : Value::error();
+    }
+    OpScope s(tf, b.getOr("name", Value::none()), "concat");
+    if (!s.ok)
+      return Value::error();
+    std::vector<TensorRef> ins;
+    for (const Value &v : items) {
+      auto t = tf.toTensor(v, ins.empty() ? std::nullopt : std::optional<DType>(tf.graph().type(ins[0]).dtype), "values");
+      if (!t)
+        return Value::error();
+      ins.push_back(*t);
+    }
+    ins.push_back(tf.constant("axis", int32Scalar(axis)));
+    return finish(tf, tf.createOp(s.name, "ConcatV2", ins));
+  });
+  def(tfm, "stack", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "stack", a, {"*values", "axis", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    std::vector<Value> items;
+    if (!in.iterate(*b.get("values"), items))
+      return Value::error();
+    int64_t axis = 0;
+    if (!readAxis(in, b, "axis", 0, axis))
+      return Value::error();
+    OpScope s(tf, b.getOr("name", Value::none()), "stack");
+    if (!s.ok)
+      return Value::error();
+    std::vector<TensorRef> ins;
+    for (const Value &v : items) {
+      auto t = tf.toTensor(v, ins.empty() ? std::nullopt : std::optional<DType>(tf.graph().type(ins[0]).dtype), "values");
+      if (!t)
+        return Value::error();
+      ins.push_back(*t);
+    }
+    return finish(tf, tf.createOp(s.name, "Pack", ins, {{"axis", axis}}));
+  });
+  def(tfm, "squeeze", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "squeeze", a, {"*input", "axis", "name", "squeeze_dims"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    std::vector<int64_t> dims;
+    Value ax = b.getOr("axis", b.getOr("squeeze_dims", Value::none()));
+    if (!ax.isNone() && !intList(in, ax, ax.isSequence() ? ax.items().size() : 1, dims, "axis"))
+      return Value::error();
+    OpScope s(tf, b.getOr("name", Value::none()), "Squeeze");
+    if (!s.ok)
+      return Value::error();
+    auto x = tf.toTensor(*b.get("input"), std::nullopt, "input");
+    return x ? finish(tf, tf.createOp(s.name, "Squeeze", {*x}, {{"squeeze_dims", dims}})) : Value::error();
+  });
+  def(tfm, "expand_dims", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "expand_dims", a, {"*input", "axis", "name", "dim"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    int64_t axis;
+    if (!readAxis(in, b, "axis", 0, axis) || !readAxis(in, b, "dim", axis, axis))
+      return Value::error();
+    OpScope s(tf, b.getOr("name", Value::none()), "ExpandDims");
+    if (!s.ok)
+      return Value::error();
+    auto x = tf.toTensor(*b.get("input"), std::nullopt, "input");
+    if (!x)
+      return Value::error();
+    TensorRef dim = tf.constant("dim", int32Scalar(axis));
+    return finish(tf, tf.createOp(s.name, "ExpandDims", {*x, dim}));
+  });
+  def(tfm, "cast", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "cast", a, {"*x", "*dtype", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    DType t;
+    if (!tf.toDType(*b.get("dtype"), t))
+      return Value::error();
+    OpScope s(tf, b.getOr("name", Value::none()), "Cast");
+    if (!s.ok)
+      return Value::error();
+    auto x = tf.toTensor(*b.get("x"), std::nullopt, "x");
+    if (!x)
+      return Value::error();
+    if (tf.graph().type(*x).dtype == t) // TF returns the input unchanged
+      return tf.tensor(*x);
+    return finish(tf, tf.createOp(s.name, "Cast", {*x}, {{"DstT", t}}));
+  });
+  def(tfm, "fill", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "fill", a, {"*dims", "*value", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    Shape shape;
+    if (!tf.toShape(*b.get("dims"), shape) || !shape.isFullyDefined())
+      return shape.isFullyDefined() ? Value::error() : in.error(diag::unknown_dimension, "tf.fill needs fully defined dims");
+    OpScope s(tf, b.getOr("name", Value::none()), "Fill");
+    if (!s.ok)
+      return Value::error();
+    TensorRef dims = tf.constant("dims", int32Vector(shape.dims));
+    auto v = tf.toTensor(*b.get("value"), std::nullopt, "value");
+    return v ? finish(tf, tf.createOp(s.name, "Fill", {dims, *v})) : Value::error();
+  });
+}
+
+} // namespace scopec::eval

@@ -1,0 +1,654 @@
+//===- ShapeInference.cpp - One shape function per registered op ----------===//
+//
+// The rules and messages of TF 1.15's C++ shape functions (common_shape_fns
+// and the ops' REGISTER_OP shape functions), for static shapes with unknown
+// dimensions (-1) and unknown ranks.
+//
+//===----------------------------------------------------------------------===//
+#include "scopec/Graph/ShapeInference.h"
+
+#include <algorithm>
+#include <map>
+
+namespace scopec::graph {
+
+namespace {
+
+using Outs = std::vector<TensorType>;
+using Fn = bool (*)(const ShapeQuery &, Outs &, ShapeError &);
+
+bool fail(ShapeError &e, ShapeError::Kind k, std::string msg, bool withShapes = true) {
+  e.kind = k;
+  e.message = std::move(msg);
+  e.withInputShapes = withShapes;
+  return false;
+}
+
+bool needInputs(const ShapeQuery &q, size_t n, ShapeError &e) {
+  if (q.inputs.size() != n)
+    return fail(e, ShapeError::Argument,
+                q.opType + " takes " + std::to_string(n) + " inputs, got " +
+                    std::to_string(q.inputs.size()),
+                false);
+  return true;
+}
+
+bool withRank(const Shape &s, size_t rank, ShapeError &e) {
+  if (!s.unknownRank && s.rank() != rank)
+    return fail(e, ShapeError::Rank,
+                "Shape must be rank " + std::to_string(rank) + " but is rank " +
+                    std::to_string(s.rank()));
+  return true;
+}
+
+bool sameDType(const ShapeQuery &q, ShapeError &e, const char *first = "x", const char *second = "y") {
+  if (q.inputs.size() >= 2 && q.inputs[0].dtype != q.inputs[1].dtype)
+    return fail(e, ShapeError::DType,
+                std::string("Input '") + second + "' of '" + q.opType + "' Op has type " +
+                    dtypeName(q.inputs[1].dtype) + " that does not match type " +
+                    dtypeName(q.inputs[0].dtype) + " of argument '" + first + "'.",
+                false);
+  return true;
+}
+
+bool floatInput(const ShapeQuery &q, ShapeError &e) {
+  DType t = q.inputs[0].dtype;
+  if (!isFloating(t))
+    return fail(e, ShapeError::DType,
+                std::string("Value passed to parameter 'x' has DataType ") + dtypeName(t) +
+                    " not in list of allowed values: bfloat16, float16, float32, float64",
+                false);
+  return true;
+}
+
+TensorType out(DType t, Shape s) { return TensorType{t, false, std::move(s)}; }
+
+bool shapeSource(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  // Sources get their type from the builder (Const value, placeholder shape).
+  return fail(e, ShapeError::Argument, q.opType + " is created with its output type", false);
+}
+
+bool shapeFirstInput(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (q.inputs.empty())
+    return needInputs(q, 1, e);
+  o = {out(q.inputs[0].dtype, q.inputs[0].shape)};
+  return true;
+}
+
+bool shapeFloatUnary(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  return needInputs(q, 1, e) && floatInput(q, e) && shapeFirstInput(q, o, e);
+}
+
+bool shapeBroadcast(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e) || !sameDType(q, e))
+    return false;
+  Shape s;
+  int64_t a = 0, b = 0;
+  if (!broadcastShapes(q.inputs[0].shape, q.inputs[1].shape, s, &a, &b))
+    return fail(e, ShapeError::Shapes,
+                "Dimensions must be equal, but are " + std::to_string(a) + " and " +
+                    std::to_string(b));
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapeCompare(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!shapeBroadcast(q, o, e))
+    return false;
+  o[0].dtype = DType::Bool;
+  return true;
+}
+
+bool shapeSoftmax(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 1, e) || !floatInput(q, e))
+    return false;
+  const Shape &s = q.inputs[0].shape;
+  if (!s.unknownRank && s.rank() < 1)
+    return fail(e, ShapeError::Rank, "Shape must be at least rank 1 but is rank 0");
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapeCast(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 1, e))
+    return false;
+  const AttrValue *t = q.attr("DstT");
+  if (!t || !std::holds_alternative<DType>(*t))
+    return fail(e, ShapeError::Argument, "Cast needs a destination dtype", false);
+  o = {out(std::get<DType>(*t), q.inputs[0].shape)};
+  return true;
+}
+
+bool shapeFill(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const TensorData *dims = q.constInputs.size() > 0 ? q.constInputs[0] : nullptr;
+  Shape s = Shape::unknown();
+  if (dims)
+    s = Shape::of(dims->i);
+  o = {out(q.inputs[1].dtype, s)};
+  return true;
+}
+
+bool shapeMatMul(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const Shape &a = q.inputs[0].shape, &b = q.inputs[1].shape;
+  if (!withRank(a, 2, e) || !withRank(b, 2, e) || !sameDType(q, e, "a", "b"))
+    return false;
+  bool ta = q.boolAttr("transpose_a", false), tb = q.boolAttr("transpose_b", false);
+  int64_t m = a.unknownRank ? -1 : a.dims[ta ? 1 : 0], k1 = a.unknownRank ? -1 : a.dims[ta ? 0 : 1];
+  int64_t k2 = b.unknownRank ? -1 : b.dims[tb ? 1 : 0], n = b.unknownRank ? -1 : b.dims[tb ? 0 : 1];
+  if (k1 >= 0 && k2 >= 0 && k1 != k2)
+    return fail(e, ShapeError::Shapes,
+                "Dimensions must be equal, but are " + std::to_string(k1) + " and " +
+                    std::to_string(k2));
+  o = {out(q.inputs[0].dtype, Shape::of({m, n}))};
+  return true;
+}
+
+bool shapeBiasAdd(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e) || !sameDType(q, e, "value", "bias"))
+    return false;
+  const Shape &x = q.inputs[0].shape, &b = q.inputs[1].shape;
+  if (!withRank(b, 1, e))
+    return false;
+  if (!x.unknownRank && x.rank() < 2)
+    return fail(e, ShapeError::Rank,
+                "Shape must be at least rank 2 but is rank " + std::to_string(x.rank()));
+  Shape s = x;
+  if (!x.unknownRank && !b.unknownRank) {
+    int64_t c = x.dims.back(), d = b.dims[0];
+    if (c >= 0 && d >= 0 && c != d)
+      return fail(e, ShapeError::Shapes,
+                  "Dimensions must be equal, but are " + std::to_string(c) + " and " +
+                      std::to_string(d));
+    if (c < 0)
+      s.dims.back() = d;
+  }
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool intsAttr(const ShapeQuery &q, const std::string &name, size_t n, std::vector<int64_t> &v,
+              ShapeError &e) {
+  const AttrValue *a = q.attr(name);
+  if (!a || !std::holds_alternative<std::vector<int64_t>>(*a) ||
+      std::get<std::vector<int64_t>>(*a).size() != n)
+    return fail(e, ShapeError::Argument,
+                name + " must be a list of " + std::to_string(n) + " ints", false);
+  v = std::get<std::vector<int64_t>>(*a);
+  return true;
+}
+
+/// Output size of a windowed op in one spatial dimension.
+bool windowSize(int64_t in, int64_t window, int64_t stride, int64_t dilation,
+                const std::string &padding, int64_t &outSize, ShapeError &e) {
+  if (in < 0 || window < 0) {
+    outSize = -1;
+    return true;
+  }
+  int64_t eff = (window - 1) * dilation + 1;
+  if (padding == "SAME") {
+    outSize = (in + stride - 1) / stride;
+    return true;
+  }
+  if (in < eff)
+    return fail(e, ShapeError::Shapes,
+                "Negative dimension size caused by subtracting " + std::to_string(eff) +
+                    " from " + std::to_string(in));
+  outSize = (in - eff) / stride + 1;
+  return true;
+}
+
+bool checkPaddingStrides(const ShapeQuery &q, std::vector<int64_t> &strides, std::string &padding,
+                         ShapeError &e) {
+  if (!intsAttr(q, "strides", 4, strides, e))
+    return false;
+  const AttrValue *p = q.attr("padding");
+  padding = p && std::holds_alternative<std::string>(*p) ? std::get<std::string>(*p) : "";
+  if (padding != "SAME" && padding != "VALID")
+    return fail(e, ShapeError::Argument,
+                "padding must be 'SAME' or 'VALID', not '" + padding + "'", false);
+  for (int64_t s : strides)
+    if (s < 1)
+      return fail(e, ShapeError::Argument, "strides must be positive", false);
+  if (strides[0] != 1 || strides[3] != 1)
+    return fail(e, ShapeError::Argument,
+                "Current implementation does not yet support strides in the batch and depth "
+                "dimensions.",
+                false);
+  return true;
+}
+
+bool shapeConv2D(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const Shape &x = q.inputs[0].shape, &w = q.inputs[1].shape;
+  if (!withRank(x, 4, e) || !withRank(w, 4, e) || !sameDType(q, e, "input", "filter"))
+    return false;
+  std::vector<int64_t> strides, dilations = {1, 1, 1, 1};
+  std::string padding;
+  if (!checkPaddingStrides(q, strides, padding, e))
+    return false;
+  if (q.attr("dilations") && !intsAttr(q, "dilations", 4, dilations, e))
+    return false;
+  Shape s = Shape::of({-1, -1, -1, -1});
+  if (!x.unknownRank) {
+    s.dims[0] = x.dims[0];
+    if (!w.unknownRank && x.dims[3] >= 0 && w.dims[2] >= 0 && x.dims[3] != w.dims[2])
+      return fail(e, ShapeError::Shapes,
+                  "Depth of input (" + std::to_string(x.dims[3]) +
+                      ") is not a multiple of input depth of filter (" +
+                      std::to_string(w.dims[2]) + ")");
+    for (int k = 0; k < 2; ++k)
+      if (!windowSize(x.dims[1 + k], w.unknownRank ? -1 : w.dims[k], strides[1 + k],
+                      dilations[1 + k], padding, s.dims[1 + k], e))
+        return false;
+  }
+  if (!w.unknownRank)
+    s.dims[3] = w.dims[3];
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapePool(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 1, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  if (!withRank(x, 4, e))
+    return false;
+  std::vector<int64_t> strides, ksize;
+  std::string padding;
+  if (!checkPaddingStrides(q, strides, padding, e) || !intsAttr(q, "ksize", 4, ksize, e))
+    return false;
+  if (ksize[0] != 1 || ksize[3] != 1)
+    return fail(e, ShapeError::Argument,
+                "Pooling is not yet supported on the batch nor depth dimensions.", false);
+  Shape s = Shape::of({-1, -1, -1, -1});
+  if (!x.unknownRank) {
+    s.dims[0] = x.dims[0];
+    s.dims[3] = x.dims[3];
+    for (int k = 0; k < 2; ++k)
+      if (!windowSize(x.dims[1 + k], ksize[1 + k], strides[1 + k], 1, padding, s.dims[1 + k], e))
+        return false;
+  }
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+/// Axes from a constant input (reductions, ConcatV2, ExpandDims).
+bool constAxes(const ShapeQuery &q, size_t index, std::vector<int64_t> &axes) {
+  if (index >= q.constInputs.size() || !q.constInputs[index])
+    return false;
+  axes = q.constInputs[index]->i;
+  return true;
+}
+
+bool normaliseAxis(int64_t &axis, int64_t rank, ShapeError &e, const std::string &what) {
+  if (axis < -rank || axis >= rank)
+    return fail(e, ShapeError::Argument,
+                what + " " + std::to_string(axis) + " for input with " + std::to_string(rank) +
+                    " dimensions.",
+                false);
+  if (axis < 0)
+    axis += rank;
+  return true;
+}
+
+bool shapeReduce(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  bool keep = q.boolAttr("keep_dims", false);
+  std::vector<int64_t> axes;
+  if (x.unknownRank || !constAxes(q, 1, axes)) {
+    o = {out(q.inputs[0].dtype, Shape::unknown())};
+    return true;
+  }
+  int64_t r = static_cast<int64_t>(x.rank());
+  std::vector<bool> reduced(static_cast<size_t>(r), false);
+  for (int64_t ax : axes) {
+    if (!normaliseAxis(ax, r, e, "Invalid reduction dimension"))
+      return false;
+    reduced[static_cast<size_t>(ax)] = true;
+  }
+  Shape s = Shape::scalar();
+  for (int64_t k = 0; k < r; ++k)
+    if (!reduced[static_cast<size_t>(k)])
+      s.dims.push_back(x.dims[static_cast<size_t>(k)]);
+    else if (keep)
+      s.dims.push_back(1);
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapeArgMax(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  std::vector<int64_t> axes;
+  DType t = DType::Int64;
+  if (const AttrValue *a = q.attr("output_type"); a && std::holds_alternative<DType>(*a))
+    t = std::get<DType>(*a);
+  if (x.unknownRank || !constAxes(q, 1, axes) || axes.size() != 1) {
+    o = {out(t, Shape::unknown())};
+    return true;
+  }
+  int64_t ax = axes[0];
+  if (!normaliseAxis(ax, static_cast<int64_t>(x.rank()), e, "Expected dimension in the range [" +
+                                                               std::to_string(-static_cast<int64_t>(x.rank())) + ", " +
+                                                               std::to_string(x.rank()) + "), but got"))
+    return false;
+  Shape s = x;
+  s.dims.erase(s.dims.begin() + ax);
+  o = {out(t, s)};
+  return true;
+}
+
+bool shapeReshape(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  const TensorData *target = q.constInputs.size() > 1 ? q.constInputs[1] : nullptr;
+  if (!target) {
+    o = {out(q.inputs[0].dtype, Shape::unknown())};
+    return true;
+  }
+  Shape s = Shape::of(target->i);
+  int64_t unknownAt = -1, known = 1;
+  for (size_t k = 0; k < s.rank(); ++k) {
+    if (s.dims[k] == -1) {
+      if (unknownAt >= 0)
+        return fail(e, ShapeError::Argument, "Cannot infer multiple unknown dimensions in shape " +
+                                                 s.bracketStr(), false);
+      unknownAt = static_cast<int64_t>(k);
+    } else if (s.dims[k] < -1) {
+      return fail(e, ShapeError::Argument,
+                  "Size " + std::to_string(k) + " must be non-negative, not " + std::to_string(s.dims[k]));
+    } else {
+      known *= s.dims[k];
+    }
+  }
+  int64_t n = x.numElements();
+  if (n >= 0) {
+    if (unknownAt >= 0) {
+      if (known == 0 || n % known != 0)
+        return fail(e, ShapeError::Shapes,
+                    "Cannot reshape a tensor with " + std::to_string(n) +
+                        " elements to shape " + s.bracketStr() + " (" + std::to_string(known) +
+                        " elements)");
+      s.dims[static_cast<size_t>(unknownAt)] = n / known;
+    } else if (n != known) {
+      return fail(e, ShapeError::Shapes,
+                  "Cannot reshape a tensor with " + std::to_string(n) + " elements to shape " +
+                      s.bracketStr() + " (" + std::to_string(known) + " elements)");
+    }
+  }
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapeTranspose(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  std::vector<int64_t> perm;
+  if (x.unknownRank || !constAxes(q, 1, perm)) {
+    o = {out(q.inputs[0].dtype, Shape::unknown())};
+    return true;
+  }
+  if (perm.size() != x.rank())
+    return fail(e, ShapeError::Rank,
+                "Dimension must be " + std::to_string(x.rank()) + " but is " +
+                    std::to_string(perm.size()));
+  Shape s = Shape::scalar();
+  std::vector<bool> seen(x.rank(), false);
+  for (int64_t p : perm) {
+    if (p < 0 || p >= static_cast<int64_t>(x.rank()) || seen[static_cast<size_t>(p)])
+      return fail(e, ShapeError::Argument, "perm must be a permutation of 0.." +
+                                               std::to_string(x.rank() - 1), false);
+    seen[static_cast<size_t>(p)] = true;
+    s.dims.push_back(x.dims[static_cast<size_t>(p)]);
+  }
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapeConcat(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (q.inputs.size() < 2)
+    return needInputs(q, 2, e);
+  size_t n = q.inputs.size() - 1; // the last input is the axis
+  std::vector<int64_t> axes;
+  if (!constAxes(q, n, axes) || axes.size() != 1)
+    return fail(e, ShapeError::Argument, "ConcatV2 needs a constant axis", false);
+  Shape s = q.inputs[0].shape;
+  for (size_t k = 1; k < n; ++k)
+    if (q.inputs[k].dtype != q.inputs[0].dtype)
+      return fail(e, ShapeError::DType,
+                  std::string("Tensors in list passed to 'values' of 'ConcatV2' Op have types [") +
+                      dtypeName(q.inputs[0].dtype) + ", " + dtypeName(q.inputs[k].dtype) +
+                      "] that don't all match.",
+                  false);
+  if (s.unknownRank) {
+    o = {out(q.inputs[0].dtype, s)};
+    return true;
+  }
+  int64_t ax = axes[0];
+  if (!normaliseAxis(ax, static_cast<int64_t>(s.rank()), e, "ConcatOp : Expected concatenating dimensions in the range [" +
+                                                                std::to_string(-static_cast<int64_t>(s.rank())) + ", " +
+                                                                std::to_string(s.rank()) + "), but got"))
+    return false;
+  for (size_t k = 1; k < n; ++k) {
+    const Shape &t = q.inputs[k].shape;
+    if (t.unknownRank)
+      continue;
+    if (t.rank() != s.rank())
+      return fail(e, ShapeError::Rank, "Shape must be rank " + std::to_string(s.rank()) +
+                                           " but is rank " + std::to_string(t.rank()));
+    for (size_t d = 0; d < s.rank(); ++d) {
+      if (static_cast<int64_t>(d) == ax) {
+        s.dims[d] = s.dims[d] < 0 || t.dims[d] < 0 ? -1 : s.dims[d] + t.dims[d];
+      } else if (s.dims[d] >= 0 && t.dims[d] >= 0 && s.dims[d] != t.dims[d]) {
+        return fail(e, ShapeError::Shapes, "Dimension " + std::to_string(d) +
+                                               " in both shapes must be equal, but are " +
+                                               std::to_string(s.dims[d]) + " and " +
+                                               std::to_string(t.dims[d]));
+      } else if (s.dims[d] < 0) {
+        s.dims[d] = t.dims[d];
+      }
+    }
+  }
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapePack(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (q.inputs.empty())
+    return needInputs(q, 1, e);
+  Shape s = q.inputs[0].shape;
+  for (size_t k = 1; k < q.inputs.size(); ++k) {
+    const Shape &t = q.inputs[k].shape;
+    if (q.inputs[k].dtype != q.inputs[0].dtype)
+      return fail(e, ShapeError::DType, "Tensors in list passed to 'values' of 'Pack' Op have types that don't all match.", false);
+    if (!s.isCompatibleWith(t))
+      return fail(e, ShapeError::Shapes, "Shapes must be equal rank, but are " +
+                                             std::to_string(s.rank()) + " and " +
+                                             std::to_string(t.rank()));
+  }
+  if (s.unknownRank) {
+    o = {out(q.inputs[0].dtype, s)};
+    return true;
+  }
+  int64_t ax = q.intAttr("axis", 0);
+  if (!normaliseAxis(ax, static_cast<int64_t>(s.rank()) + 1, e, "axis"))
+    return false;
+  s.dims.insert(s.dims.begin() + ax, static_cast<int64_t>(q.inputs.size()));
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapeSqueeze(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 1, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  if (x.unknownRank) {
+    o = {out(q.inputs[0].dtype, x)};
+    return true;
+  }
+  std::vector<int64_t> dims;
+  if (const AttrValue *a = q.attr("squeeze_dims"); a && std::holds_alternative<std::vector<int64_t>>(*a))
+    dims = std::get<std::vector<int64_t>>(*a);
+  int64_t r = static_cast<int64_t>(x.rank());
+  std::vector<bool> drop(x.rank(), false);
+  if (dims.empty()) {
+    for (size_t k = 0; k < x.rank(); ++k)
+      drop[k] = x.dims[k] == 1;
+  } else {
+    for (int64_t d : dims) {
+      if (!normaliseAxis(d, r, e, "Tried to squeeze dim index"))
+        return false;
+      if (x.dims[static_cast<size_t>(d)] != 1 && x.dims[static_cast<size_t>(d)] >= 0)
+        return fail(e, ShapeError::Argument, "Can not squeeze dim[" + std::to_string(d) +
+                                                 "], expected a dimension of 1, got " +
+                                                 std::to_string(x.dims[static_cast<size_t>(d)]));
+      drop[static_cast<size_t>(d)] = true;
+    }
+  }
+  Shape s = Shape::scalar();
+  for (size_t k = 0; k < x.rank(); ++k)
+    if (!drop[k])
+      s.dims.push_back(x.dims[k]);
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapeExpandDims(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  std::vector<int64_t> axes;
+  if (x.unknownRank || !constAxes(q, 1, axes) || axes.size() != 1) {
+    o = {out(q.inputs[0].dtype, Shape::unknown())};
+    return true;
+  }
+  int64_t ax = axes[0];
+  if (!normaliseAxis(ax, static_cast<int64_t>(x.rank()) + 1, e, "Tried to expand dim index"))
+    return false;
+  Shape s = x;
+  s.dims.insert(s.dims.begin() + ax, 1);
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapeStridedSlice(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  // The builder computes the result shape from the Python slice (it knows
+  // the masks); the node records it in "result_shape".
+  if (const AttrValue *a = q.attr("result_shape"); a && std::holds_alternative<std::vector<int64_t>>(*a)) {
+    o = {out(q.inputs[0].dtype, Shape::of(std::get<std::vector<int64_t>>(*a)))};
+    return true;
+  }
+  o = {out(q.inputs[0].dtype, Shape::unknown())};
+  return true;
+}
+
+struct Entry {
+  const char *name;
+  Fn fn;
+};
+
+const std::vector<Entry> &registry() {
+  static const std::vector<Entry> r = {
+#define OP(Type, Shape) {#Type, Shape},
+#include "scopec/Graph/Ops.def"
+  };
+  return r;
+}
+
+} // namespace
+
+const AttrValue *ShapeQuery::attr(const std::string &name) const {
+  if (!attrs)
+    return nullptr;
+  auto it = attrs->find(name);
+  return it == attrs->end() ? nullptr : &it->second;
+}
+
+int64_t ShapeQuery::intAttr(const std::string &name, int64_t dflt) const {
+  const AttrValue *a = attr(name);
+  return a && std::holds_alternative<int64_t>(*a) ? std::get<int64_t>(*a) : dflt;
+}
+
+bool ShapeQuery::boolAttr(const std::string &name, bool dflt) const {
+  const AttrValue *a = attr(name);
+  return a && std::holds_alternative<bool>(*a) ? std::get<bool>(*a) : dflt;
+}
+
+std::optional<OpKind> opKindFromName(std::string_view type) {
+  const auto &r = registry();
+  for (size_t k = 0; k < r.size(); ++k)
+    if (type == r[k].name)
+      return static_cast<OpKind>(k);
+  return std::nullopt;
+}
+
+const char *opKindName(OpKind k) { return registry()[static_cast<size_t>(k)].name; }
+
+const std::vector<std::string> &registeredOps() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const Entry &e : registry())
+      v.push_back(e.name);
+    return v;
+  }();
+  return names;
+}
+
+bool inferShape(const ShapeQuery &q, std::vector<TensorType> &outs, ShapeError &err) {
+  auto kind = opKindFromName(q.opType);
+  if (!kind)
+    return fail(err, ShapeError::Argument, "op type '" + q.opType + "' is not registered", false);
+  return registry()[static_cast<size_t>(*kind)].fn(q, outs, err);
+}
+
+std::string formatShapeError(const ShapeQuery &q, const ShapeError &err) {
+  if (!err.withInputShapes)
+    return err.message;
+  std::string shapes;
+  for (size_t k = 0; k < q.inputs.size(); ++k)
+    shapes += (k ? ", " : "") + q.inputs[k].shape.bracketStr();
+  return err.message + " for '" + q.nodeName + "' (op: '" + q.opType +
+         "') with input shapes: " + shapes + ".";
+}
+
+bool broadcastShapes(const Shape &a, const Shape &b, Shape &out, int64_t *badA, int64_t *badB) {
+  if (a.unknownRank || b.unknownRank) {
+    out = Shape::unknown();
+    return true;
+  }
+  size_t n = std::max(a.rank(), b.rank());
+  out = Shape::scalar();
+  out.dims.resize(n);
+  for (size_t k = 0; k < n; ++k) {
+    int64_t x = k < n - a.rank() ? 1 : a.dims[k - (n - a.rank())];
+    int64_t y = k < n - b.rank() ? 1 : b.dims[k - (n - b.rank())];
+    if (x == 1)
+      out.dims[k] = y;
+    else if (y == 1)
+      out.dims[k] = x;
+    else if (x < 0)
+      out.dims[k] = y;
+    else if (y < 0 || x == y)
+      out.dims[k] = x;
+    else {
+      if (badA)
+        *badA = x;
+      if (badB)
+        *badB = y;
+      return false;
+    }
+  }
+  return true;
+}
+
+} // namespace scopec::graph
