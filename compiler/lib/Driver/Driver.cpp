@@ -3,6 +3,7 @@
 
 #include "scopec/AST/ASTDumper.h"
 #include "scopec/Eval/Interpreter.h"
+#include "scopec/Graph/GraphDump.h"
 #include "scopec/Driver/Render.h"
 #include "scopec/Driver/Verify.h"
 #include "scopec/Syntax/Parser.h"
@@ -310,20 +311,48 @@ std::string where(const FileResult &r, const SourceRange &loc) {
 }
 } // namespace
 
-int runVars(const std::string &input, VarsFormat format, llvm::raw_ostream &out,
-            llvm::raw_ostream &err) {
+/// Compiles one input for a product command: diagnostics (and what the
+/// program printed) go to `err`. Returns false for an input error.
+static bool compileForProduct(const std::string &input, FileResult &r, bool &errors,
+                              llvm::raw_ostream &err) {
   CheckOptions opts;
-  FileResult r = compileFile(input, opts);
+  r = compileFile(input, opts);
   if (!r.inputError.empty()) {
     err << "scopec: error: " << r.inputError << '\n';
-    return kExitUsage;
+    return false;
   }
-  bool errors = false;
+  errors = false;
   err << r.printed;
   for (const Diagnostic &d : r.diagnostics) {
     renderText(d, *r.sm, err, false);
     errors |= d.severity() == Severity::Error;
   }
+  return true;
+}
+
+int runGraph(const std::string &input, GraphFormat format, bool all, llvm::raw_ostream &out,
+             llvm::raw_ostream &err) {
+  FileResult r;
+  bool errors;
+  if (!compileForProduct(input, r, errors, err))
+    return kExitUsage;
+  if (r.interp) {
+    graph::DumpOptions opts;
+    opts.all = all;
+    const graph::Graph &g = r.interp->graph();
+    out << (format == GraphFormat::Dot    ? graph::dumpDot(g, opts)
+            : format == GraphFormat::JSON ? graph::dumpJSON(g, opts, *r.sm)
+                                          : graph::dumpText(g, opts));
+  }
+  return errors ? kExitErrors : kExitOK;
+}
+
+int runVars(const std::string &input, VarsFormat format, llvm::raw_ostream &out,
+            llvm::raw_ostream &err) {
+  FileResult r;
+  bool errors;
+  if (!compileForProduct(input, r, errors, err))
+    return kExitUsage;
   std::vector<eval::VariableInfo> vars;
   if (r.interp)
     vars = r.interp->variables();

@@ -95,6 +95,8 @@ Interpreter::Interpreter(DiagnosticsEngine &diags, const SourceManager &sm,
 
 Interpreter::~Interpreter() = default;
 
+const graph::Graph &Interpreter::graph() const { return tf_->graph(); }
+
 std::vector<VariableInfo> Interpreter::variables() const {
   std::vector<VariableInfo> out;
   for (const auto &v : tf_->globalVariables()) {

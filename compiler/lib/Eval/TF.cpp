@@ -635,9 +635,142 @@ Value TFState::subscript(const Value &obj, const Value &index, bool &handled) {
     return Value::object(Kind::Native, std::make_shared<ArrayObj>(std::move(d)));
   }
   if (isTensorOrVariable(obj))
-    return in_.error(diag::unsupported_api, "slicing a tensor (x[...]) is not supported by scopec yet");
+    return sliceTensor(obj, index);
   handled = false;
   return Value::error();
+}
+
+/// x[...] on a tensor: TF 1.15's _slice_helper, a StridedSlice named
+/// "strided_slice" with its begin/end/strides as Consts "stack", "stack_1",
+/// "stack_2" in its scope.
+Value TFState::sliceTensor(const Value &obj, const Value &index) {
+  std::vector<Value> specs = index.isTuple() ? index.items() : std::vector<Value>{index};
+  std::vector<int64_t> begin, end, strides;
+  int64_t beginMask = 0, endMask = 0, ellipsisMask = 0, newAxisMask = 0, shrinkMask = 0;
+  for (size_t k = 0; k < specs.size(); ++k) {
+    const Value &sp = specs[k];
+    int64_t bit = int64_t(1) << k;
+    if (auto *sl = sp.as<SliceObj>()) {
+      int64_t b = 0, e = 0, st = 1;
+      if (!sl->lower.isNone() && !toInt(in_, sl->lower, b, "slice index"))
+        return Value::error();
+      if (!sl->upper.isNone() && !toInt(in_, sl->upper, e, "slice index"))
+        return Value::error();
+      if (!sl->step.isNone() && !toInt(in_, sl->step, st, "slice step"))
+        return Value::error();
+      if (st == 0)
+        return in_.error(diag::invalid_argument, "slice step cannot be zero");
+      if (sl->lower.isNone())
+        beginMask |= bit;
+      if (sl->upper.isNone())
+        endMask |= bit;
+      begin.push_back(b);
+      end.push_back(e);
+      strides.push_back(st);
+    } else if (sp.as<EllipsisObj>()) {
+      ellipsisMask |= bit;
+      begin.push_back(0);
+      end.push_back(0);
+      strides.push_back(1);
+    } else if (sp.isNone()) {
+      newAxisMask |= bit;
+      begin.push_back(0);
+      end.push_back(0);
+      strides.push_back(1);
+    } else {
+      int64_t i;
+      if (isTensorOrVariable(sp))
+        return in_.error(diag::unsupported_api, "indexing a tensor with a tensor is not supported by scopec");
+      if (!toInt(in_, sp, i, "slice index"))
+        return Value::error();
+      shrinkMask |= bit;
+      begin.push_back(i);
+      end.push_back(i + 1);
+      strides.push_back(1);
+    }
+  }
+  auto x = toTensor(obj, std::nullopt, "input");
+  if (!x)
+    return Value::error();
+  const Shape &in = g_->type(*x).shape;
+  // The result's static shape.
+  std::vector<int64_t> result;
+  bool unknown = in.unknownRank;
+  if (!unknown) {
+    size_t consumedBySpecs = 0;
+    for (size_t k = 0; k < specs.size(); ++k)
+      if (!(newAxisMask >> k & 1) && !(ellipsisMask >> k & 1))
+        ++consumedBySpecs;
+    if (consumedBySpecs > in.rank())
+      return in_.error(diag::invalid_argument, "Index out of range using input dim " +
+                                                   std::to_string(in.rank()) + "; input has only " +
+                                                   std::to_string(in.rank()) + " dims");
+    size_t dim = 0;
+    bool sawEllipsis = false;
+    for (size_t k = 0; k < specs.size(); ++k) {
+      if (ellipsisMask >> k & 1) {
+        size_t skip = in.rank() - consumedBySpecs;
+        for (size_t j = 0; j < skip; ++j)
+          result.push_back(in.dims[dim++]);
+        sawEllipsis = true;
+        continue;
+      }
+      if (newAxisMask >> k & 1) {
+        result.push_back(1);
+        continue;
+      }
+      int64_t n = in.dims[dim];
+      if (shrinkMask >> k & 1) {
+        int64_t i = begin[k];
+        if (n >= 0 && (i >= n || i < -n))
+          return in_.error(diag::invalid_argument, "slice index " + std::to_string(i) +
+                                                       " of dimension " + std::to_string(dim) +
+                                                       " out of bounds.");
+        ++dim;
+        continue;
+      }
+      if (n < 0) {
+        result.push_back(-1);
+      } else {
+        int64_t st = strides[k];
+        auto clampIdx = [&](int64_t v, bool masked, bool isBegin) {
+          if (masked)
+            return isBegin ? (st > 0 ? int64_t(0) : n - 1) : (st > 0 ? n : int64_t(-1));
+          if (v < 0)
+            v += n;
+          return st > 0 ? std::clamp<int64_t>(v, 0, n) : std::clamp<int64_t>(v, -1, n - 1);
+        };
+        int64_t b = clampIdx(begin[k], beginMask >> k & 1, true);
+        int64_t e = clampIdx(end[k], endMask >> k & 1, false);
+        int64_t len = st > 0 ? (e > b ? (e - b + st - 1) / st : 0) : (b > e ? (b - e - st - 1) / (-st) : 0);
+        result.push_back(len);
+      }
+      ++dim;
+    }
+    if (!sawEllipsis)
+      for (; dim < in.rank(); ++dim)
+        result.push_back(in.dims[dim]);
+  }
+  SavedStack saved;
+  bool ok;
+  std::string scope = enterNameScope(std::string("strided_slice"), saved, ok);
+  auto vec = [](const std::vector<int64_t> &v) {
+    TensorData d;
+    d.dtype = DType::Int32;
+    d.shape = Shape::of({static_cast<int64_t>(v.size())});
+    d.i = v;
+    return d;
+  };
+  TensorRef b = constant("stack", vec(begin)), e = constant("stack", vec(end)),
+            st = constant("stack", vec(strides));
+  exitNameScope(saved);
+  std::map<std::string, graph::AttrValue> attrs = {
+      {"begin_mask", beginMask}, {"end_mask", endMask}, {"ellipsis_mask", ellipsisMask},
+      {"new_axis_mask", newAxisMask}, {"shrink_axis_mask", shrinkMask}};
+  if (!unknown)
+    attrs["result_shape"] = result;
+  graph::Node *n = createOp(scope.substr(0, scope.size() - 1), "StridedSlice", {*x, b, e, st}, attrs);
+  return n ? makeTensor(*n) : Value::error();
 }
 
 //===--- Tensors as operands ----------------------------------------------===//
@@ -817,8 +950,16 @@ Value TFState::binaryOp(ast::BinaryOp op, const Value &a, const Value &b) {
   if (!scope)
     return in_.error(diag::unsupported_api, std::string("the operator ") + ast::getBinaryOpSpelling(op) +
                                                 " on tensors is not supported by scopec");
-  if (op == ast::BinaryOp::MatMul)
-    return in_.error(diag::unsupported_api, "the @ operator on tensors is not supported by scopec yet");
+  if (op == ast::BinaryOp::MatMul) {
+    // __matmul__: name_scope(None, "matmul") then matmul(a, b, name=scope).
+    SavedStack saved;
+    bool ok;
+    std::string sc = enterNameScope(std::string("matmul"), saved, ok);
+    exitNameScope(saved);
+    if (!ok)
+      return Value::error();
+    return matmulOp(*this, a, b, false, false, Value::str(sc));
+  }
   bool reflected = !isTensorOrVariable(a);
   return binary(type, scope, a, b, Value::none(), /*operatorForm=*/true, reflected);
 }

@@ -173,6 +173,7 @@ public:
   Value absOp(const Value &v);
   bool compare(ast::CmpOp op, const Value &a, const Value &b, Value &result);
   Value subscript(const Value &obj, const Value &index, bool &handled);
+  Value sliceTensor(const Value &obj, const Value &index);
   bool dimensionValue(const Value &v, int64_t &out) const;
   Value dimensionOp(ast::BinaryOp op, const Value &a, const Value &b);
   Value missingModuleAttr(ModuleObj &m, const std::string &name);

@@ -315,6 +315,165 @@ void installLayers(TFState &tf) {
   def(clayers, "conv2d", slimConv);
   slim->attrs["variable_scope"] = tfm->attrs["variable_scope"];
 
+  // tf.layers.conv2d: Conv2D layer (legacy naming), kernel [kh, kw, cin, filters].
+  def(layers, "conv2d", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "conv2d", a,
+                {"*inputs", "*filters", "*kernel_size", "strides", "padding", "data_format",
+                 "dilation_rate", "activation", "use_bias", "kernel_initializer",
+                 "bias_initializer", "kernel_regularizer", "bias_regularizer",
+                 "activity_regularizer", "kernel_constraint", "bias_constraint", "trainable",
+                 "name", "reuse"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    int64_t filters;
+    std::vector<int64_t> kernel, strides, dil;
+    if (!toInt(in, *b.get("filters"), filters, "filters") ||
+        !intList(in, *b.get("kernel_size"), 2, kernel, "kernel_size") ||
+        !intList(in, b.getOr("strides", Value::integer(1)), 2, strides, "strides") ||
+        !intList(in, b.getOr("dilation_rate", Value::integer(1)), 2, dil, "dilation_rate"))
+      return Value::error();
+    std::string padding = "VALID";
+    if (const Value *p = b.get("padding"); p && p->isStr())
+      padding = p->asStr() == "same" || p->asStr() == "SAME" ? "SAME" : p->asStr() == "valid" || p->asStr() == "VALID" ? "VALID" : p->asStr();
+    LegacyLayer layer(in, "conv2d", b.getOr("reuse", Value::none()));
+    layer.createdBy = "tf.layers.conv2d";
+    Value name = b.getOr("name", Value::none());
+    if (name.isStr() && !name.asStr().empty()) {
+      layer.baseName = name.asStr();
+      layer.initScope(name);
+    }
+    const Value &x = *b.get("inputs");
+    int64_t cin;
+    if (!knownLastDim(in, tf, x, cin, "Conv2D"))
+      return Value::error();
+    DType dtype = tf.dtypeOf(x).value_or(DType::Float32);
+    bool trainable = !b.has("trainable") || !b.get("trainable")->isBool() || b.get("trainable")->asBool();
+    bool useBias = !b.has("use_bias") || !b.get("use_bias")->isBool() || b.get("use_bias")->asBool();
+    Value w = layer.addWeight("kernel", Shape::of({kernel[0], kernel[1], cin, filters}),
+                              b.getOr("kernel_initializer", Value::none()), dtype, trainable);
+    Value biasInit = b.has("bias_initializer") ? *b.get("bias_initializer") : zerosInit(in);
+    Value bias = useBias ? layer.addWeight("bias", Shape::of({filters}), biasInit, dtype, trainable) : Value::none();
+    layer.built = true;
+    if (w.isError() || bias.isError())
+      return Value::error();
+    return layer.inside(false, [&]() -> Value {
+      Value c = conv2dOp(tf, x, w, {1, strides[0], strides[1], 1}, padding, {1, dil[0], dil[1], 1}, Value::none());
+      if (useBias)
+        c = biasAddOp(tf, c, bias, Value::none());
+      return activate(in, b.getOr("activation", Value::none()), c, in.callSite());
+    });
+  });
+  // Weightless legacy layers: pooling, flatten, dropout.
+  auto weightless = [](const std::string &base, std::function<Value(Interpreter &, const Value &)> body) {
+    return [base, body](Interpreter &in, const Value &x, const Value &name) -> Value {
+      LegacyLayer layer(in, base, Value::none());
+      if (name.isStr() && !name.asStr().empty()) {
+        layer.baseName = name.asStr();
+        layer.initScope(name);
+      }
+      return layer.inside(false, [&]() { return body(in, x); });
+    };
+  };
+  for (auto [fname, op, base] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"max_pooling2d", "MaxPool", "max_pooling2d"}, {"average_pooling2d", "AvgPool", "average_pooling2d"}}) {
+    std::string f = fname, o = op, bn = base;
+    def(layers, f, [f, o, bn, weightless](Interpreter &in, CallArgs &a) -> Value {
+      ArgBinder b(in, f, a, {"*inputs", "*pool_size", "*strides", "padding", "data_format", "name"});
+      if (!b.ok())
+        return Value::error();
+      std::vector<int64_t> pool, strides;
+      if (!intList(in, *b.get("pool_size"), 2, pool, "pool_size") ||
+          !intList(in, *b.get("strides"), 2, strides, "strides"))
+        return Value::error();
+      std::string padding = "VALID";
+      if (const Value *p = b.get("padding"); p && p->isStr())
+        padding = p->asStr() == "same" || p->asStr() == "SAME" ? "SAME" : "VALID";
+      auto run = weightless(bn, [&](Interpreter &in, const Value &x) {
+        return poolOp(in.tf(), o, x, {1, pool[0], pool[1], 1}, {1, strides[0], strides[1], 1}, padding, Value::none());
+      });
+      return run(in, *b.get("inputs"), b.getOr("name", Value::none()));
+    });
+  }
+  auto flattenBody = [](Interpreter &in, const Value &x) -> Value {
+    TFState &tf = in.tf();
+    auto t = tf.toTensor(x, std::nullopt, "inputs");
+    if (!t)
+      return Value::error();
+    const Shape &s = tf.graph().type(*t).shape;
+    if (s.unknownRank || s.rank() < 1)
+      return in.error(diag::unknown_dimension, "flatten needs an input of known rank >= 1");
+    int64_t rest = 1;
+    for (size_t k = 1; k < s.rank(); ++k) {
+      if (s.dims[k] < 0)
+        return in.error(diag::unknown_dimension, "flatten needs the non-batch dimensions to be known, got " + s.str());
+      rest *= s.dims[k];
+    }
+    return reshapeOp(tf, x, {s.dims[0] < 0 ? -1 : s.dims[0], rest}, Value::none());
+  };
+  def(layers, "flatten", [weightless, flattenBody](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "flatten", a, {"*inputs", "name", "data_format"});
+    if (!b.ok())
+      return Value::error();
+    return weightless("flatten", flattenBody)(in, *b.get("inputs"), b.getOr("name", Value::none()));
+  });
+  def(layers, "dropout", [weightless](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "dropout", a, {"*inputs", "rate", "noise_shape", "seed", "training", "name"});
+    if (!b.ok())
+      return Value::error();
+    return weightless("dropout", [](Interpreter &in, const Value &x) -> Value {
+      TFState &tf = in.tf();
+      auto t = tf.toTensor(x, std::nullopt, "inputs");
+      if (!t)
+        return Value::error();
+      graph::Node *n = tf.createOp(tf.uniqueName("Identity"), "Identity", {*t});
+      return n ? tf.makeTensor(*n) : Value::error();
+    })(in, *b.get("inputs"), b.getOr("name", Value::none()));
+  });
+  // slim pooling and flatten: a name scope (scope or the default) around the op.
+  for (auto [fname, op, dflt] : std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"max_pool2d", "MaxPool", "MaxPool2D"}, {"avg_pool2d", "AvgPool", "AvgPool2D"}}) {
+    std::string f = fname, o = op, d = dflt;
+    def(slim, f, [f, o, d](Interpreter &in, CallArgs &a) -> Value {
+      ArgBinder b(in, f, a, {"*inputs", "*kernel_size", "stride", "padding", "data_format",
+                             "outputs_collections", "scope"});
+      if (!b.ok())
+        return Value::error();
+      std::vector<int64_t> k, st;
+      if (!intList(in, *b.get("kernel_size"), 2, k, "kernel_size") ||
+          !intList(in, b.getOr("stride", Value::integer(2)), 2, st, "stride"))
+        return Value::error();
+      std::string padding = "VALID";
+      if (const Value *p = b.get("padding"); p && p->isStr())
+        padding = p->asStr() == "SAME" || p->asStr() == "same" ? "SAME" : "VALID";
+      TFState &tf = in.tf();
+      TFState::SavedStack saved;
+      bool ok;
+      Value scope = b.getOr("scope", Value::none());
+      tf.enterNameScope(scope.isStr() ? scope : Value::str(d), saved, ok);
+      if (!ok)
+        return Value::error();
+      Value r = poolOp(tf, o, *b.get("inputs"), {1, k[0], k[1], 1}, {1, st[0], st[1], 1}, padding, Value::none());
+      tf.exitNameScope(saved);
+      return r;
+    });
+  }
+  def(slim, "flatten", [weightless, flattenBody](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "flatten", a, {"*inputs", "outputs_collections", "scope"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    TFState::SavedStack saved;
+    bool ok;
+    Value scope = b.getOr("scope", Value::none());
+    tf.enterNameScope(scope.isStr() ? scope : Value::str("Flatten"), saved, ok);
+    if (!ok)
+      return Value::error();
+    Value r = weightless("flatten", flattenBody)(in, *b.get("inputs"), Value::none());
+    tf.exitNameScope(saved);
+    return r;
+  });
+
 }
 
 } // namespace scopec::eval

@@ -93,6 +93,14 @@ int run(int argc, char **argv) {
   vars->add_option("file", varsFile, "A .scope file ('-' reads standard input)")->required();
   vars->add_option("--format", varsFormat, "Output format")->check(CLI::IsMember({"table", "json"}));
 
+  std::string graphFile, graphFormat = "text";
+  bool graphAll = false;
+  CLI::App *graphCmd = app.add_subcommand("graph", "Print the program's op graph");
+  graphCmd->add_option("file", graphFile, "A .scope file ('-' reads standard input)")->required();
+  graphCmd->add_option("--format", graphFormat, "Output format")
+      ->check(CLI::IsMember({"text", "dot", "json"}));
+  graphCmd->add_flag("--all", graphAll, "Include variables' helper ops (Assign, read, Initializer)");
+
   std::string code;
   CLI::App *explainCmd = app.add_subcommand("explain", "Print the documentation of a diagnostic code");
   explainCmd->add_option("code", code, "A diagnostic code, e.g. E201")->required();
@@ -108,6 +116,12 @@ int run(int argc, char **argv) {
 
   if (*explainCmd)
     return explain(code);
+  if (*graphCmd)
+    return runGraph(graphFile,
+                    graphFormat == "dot"    ? GraphFormat::Dot
+                    : graphFormat == "json" ? GraphFormat::JSON
+                                            : GraphFormat::Text,
+                    graphAll, llvm::outs(), llvm::errs());
   if (*vars)
     return runVars(varsFile, varsFormat == "json" ? VarsFormat::JSON : VarsFormat::Table,
                    llvm::outs(), llvm::errs());

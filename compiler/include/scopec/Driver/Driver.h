@@ -91,6 +91,13 @@ enum class VarsFormat { Table, JSON };
 int runVars(const std::string &input, VarsFormat format, llvm::raw_ostream &out,
             llvm::raw_ostream &err);
 
+enum class GraphFormat { Text, Dot, JSON };
+
+/// `scopec graph FILE`: the op graph (without variables' helper ops unless
+/// `all`). Returns the exit code.
+int runGraph(const std::string &input, GraphFormat format, bool all, llvm::raw_ostream &out,
+             llvm::raw_ostream &err);
+
 } // namespace scopec::driver
 
 #endif

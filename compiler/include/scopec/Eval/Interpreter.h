@@ -13,6 +13,7 @@
 #include "scopec/AST/AST.h"
 #include "scopec/Basic/Diagnostics.h"
 #include "scopec/Eval/Value.h"
+#include "scopec/Graph/Graph.h"
 
 #include <memory>
 #include <set>
@@ -122,6 +123,8 @@ public:
 
   /// Every variable of the default graph, in creation order.
   std::vector<VariableInfo> variables() const;
+  /// The default graph as the program left it.
+  const graph::Graph &graph() const;
 
   /// Modules known to `import` (tensorflow, numpy, ...).
   Value importModule(const std::string &dotted, SourceRange site);
