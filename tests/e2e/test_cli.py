@@ -250,6 +250,50 @@ class VarsTest(Workspace):
         self.assertEqual(run("vars", os.path.join(self.dir, "none.scope"))[0], 2)
 
 
+class GraphTest(Workspace):
+    PROGRAM = ("import tensorflow as tf\n"
+               "x = tf.placeholder(tf.float32, [None, 4], name='x')\n"
+               "with tf.variable_scope('net'):\n"
+               "    y = tf.layers.dense(x, 3, activation=tf.nn.relu)\n")
+
+    def test_text(self):
+        p = self.write("g.scope", self.PROGRAM)
+        rc, out, err = run("graph", p)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.splitlines(), [
+            "x = Placeholder() -> float32[?,4]",
+            "net/dense/kernel = VariableV2() -> float32_ref[4,3]",
+            "net/dense/bias = VariableV2() -> float32_ref[3]",
+            "net/dense/MatMul = MatMul(x:0, net/dense/kernel/read:0) -> float32[?,3]",
+            "net/dense/BiasAdd = BiasAdd(net/dense/MatMul:0, net/dense/bias/read:0) -> float32[?,3]",
+            "net/dense/Relu = Relu(net/dense/BiasAdd:0) -> float32[?,3]"])
+        rc, out, _ = run("graph", "--all", p)
+        self.assertIn("net/dense/kernel/read = Identity(net/dense/kernel:0) -> float32[4,3]", out)
+        self.assertIn("net/dense/kernel/Initializer/random_uniform/RandomUniform = RandomUniform(", out)
+
+    def test_json_and_dot(self):
+        p = self.write("g.scope", self.PROGRAM)
+        rc, out, _ = run("graph", "--format", "json", p)
+        doc = json.loads(out)
+        self.assertEqual(doc["version"], 1)
+        relu = doc["nodes"][-1]
+        self.assertEqual({k: relu[k] for k in ("name", "op", "inputs", "outputs", "line")},
+                         {"name": "net/dense/Relu", "op": "Relu", "inputs": ["net/dense/BiasAdd:0"],
+                          "outputs": [{"shape": [None, 3], "dtype": "float32"}], "line": 4})
+        rc, out, _ = run("graph", "--format", "dot", p)
+        self.assertTrue(out.startswith("digraph scopec {"))
+        self.assertIn('label="net";', out)
+        self.assertIn('label="dense";', out)
+        self.assertIn('"net/dense/kernel" -> "net/dense/MatMul";', out)
+
+    def test_errors_exit_1_with_diagnostics_on_stderr(self):
+        p = self.write("g.scope", "import tensorflow as tf\nx = tf.placeholder(tf.float32, [2, 3])\n"
+                                  "y = tf.matmul(x, tf.placeholder(tf.float32, [4, 5]))\n")
+        rc, out, err = run("graph", p)
+        self.assertEqual(rc, 1)
+        self.assertIn("Dimensions must be equal, but are 3 and 4 for 'MatMul' (op: 'MatMul') with input shapes: [2,3], [4,5].", err)
+
+
 class VerifyTest(Workspace):
     def test_met_expectations_exit_0(self):
         p = self.write("v.scope", "x = = 1  # expected-error {{invalid syntax}}\n"

@@ -7,6 +7,8 @@
 //            `# CHECK-JSON: ` lines the --format json document
 //   eval/    `# CHECK-TEXT: ` lines hold what the program printed and the
 //            text diagnostics of the whole front end
+//   graph/   `# CHECK-GRAPH: ` the `scopec graph` text dump, `# CHECK-DOT: ` the
+//            DOT output; `# GOLDEN-INPUT: examples/...` names the program
 // Run `scopec_golden_tests --autoupdate` to rewrite the expectations from the
 // current output (then review the diff).
 //
@@ -17,6 +19,8 @@
 #include "TestSupport.h"
 
 #include "scopec/Driver/Render.h"
+#include "scopec/Eval/Interpreter.h"
+#include "scopec/Graph/GraphDump.h"
 
 #include <gtest/gtest.h>
 
@@ -35,7 +39,7 @@ namespace {
 bool gAutoUpdate = false;
 std::set<std::string> gCodesSeen;
 
-const std::vector<std::string> kPhases = {"ast", "syntax", "eval"};
+const std::vector<std::string> kPhases = {"ast", "syntax", "eval", "graph"};
 
 struct Golden {
   std::string phase;
@@ -52,10 +56,34 @@ std::vector<Golden> allGoldens() {
   return out;
 }
 
+/// `# GOLDEN-INPUT: path` takes the program from a file of the repository
+/// (an example), so that the golden holds only its expectations.
+std::string goldenInput(const std::string &file, std::string &name) {
+  const std::string marker = "# GOLDEN-INPUT: ";
+  size_t p = file.find(marker);
+  if (p == std::string::npos)
+    return file;
+  size_t e = file.find('\n', p);
+  std::string rel = file.substr(p + marker.size(), e - p - marker.size());
+  name = rel;
+  return test::readFile(std::string(SCOPEC_SOURCE_DIR) + "/" + rel);
+}
+
 /// The sections a phase produces: CHECK prefix -> actual output.
 std::vector<std::pair<std::string, std::string>> produce(const Golden &g) {
-  std::string text = test::readFile(g.path);
   std::string name = fs::path(g.path).filename().string();
+  std::string text = goldenInput(test::readFile(g.path), name);
+  if (g.phase == "graph") {
+    auto r = test::compile(text, name);
+    for (const Diagnostic &d : r.diagnostics)
+      gCodesSeen.insert(d.code());
+    std::string dump, dot;
+    if (r.interp) {
+      dump = graph::dumpText(r.interp->graph(), {});
+      dot = graph::dumpDot(r.interp->graph(), {});
+    }
+    return {{"CHECK-GRAPH", test::renderDiagnostics(r) + dump}, {"CHECK-DOT", dot}};
+  }
   if (g.phase == "ast") {
     auto r = test::compile(text, name, driver::EmitStage::AST);
     for (const Diagnostic &d : r.diagnostics)

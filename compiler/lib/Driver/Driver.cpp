@@ -4,6 +4,7 @@
 #include "scopec/AST/ASTDumper.h"
 #include "scopec/Eval/Interpreter.h"
 #include "scopec/Graph/GraphDump.h"
+#include "scopec/Graph/ShapeInference.h"
 #include "scopec/Driver/Render.h"
 #include "scopec/Driver/Verify.h"
 #include "scopec/Syntax/Parser.h"
@@ -337,6 +338,13 @@ int runGraph(const std::string &input, GraphFormat format, bool all, llvm::raw_o
   if (!compileForProduct(input, r, errors, err))
     return kExitUsage;
   if (r.interp) {
+    std::vector<std::string> problems = graph::verifyGraph(r.interp->graph());
+    if (!problems.empty()) {
+      err << "scopec: internal compiler error: the graph is invalid:\n";
+      for (const std::string &p : problems)
+        err << "  " << p << '\n';
+      return kExitInternalError;
+    }
     graph::DumpOptions opts;
     opts.all = all;
     const graph::Graph &g = r.interp->graph();

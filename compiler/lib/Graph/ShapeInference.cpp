@@ -652,3 +652,52 @@ bool broadcastShapes(const Shape &a, const Shape &b, Shape &out, int64_t *badA, 
 }
 
 } // namespace scopec::graph
+
+namespace scopec::graph {
+
+std::vector<std::string> verifyGraph(const Graph &g) {
+  std::vector<std::string> problems;
+  std::map<std::string, NodeID> names;
+  for (size_t k = 0; k < g.size(); ++k) {
+    const Node &n = g.node(static_cast<NodeID>(k));
+    if (!names.emplace(n.name, n.id).second)
+      problems.push_back("duplicate node name '" + n.name + "'");
+    auto kind = opKindFromName(n.op);
+    if (!kind) {
+      problems.push_back("'" + n.name + "' has the unregistered op type " + n.op);
+      continue;
+    }
+    ShapeQuery q;
+    q.nodeName = n.name;
+    q.opType = n.op;
+    q.attrs = &n.attrs;
+    bool inputsOk = true;
+    for (TensorRef r : n.inputs) {
+      if (r.node >= n.id || r.index >= g.node(r.node).outputs.size()) {
+        problems.push_back("'" + n.name + "' has an input that is not an earlier node's output");
+        inputsOk = false;
+        break;
+      }
+      const Node &src = g.node(r.node);
+      q.inputs.push_back(src.outputs[r.index]);
+      q.inputs.back().isRef = false;
+      q.constInputs.push_back(src.op == "Const" && src.value ? src.value.get() : nullptr);
+    }
+    if (!inputsOk || n.outputs.empty())
+      continue;
+    std::vector<TensorType> outs;
+    ShapeError err;
+    if (!inferShape(q, outs, err))
+      continue; // sources and builder-typed helpers
+    if (n.helper)
+      continue; // helpers' types are set by their builder
+    if (outs[0].dtype != n.outputs[0].dtype || !(outs[0].shape == n.outputs[0].shape))
+      problems.push_back("'" + n.name + "' (" + n.op + ") has output type " +
+                         dtypeName(n.outputs[0].dtype) + n.outputs[0].shape.bracketStr() +
+                         " but its shape function gives " + dtypeName(outs[0].dtype) +
+                         outs[0].shape.bracketStr());
+  }
+  return problems;
+}
+
+} // namespace scopec::graph

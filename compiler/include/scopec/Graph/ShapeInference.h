@@ -56,3 +56,11 @@ bool broadcastShapes(const Shape &a, const Shape &b, Shape &out, int64_t *badA =
 } // namespace scopec::graph
 
 #endif
+
+namespace scopec::graph {
+/// Checks the invariants every consumer relies on: unique names, inputs that
+/// refer to earlier nodes' existing outputs, registered op types, and output
+/// types that the op's shape function reproduces. Returns the violations
+/// (an empty list for a valid graph); a violation is a compiler bug.
+std::vector<std::string> verifyGraph(const Graph &g);
+}
