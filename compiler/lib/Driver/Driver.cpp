@@ -122,7 +122,8 @@ FileResult compileSource(std::string path, std::string displayName, std::string_
   r.displayName = std::move(displayName);
   r.sm = std::make_unique<SourceManager>();
   r.file = r.sm->addBuffer(r.displayName, text);
-  DiagnosticsEngine diags(*r.sm);
+  r.engine = std::make_unique<DiagnosticsEngine>(*r.sm);
+  DiagnosticsEngine &diags = *r.engine;
   llvm::raw_string_ostream dump(r.dump);
   if (opts.emitStage == EmitStage::Tokens) {
     syntax::dumpTokens(r.file, *r.sm, diags, dump);

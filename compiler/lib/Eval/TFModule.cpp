@@ -745,6 +745,12 @@ void installTFModules(TFState &tf) {
       (void)name;
       if (!r)
         return Value::error();
+      // Remember the distribution: a variable initialised from this tensor
+      // gets its values drawn from it (scopec run / weights).
+      graph::Node &node = tf.graph().node(r->node);
+      node.attrs["random_kind"] = spec.kind;
+      node.attrs["random_a"] = spec.a;
+      node.attrs["random_b"] = spec.b;
       return tf.tensor(*r);
     };
   };

@@ -530,3 +530,123 @@ std::optional<TensorRef> buildInitializerOps(TFState &tf, const InitializerObj &
 }
 
 } // namespace scopec::eval
+
+//===--- Initial values (scopec run / build / weights) --------------------===//
+
+#include "scopec/Eval/Interpreter.h"
+
+namespace scopec::eval {
+
+namespace {
+/// SplitMix64: a small, well-mixed, reproducible generator.
+struct Rng {
+  uint64_t state;
+  explicit Rng(uint64_t s) : state(s) {}
+  uint64_t next() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+  }
+  /// Uniform in [0, 1) with 53 random bits.
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  double normal() {
+    double u1 = uniform(), u2 = uniform();
+    if (u1 < 1e-300)
+      u1 = 1e-300;
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+  }
+};
+
+uint64_t nameHash(uint64_t seed, const std::string &name) {
+  uint64_t h = 1469598103934665603ull ^ (seed * 0x9e3779b97f4a7c15ull);
+  for (unsigned char c : name) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+} // namespace
+
+bool Interpreter::initialWeights(uint64_t seed, std::map<graph::NodeID, std::vector<float>> &out,
+                                 std::string &error) const {
+  for (const auto &v : tf_->globalVariables()) {
+    const graph::Node &n = tf_->graph().node(v->node);
+    const TensorType &t = n.outputs[0];
+    if (t.dtype != DType::Float32)
+      continue; // only float32 variables are compiled
+    if (!t.shape.isFullyDefined()) {
+      error = "the variable '" + n.name + "' has no fully defined shape " + t.shape.str();
+      return false;
+    }
+    size_t count = static_cast<size_t>(t.shape.numElements());
+    std::vector<float> values(count);
+    const InitSpec &s = v->init;
+    Rng rng(nameHash(seed, n.name));
+    if (s.kind == "zeros" || s.kind == "ones") {
+      std::fill(values.begin(), values.end(), s.kind == "ones" ? 1.0f : 0.0f);
+    } else if ((s.kind == "constant" || s.kind == "value") && s.value) {
+      const TensorData &d = *s.value;
+      size_t have = d.size();
+      if (have != 1 && have != count) {
+        error = "the initial value of '" + n.name + "' has " + std::to_string(have) +
+                " elements for shape " + t.shape.str();
+        return false;
+      }
+      for (size_t k = 0; k < count; ++k) {
+        size_t src = have == 1 ? 0 : k;
+        values[k] = static_cast<float>(graph::isFloating(d.dtype) ? d.f[src] : static_cast<double>(d.i[src]));
+      }
+    } else if (s.kind == "tensor" && s.tensor &&
+               tf_->graph().node(s.tensor->node).attrs.count("random_kind")) {
+      const auto &attrs = tf_->graph().node(s.tensor->node).attrs;
+      InitSpec r;
+      r.kind = std::get<std::string>(attrs.at("random_kind"));
+      r.a = std::get<double>(attrs.at("random_a"));
+      r.b = std::get<double>(attrs.at("random_b"));
+      for (float &x : values) {
+        double z;
+        if (r.kind == "random_uniform") {
+          x = static_cast<float>(r.a + (r.b - r.a) * rng.uniform());
+          continue;
+        }
+        do
+          z = rng.normal();
+        while (r.kind == "truncated_normal" && std::fabs(z) > 2.0);
+        x = static_cast<float>(r.a + r.b * z);
+      }
+    } else if (s.kind == "tensor" && s.tensor) {
+      TensorData d;
+      // A compile-time constant (tf.zeros(...), a constant expression).
+      if (!tf_->evaluate(*s.tensor, d, n.loc) || d.size() != count) {
+        error = "the initial value of '" + n.name + "' is not a compile-time constant";
+        return false;
+      }
+      for (size_t k = 0; k < count; ++k)
+        values[k] = static_cast<float>(graph::isFloating(d.dtype) ? d.f[k] : static_cast<double>(d.i[k]));
+    } else if (s.kind == "random_uniform") {
+      for (float &x : values)
+        x = static_cast<float>(s.a + (s.b - s.a) * rng.uniform());
+    } else if (s.kind == "random_normal") {
+      for (float &x : values)
+        x = static_cast<float>(s.a + s.b * rng.normal());
+    } else if (s.kind == "truncated_normal") {
+      // TF: values more than two standard deviations from the mean are redrawn.
+      for (float &x : values) {
+        double z;
+        do
+          z = rng.normal();
+        while (std::fabs(z) > 2.0);
+        x = static_cast<float>(s.a + s.b * z);
+      }
+    } else {
+      error = "the variable '" + n.name + "' has an initializer (" + s.kind +
+              ") whose value scopec cannot compute";
+      return false;
+    }
+    out[v->node] = std::move(values);
+  }
+  return true;
+}
+
+} // namespace scopec::eval

@@ -1,6 +1,7 @@
 //===- main.cpp - The scopec command line (CLI11 only: options -> Driver) -===//
 #include "scopec/Config.h"
 #include "scopec/Driver/Driver.h"
+#include "scopec/Driver/Run.h"
 
 #include "llvm/Support/raw_ostream.h"
 
@@ -101,6 +102,40 @@ int run(int argc, char **argv) {
       ->check(CLI::IsMember({"text", "dot", "json"}));
   graphCmd->add_flag("--all", graphAll, "Include variables' helper ops (Assign, read, Initializer)");
 
+  std::string runFile;
+  RunOptions runOpts;
+  CLI::App *runCmd = app.add_subcommand("run", "JIT-compile the forward pass and run it");
+  runCmd->add_option("file", runFile, "A .scope file")->required();
+  runCmd->add_option("--input", runOpts.inputs, "NAME=x.npy, or feeds.npz keyed by placeholder name");
+  runCmd->add_option("--weights", runOpts.weights, "Variables' values (.npz keyed by variable name)");
+  runCmd->add_option("--fetch", runOpts.fetches, "A tensor or op to compute (default: the sinks)");
+  runCmd->add_option("-o,--output", runOpts.output, "Write the fetches to this .npz");
+  runCmd->add_option("--seed", runOpts.seed, "Seed of the random initializers");
+  runCmd->add_option("--bench", runOpts.bench, "Run N times and print the median latency");
+  runCmd->add_option("-O", runOpts.optLevel, "Optimisation level 0-3")->check(CLI::Range(0u, 3u));
+
+  std::string buildFile;
+  BuildOptions buildOpts;
+  std::string emitList;
+  CLI::App *buildCmd = app.add_subcommand("build", "Compile ahead of time: BASE.o and BASE.h");
+  buildCmd->add_option("file", buildFile, "A .scope file")->required();
+  buildCmd->add_option("-o,--output", buildOpts.output, "BASE of the output files")->required();
+  buildCmd->add_option("--emit", emitList, "Comma-separated: obj,header,so,llvm,asm");
+  buildCmd->add_option("--fetch", buildOpts.fetches, "A tensor or op to compute (default: the sinks)");
+  buildCmd->add_option("--weights", buildOpts.weights, "Embed these variables' values (.npz)");
+  buildCmd->add_option("--prefix", buildOpts.prefix, "Symbol prefix (default: the file stem)");
+  buildCmd->add_option("--target", buildOpts.triple, "Target triple (default: the host)");
+  buildCmd->add_option("--cpu", buildOpts.cpu, "Target CPU (default: the host's)");
+  buildCmd->add_option("-O", buildOpts.optLevel, "Optimisation level 0-3")->check(CLI::Range(0u, 3u));
+  buildCmd->add_option("--seed", buildOpts.seed, "Seed of the random initializers");
+
+  std::string weightsFile, weightsOut;
+  uint64_t weightsSeed = 0;
+  CLI::App *weightsCmd = app.add_subcommand("weights", "Write every variable's initial value to an .npz");
+  weightsCmd->add_option("file", weightsFile, "A .scope file")->required();
+  weightsCmd->add_option("-o,--output", weightsOut, "The .npz to write")->required();
+  weightsCmd->add_option("--seed", weightsSeed, "Seed of the random initializers");
+
   std::string code;
   CLI::App *explainCmd = app.add_subcommand("explain", "Print the documentation of a diagnostic code");
   explainCmd->add_option("code", code, "A diagnostic code, e.g. E201")->required();
@@ -116,6 +151,20 @@ int run(int argc, char **argv) {
 
   if (*explainCmd)
     return explain(code);
+  if (*runCmd)
+    return runModel(runFile, runOpts, llvm::outs(), llvm::errs());
+  if (*buildCmd) {
+    for (size_t p = 0; !emitList.empty() && p <= emitList.size();) {
+      size_t q = emitList.find(',', p);
+      buildOpts.emit.push_back(emitList.substr(p, q == std::string::npos ? std::string::npos : q - p));
+      if (q == std::string::npos)
+        break;
+      p = q + 1;
+    }
+    return buildModel(buildFile, buildOpts, llvm::outs(), llvm::errs());
+  }
+  if (*weightsCmd)
+    return writeWeights(weightsFile, weightsOut, weightsSeed, llvm::errs());
   if (*graphCmd)
     return runGraph(graphFile,
                     graphFormat == "dot"    ? GraphFormat::Dot

@@ -59,6 +59,8 @@ struct FileResult {
   std::string dump;         ///< --emit-stage output
   std::string printed;      ///< what the program print()ed at compile time
   std::string inputError;   ///< non-empty: the file could not be read (exit 2)
+  /// The engine the phases reported to (kept alive for later phases).
+  std::unique_ptr<DiagnosticsEngine> engine;
   /// The evaluated program (graph, variables); null when it did not run.
   std::unique_ptr<eval::Interpreter> interp;
 };

@@ -15,6 +15,7 @@
 #include "scopec/Eval/Value.h"
 #include "scopec/Graph/Graph.h"
 
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -125,6 +126,12 @@ public:
   std::vector<VariableInfo> variables() const;
   /// The default graph as the program left it.
   const graph::Graph &graph() const;
+  /// The initial value of every float32 variable (keyed by its VariableV2
+  /// node): deterministic initializers exactly, random ones drawn with TF's
+  /// distributions from a generator seeded by `seed` and the variable's name.
+  /// False with `error` for a variable it cannot initialise.
+  bool initialWeights(uint64_t seed, std::map<graph::NodeID, std::vector<float>> &out,
+                      std::string &error) const;
 
   /// Modules known to `import` (tensorflow, numpy, ...).
   Value importModule(const std::string &dotted, SourceRange site);

@@ -1,0 +1,76 @@
+//===- CodeGen.h - The forward pass as LLVM IR ------------------*- C++ -*-===//
+//
+// plan() picks what the generated code computes (feeds, fetches, weights);
+// lower() emits one function specialised to the graph's static shapes with
+// the batch (every unknown dimension) as a run-time argument:
+//
+//   int32_t PREFIX_run(int64_t batch, const void *const *feeds,
+//                      void *const *fetches, void *scratch);
+//   int64_t PREFIX_scratch_size(int64_t batch);
+//
+// Feeds and fetches are arrays of pointers in the plan's order; scratch is a
+// caller-provided buffer of PREFIX_scratch_size(batch) bytes (64-byte
+// aligned). Weights are embedded as constants: the code has no mutable
+// globals and is re-entrant. Return codes: 0 ok, 1 bad batch, 2 null pointer.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCOPEC_CODEGEN_CODEGEN_H
+#define SCOPEC_CODEGEN_CODEGEN_H
+
+#include "scopec/Graph/Graph.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+} // namespace llvm
+
+namespace scopec::codegen {
+
+enum RunStatus : int32_t { kOK = 0, kBadBatch = 1, kNullPointer = 2 };
+
+/// A feed or a fetch: its tensor, and its shape with -1 for the batch.
+struct Binding {
+  std::string name; ///< tensor name "x:0"
+  graph::TensorRef tensor;
+  std::vector<int64_t> dims;
+  graph::DType dtype = graph::DType::Float32;
+  /// Elements for a given batch.
+  int64_t numElements(int64_t batch) const;
+};
+
+struct Plan {
+  std::vector<Binding> feeds;
+  std::vector<Binding> fetches;
+  /// Nodes to compute, in graph order.
+  std::vector<graph::NodeID> nodes;
+  /// VariableV2 nodes the computation reads, in graph order.
+  std::vector<graph::NodeID> variables;
+};
+
+/// Chooses the fetches (names "a/b:0" or "a/b", or the graph's sinks when
+/// empty) and what they depend on. On failure returns false and sets
+/// `error` and `code`: "E402" (unknown name) or "E401" (not compilable).
+bool makePlan(const graph::Graph &g, const std::vector<std::string> &fetchNames, Plan &plan,
+              std::string &error, std::string &code);
+
+/// Values of the variables, keyed by node id (float32, C order).
+using WeightValues = std::map<graph::NodeID, std::vector<float>>;
+
+struct LowerOptions {
+  std::string prefix = "model";
+};
+
+/// Emits the module. On failure (an op or dtype codegen cannot lower)
+/// returns null and sets `error`.
+std::unique_ptr<llvm::Module> lower(const graph::Graph &g, const Plan &plan,
+                                    const WeightValues &weights, llvm::LLVMContext &ctx,
+                                    const LowerOptions &opts, std::string &error);
+
+} // namespace scopec::codegen
+
+#endif

@@ -1,0 +1,326 @@
+//===- Run.cpp - scopec run, build and weights ----------------------------===//
+#include "scopec/Driver/Run.h"
+
+#include "scopec/CodeGen/Backend.h"
+#include "scopec/CodeGen/CodeGen.h"
+#include "scopec/Driver/Driver.h"
+#include "scopec/Driver/Render.h"
+#include "scopec/Eval/Interpreter.h"
+#include "scopec/Graph/ShapeInference.h"
+#include "scopec/Runtime/Npy.h"
+
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+
+namespace scopec::driver {
+
+namespace {
+
+/// The front end for a product command; diagnostics to `err`.
+bool frontEnd(const std::string &input, FileResult &r, llvm::raw_ostream &err, int &rc) {
+  CheckOptions opts;
+  r = compileFile(input, opts);
+  if (!r.inputError.empty()) {
+    err << "scopec: error: " << r.inputError << '\n';
+    rc = kExitUsage;
+    return false;
+  }
+  err << r.printed;
+  bool errors = false;
+  for (const Diagnostic &d : r.diagnostics) {
+    renderText(d, *r.sm, err, false);
+    errors |= d.severity() == Severity::Error;
+  }
+  if (errors || !r.interp) {
+    rc = kExitErrors;
+    return false;
+  }
+  std::vector<std::string> problems = graph::verifyGraph(r.interp->graph());
+  if (!problems.empty()) {
+    err << "scopec: internal compiler error: the graph is invalid:\n";
+    for (const std::string &p : problems)
+      err << "  " << p << '\n';
+    rc = kExitInternalError;
+    return false;
+  }
+  return true;
+}
+
+/// A code-generation diagnostic (E401/E402) in the text format.
+void codegenError(const FileResult &r, const std::string &code, const std::string &message,
+                  llvm::raw_ostream &err) {
+  err << r.displayName << ": error: " << message << " [" << code << ' '
+      << (code == "E402" ? "unknown-feed-or-fetch" : "not-compilable") << "]\n";
+}
+
+/// Variables' values: initializers for `seed`, overridden from a .npz.
+bool weightValues(const FileResult &r, const codegen::Plan &plan, const std::string &npz,
+                  uint64_t seed, codegen::WeightValues &out, llvm::raw_ostream &err, int &rc) {
+  std::string error;
+  if (!r.interp->initialWeights(seed, out, error)) {
+    err << r.displayName << ": error: " << error << " [E401 not-compilable]\n";
+    rc = kExitErrors;
+    return false;
+  }
+  if (npz.empty())
+    return true;
+  npy::NamedArrays arrays;
+  if (!npy::readNpzFile(npz, arrays, error)) {
+    err << "scopec: error: " << error << '\n';
+    rc = kExitUsage;
+    return false;
+  }
+  const graph::Graph &g = r.interp->graph();
+  for (auto &[name, a] : arrays) {
+    const graph::Node *n = g.find(name);
+    if (!n && name.size() > 2 && name.compare(name.size() - 2, 2, ":0") == 0)
+      n = g.find(name.substr(0, name.size() - 2));
+    if (!n || n->op != "VariableV2") {
+      err << "scopec: error: " << npz << ": '" << name << "' is not a variable of the model\n";
+      rc = kExitUsage;
+      return false;
+    }
+    const graph::Shape &s = n->outputs[0].shape;
+    if (a.type != npy::ElemType::Float32 || a.shape != s.dims) {
+      err << "scopec: error: " << npz << ": '" << name << "' is " << npy::elemTypeName(a.type) << a.shapeString()
+          << " but the variable is float32" << s.str() << '\n';
+      rc = kExitUsage;
+      return false;
+    }
+    out[n->id] = std::vector<float>(a.f32(), a.f32() + a.numElements());
+  }
+  return true;
+}
+
+/// Converts an array to float32 (feeds may be saved as float64 or ints).
+bool toFloat32(npy::Array &a) {
+  if (a.type == npy::ElemType::Float32)
+    return true;
+  int64_t n = a.numElements();
+  std::vector<unsigned char> data(static_cast<size_t>(n) * 4);
+  float *dst = reinterpret_cast<float *>(data.data());
+  for (int64_t k = 0; k < n; ++k) {
+    const unsigned char *p = a.data.data();
+    switch (a.type) {
+    case npy::ElemType::Float64: dst[k] = static_cast<float>(reinterpret_cast<const double *>(p)[k]); break;
+    case npy::ElemType::Int32: dst[k] = static_cast<float>(reinterpret_cast<const int32_t *>(p)[k]); break;
+    case npy::ElemType::Int64: dst[k] = static_cast<float>(reinterpret_cast<const int64_t *>(p)[k]); break;
+    case npy::ElemType::Bool: dst[k] = p[k] ? 1.0f : 0.0f; break;
+    default: return false;
+    }
+  }
+  a.data = std::move(data);
+  a.type = npy::ElemType::Float32;
+  return true;
+}
+
+std::string shapeText(const std::vector<int64_t> &d) {
+  std::string s = "[";
+  for (size_t k = 0; k < d.size(); ++k)
+    s += (k ? "," : "") + (d[k] < 0 ? std::string("?") : std::to_string(d[k]));
+  return s + "]";
+}
+
+} // namespace
+
+int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream &out,
+             llvm::raw_ostream &err) {
+  FileResult r;
+  int rc = kExitOK;
+  if (!frontEnd(input, r, err, rc))
+    return rc;
+  const graph::Graph &g = r.interp->graph();
+  codegen::Plan plan;
+  std::string error, code;
+  if (!codegen::makePlan(g, opts.fetches, plan, error, code)) {
+    codegenError(r, code, error, err);
+    return code == "E402" ? kExitUsage : kExitErrors;
+  }
+  // Feeds.
+  std::map<std::string, npy::Array> given;
+  for (const std::string &spec : opts.inputs) {
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos) {
+      npy::NamedArrays arrays;
+      if (!npy::readNpzFile(spec, arrays, error)) {
+        err << "scopec: error: " << error << '\n';
+        return kExitUsage;
+      }
+      for (auto &[k, v] : arrays)
+        given[k] = std::move(v);
+      continue;
+    }
+    npy::Array a;
+    if (!npy::readNpyFile(spec.substr(eq + 1), a, error)) {
+      err << "scopec: error: " << error << '\n';
+      return kExitUsage;
+    }
+    given[spec.substr(0, eq)] = std::move(a);
+  }
+  int64_t batch = -1;
+  std::vector<npy::Array> feedData;
+  for (const codegen::Binding &b : plan.feeds) {
+    std::string op = b.name.substr(0, b.name.rfind(':'));
+    auto it = given.find(op);
+    if (it == given.end())
+      it = given.find(b.name);
+    if (it == given.end()) {
+      err << "scopec: error: missing feed for placeholder '" << op << "' " << shapeText(b.dims)
+          << " (give --input " << op << "=FILE.npy)\n";
+      return kExitUsage;
+    }
+    npy::Array a = std::move(it->second);
+    given.erase(it);
+    if (!toFloat32(a)) {
+      err << "scopec: error: feed '" << op << "' has an unsupported dtype\n";
+      return kExitUsage;
+    }
+    bool ok = a.shape.size() == b.dims.size();
+    for (size_t k = 0; ok && k < b.dims.size(); ++k) {
+      if (b.dims[k] < 0) {
+        if (batch < 0)
+          batch = a.shape[k];
+        ok = a.shape[k] == batch && batch > 0;
+      } else {
+        ok = a.shape[k] == b.dims[k];
+      }
+    }
+    if (!ok) {
+      err << "scopec: error: feed '" << op << "' has shape " << a.shapeString() << " but the placeholder is "
+          << shapeText(b.dims) << (batch > 0 ? " with batch " + std::to_string(batch) : "") << '\n';
+      return kExitUsage;
+    }
+    feedData.push_back(std::move(a));
+  }
+  for (auto &[name, a] : given) {
+    err << "scopec: error: --input '" << name << "' names no placeholder the fetches depend on\n";
+    return kExitUsage;
+  }
+  if (batch < 0)
+    batch = 1;
+  codegen::WeightValues weights;
+  if (!weightValues(r, plan, opts.weights, opts.seed, weights, err, rc))
+    return rc;
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  codegen::LowerOptions lo;
+  lo.prefix = "scopec_model";
+  std::unique_ptr<llvm::Module> m = codegen::lower(g, plan, weights, *ctx, lo, error);
+  if (!m) {
+    codegenError(r, "E401", error, err);
+    return kExitErrors;
+  }
+  auto jit = codegen::JITModel::create(std::move(m), std::move(ctx), lo.prefix, opts.optLevel);
+  if (!jit) {
+    err << "scopec: error: JIT compilation failed: " << llvm::toString(jit.takeError()) << '\n';
+    return kExitUsage;
+  }
+  codegen::JITModel &model = **jit;
+  // Buffers.
+  std::vector<const void *> feedPtrs;
+  for (npy::Array &a : feedData)
+    feedPtrs.push_back(a.data.data());
+  std::vector<std::vector<float>> fetchData;
+  std::vector<void *> fetchPtrs;
+  for (const codegen::Binding &b : plan.fetches) {
+    fetchData.emplace_back(static_cast<size_t>(std::max<int64_t>(1, b.numElements(batch))));
+    fetchPtrs.push_back(fetchData.back().data());
+  }
+  int64_t scratchBytes = model.scratchSize(batch);
+  std::vector<float> scratchStore(static_cast<size_t>(scratchBytes / 4 + 16));
+  void *scratch = reinterpret_cast<void *>((reinterpret_cast<uintptr_t>(scratchStore.data()) + 63) & ~uintptr_t(63));
+  int32_t status = model.run(batch, feedPtrs.data(), fetchPtrs.data(), scratch);
+  if (status != codegen::kOK) {
+    err << "scopec: error: the compiled model returned status " << status << '\n';
+    return kExitUsage;
+  }
+  if (opts.bench) {
+    std::vector<double> times;
+    for (unsigned k = 0; k < opts.bench; ++k) {
+      auto t0 = std::chrono::steady_clock::now();
+      model.run(batch, feedPtrs.data(), fetchPtrs.data(), scratch);
+      times.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
+    }
+    std::sort(times.begin(), times.end());
+    out << "median latency: " << llvm::format("%.2f", times[times.size() / 2]) << " us over "
+        << opts.bench << " runs (batch " << batch << ")\n";
+  }
+  if (!opts.output.empty()) {
+    npy::NamedArrays arrays;
+    for (size_t i = 0; i < plan.fetches.size(); ++i) {
+      npy::Array a;
+      a.type = npy::ElemType::Float32;
+      for (int64_t d : plan.fetches[i].dims)
+        a.shape.push_back(d < 0 ? batch : d);
+      size_t n = static_cast<size_t>(plan.fetches[i].numElements(batch));
+      a.data.resize(n * 4);
+      std::memcpy(a.data.data(), fetchData[i].data(), n * 4);
+      arrays.emplace_back(plan.fetches[i].name, std::move(a));
+    }
+    if (!npy::writeNpzFile(opts.output, arrays, error)) {
+      err << "scopec: error: " << error << '\n';
+      return kExitUsage;
+    }
+    return kExitOK;
+  }
+  for (size_t i = 0; i < plan.fetches.size(); ++i) {
+    const codegen::Binding &b = plan.fetches[i];
+    std::vector<int64_t> dims = b.dims;
+    for (int64_t &d : dims)
+      if (d < 0)
+        d = batch;
+    size_t n = static_cast<size_t>(b.numElements(batch));
+    double mn = INFINITY, mx = -INFINITY, sum = 0;
+    for (size_t k = 0; k < n; ++k) {
+      mn = std::min<double>(mn, fetchData[i][k]);
+      mx = std::max<double>(mx, fetchData[i][k]);
+      sum += fetchData[i][k];
+    }
+    out << b.name << " float32" << shapeText(dims) << " min=" << llvm::format("%g", mn)
+        << " max=" << llvm::format("%g", mx) << " mean=" << llvm::format("%g", n ? sum / double(n) : 0.0)
+        << " first=[";
+    for (size_t k = 0; k < std::min<size_t>(n, 6); ++k)
+      out << (k ? ", " : "") << llvm::format("%g", fetchData[i][k]);
+    out << (n > 6 ? ", ...]\n" : "]\n");
+  }
+  return kExitOK;
+}
+
+int writeWeights(const std::string &input, const std::string &output, uint64_t seed,
+                 llvm::raw_ostream &err) {
+  FileResult r;
+  int rc = kExitOK;
+  if (!frontEnd(input, r, err, rc))
+    return rc;
+  std::map<graph::NodeID, std::vector<float>> values;
+  std::string error;
+  if (!r.interp->initialWeights(seed, values, error)) {
+    err << r.displayName << ": error: " << error << " [E401 not-compilable]\n";
+    return kExitErrors;
+  }
+  const graph::Graph &g = r.interp->graph();
+  npy::NamedArrays arrays;
+  for (auto &[id, v] : values) {
+    npy::Array a;
+    a.type = npy::ElemType::Float32;
+    a.shape = g.node(id).outputs[0].shape.dims;
+    a.data.resize(v.size() * 4);
+    std::memcpy(a.data.data(), v.data(), v.size() * 4);
+    arrays.emplace_back(g.node(id).name, std::move(a));
+  }
+  if (!npy::writeNpzFile(output, arrays, error)) {
+    err << "scopec: error: " << error << '\n';
+    return kExitUsage;
+  }
+  return kExitOK;
+}
+
+} // namespace scopec::driver
