@@ -145,6 +145,23 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
     codegenError(r, code, error, err);
     return code == "E402" ? kExitUsage : kExitErrors;
   }
+  codegen::WeightValues weights;
+  if (!weightValues(r, plan, opts.weights, opts.seed, weights, err, rc))
+    return rc;
+  auto ctx = std::make_unique<llvm::LLVMContext>();
+  codegen::LowerOptions lo;
+  lo.prefix = "scopec_model";
+  std::unique_ptr<llvm::Module> m = codegen::lower(g, plan, weights, *ctx, lo, error);
+  if (!m) {
+    codegenError(r, "E401", error, err);
+    return kExitErrors;
+  }
+  auto jit = codegen::JITModel::create(std::move(m), std::move(ctx), lo.prefix, opts.optLevel);
+  if (!jit) {
+    err << "scopec: error: JIT compilation failed: " << llvm::toString(jit.takeError()) << '\n';
+    return kExitUsage;
+  }
+  codegen::JITModel &model = **jit;
   // Feeds.
   std::map<std::string, npy::Array> given;
   for (const std::string &spec : opts.inputs) {
@@ -207,23 +224,6 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
   }
   if (batch < 0)
     batch = 1;
-  codegen::WeightValues weights;
-  if (!weightValues(r, plan, opts.weights, opts.seed, weights, err, rc))
-    return rc;
-  auto ctx = std::make_unique<llvm::LLVMContext>();
-  codegen::LowerOptions lo;
-  lo.prefix = "scopec_model";
-  std::unique_ptr<llvm::Module> m = codegen::lower(g, plan, weights, *ctx, lo, error);
-  if (!m) {
-    codegenError(r, "E401", error, err);
-    return kExitErrors;
-  }
-  auto jit = codegen::JITModel::create(std::move(m), std::move(ctx), lo.prefix, opts.optLevel);
-  if (!jit) {
-    err << "scopec: error: JIT compilation failed: " << llvm::toString(jit.takeError()) << '\n';
-    return kExitUsage;
-  }
-  codegen::JITModel &model = **jit;
   // Buffers.
   std::vector<const void *> feedPtrs;
   for (npy::Array &a : feedData)

@@ -1,0 +1,127 @@
+#!/usr/bin/env python3
+"""Makes the reference data of the codegen tests with NumPy (an implementation
+independent of scopec): for each program, random weights and feeds (NumPy's
+generator, fixed seed) and the expected fetches computed in float64.
+
+    /usr/bin/python3 tests/codegen/make_reference.py     # rewrites tests/codegen/ref/*.npz
+
+The programs are tests/codegen/*.scope; the tensor names below are TF's names
+for their ops (checked by the tests, which fetch them by name)."""
+import os
+import numpy as np
+
+here = os.path.dirname(os.path.abspath(__file__))
+out = os.path.join(here, "ref")
+os.makedirs(out, exist_ok=True)
+rng = np.random.default_rng(20261201)
+
+
+def f32(a):
+    return np.asarray(a, dtype=np.float32)
+
+
+def conv(x, k, stride, same):
+    n, h, w, c = x.shape
+    kh, kw, _, co = k.shape
+    if same:
+        oh, ow = -(-h // stride), -(-w // stride)
+        ph = max((oh - 1) * stride + kh - h, 0)
+        pw = max((ow - 1) * stride + kw - w, 0)
+        x = np.pad(x, ((0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)))
+    else:
+        oh, ow = (h - kh) // stride + 1, (w - kw) // stride + 1
+    y = np.zeros((n, oh, ow, co))
+    for i in range(kh):
+        for j in range(kw):
+            y += x[:, i:i + stride * oh:stride, j:j + stride * ow:stride, :] @ k[i, j]
+    return y
+
+
+def pool(x, size, stride, same, op):
+    n, h, w, c = x.shape
+    oh, ow = -(-h // stride), -(-w // stride)
+    ph = max((oh - 1) * stride + size - h, 0)
+    pw = max((ow - 1) * stride + size - w, 0)
+    y = np.zeros((n, oh, ow, c))
+    for i in range(oh):
+        for j in range(ow):
+            r0, c0 = i * stride - ph // 2, j * stride - pw // 2
+            win = x[:, max(r0, 0):min(r0 + size, h), max(c0, 0):min(c0 + size, w), :]
+            y[:, i, j, :] = win.max(axis=(1, 2)) if op == "max" else win.mean(axis=(1, 2))
+    return y
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def ops():
+    B = 3
+    x = f32(rng.uniform(-2, 2, (B, 6)))
+    img = f32(rng.uniform(-1, 1, (B, 5, 5, 2)))
+    w = f32(rng.uniform(-1, 1, (6, 4)))
+    b = f32(rng.uniform(-1, 1, (4,)))
+    k = f32(rng.uniform(-1, 1, (3, 3, 2, 3)))
+    X, I, W, Bb, K = (a.astype(np.float64) for a in (x, img, w, b, k))
+    lin = X @ W + Bb
+    fetches = {
+        "elementwise/arith:0": X + 1.5 - X * 0.5 / 2.0,
+        "elementwise/leaky:0": np.maximum(X, 0.1 * X),
+        "elementwise/minabs:0": np.minimum(np.abs(X), 0.5),
+        "elementwise/relu6:0": np.clip(X * 8.0, 0, 6),
+        "elementwise/sqrt:0": np.sqrt(np.abs(X) + 1.0),
+        "elementwise/add_3:0": np.exp(X) + np.log(np.abs(X) + 1.0),
+        "elementwise/sigmoid:0": 1 / (1 + np.exp(-X)),
+        "elementwise/tanh:0": np.tanh(X),
+        "elementwise/elu:0": np.where(X > 0, X, np.expm1(X)),
+        "elementwise/leaky_relu:0": np.where(X > 0, X, 0.3 * X),
+        "elementwise/square:0": X * X,
+        "elementwise/pow:0": (np.abs(X) + 1.0) ** 1.5,
+        "dense/linear:0": lin,
+        "dense/mm_tt:0": W.T @ X.T,
+        "dense/softmax:0": softmax(lin),
+        "dense/log_softmax:0": np.log(softmax(lin)),
+        "conv/same:0": conv(I, K, 1, True),
+        "conv/valid_s2:0": conv(I, K, 2, False),
+        "conv/max_pool:0": pool(I, 2, 2, True, "max"),
+        "conv/avg_pool:0": pool(I, 3, 2, True, "avg"),
+        "arrays/sum:0": X.sum(axis=1),
+        "arrays/mean:0": I.mean(axis=(1, 2)),
+        "arrays/max:0": X.max(axis=0),
+        "arrays/transpose:0": X.reshape(-1, 2, 3).transpose(0, 2, 1),
+        "arrays/concat:0": np.concatenate([X, X * 2.0], 1),
+        "arrays/stack:0": np.stack([X, -X], axis=1),
+        "arrays/slice:0": X[:, 1:5:2],
+        "arrays/slice2:0": I[:, ::2, 1, :],
+        "arrays/min:0": X[:, :, None].min(axis=(0, 2)),
+    }
+    return {"x": x, "img": img}, {"w": w, "b": b, "k": k}, fetches
+
+
+def coarse(shape, scale):
+    """Multiples of scale/8 in [-scale, scale): exact in float32, and they
+    compress well, which keeps the committed files small."""
+    return f32(rng.integers(-8, 8, shape) * (scale / 8))
+
+
+def mlp():
+    B = 4
+    x = coarse((B, 784), 1.0)
+    w1 = coarse((784, 256), 0.125)
+    b1 = coarse((256,), 0.125)
+    w2 = coarse((256, 10), 0.125)
+    b2 = coarse((10,), 0.125)
+    h = np.maximum(x.astype(np.float64) @ w1 + b1, 0)
+    return ({"x": x},
+            {"layer1/weights": w1, "layer1/biases": b1, "layer2/weights": w2, "layer2/biases": b2},
+            {"layer2/add:0": h @ w2 + b2})
+
+
+for name, make in (("ops", ops), ("mlp", mlp)):
+    feeds, weights, fetches = make()
+    np.savez_compressed(os.path.join(out, name + "_feeds.npz"), **feeds)
+    np.savez_compressed(os.path.join(out, name + "_weights.npz"), **weights)
+    np.savez_compressed(os.path.join(out, name + "_expected.npz"),
+                        **{k: f32(v) for k, v in fetches.items()})
+    print(name, "->", len(fetches), "fetches")

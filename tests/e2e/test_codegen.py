@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""End-to-end tests of native code: scopec run (JIT), build (AOT), weights.
+
+Numerics are compared with reference data made by NumPy (tests/codegen/
+make_reference.py); the relative error is max|got - ref| / max|ref| per fetch."""
+import argparse
+import ctypes
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import numpy as np
+
+SCOPEC = None
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CODEGEN = os.path.join(ROOT, "tests", "codegen")
+REF = os.path.join(CODEGEN, "ref")
+TOL = 1e-5
+
+
+def run(*args, cwd=None):
+    p = subprocess.run([SCOPEC, *args], capture_output=True, cwd=cwd, timeout=300)
+    return p.returncode, p.stdout.decode(), p.stderr.decode()
+
+
+def rel_err(got, ref):
+    ref = ref.astype(np.float64)
+    return np.abs(got.astype(np.float64) - ref).max() / max(np.abs(ref).max(), 1e-30)
+
+
+class Tmp(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.dir = self.tmp.name
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+
+class JITNumerics(Tmp):
+    def check_program(self, name):
+        expected = np.load(os.path.join(REF, name + "_expected.npz"))
+        fetches = [a for k in expected.keys() for a in ("--fetch", k)]
+        out = self.path("out.npz")
+        rc, _, err = run("run", os.path.join(CODEGEN, name + ".scope"),
+                         "--input", os.path.join(REF, name + "_feeds.npz"),
+                         "--weights", os.path.join(REF, name + "_weights.npz"), *fetches, "-o", out)
+        self.assertEqual(rc, 0, err)
+        got = np.load(out)
+        for k in expected.keys():
+            with self.subTest(fetch=k):
+                self.assertEqual(got[k].shape, expected[k].shape)
+                self.assertLess(rel_err(got[k], expected[k]), TOL)
+
+    def test_every_op(self):
+        self.check_program("ops")
+
+    def test_mlp(self):
+        self.check_program("mlp")
+
+    def test_seed_models_share_weights(self):
+        # seed 001's image filter and seed 000's discriminator: the two calls
+        # share their variables, so equal inputs give equal outputs; and the
+        # output matches NumPy on the weights scopec weights writes.
+        model = os.path.join(ROOT, "examples", "000_two_kinds_of_variables", "discriminator.scope")
+        x = np.random.default_rng(1).uniform(-1, 1, (5, 784)).astype(np.float32)
+        np.save(self.path("x.npy"), x)
+        rc, _, err = run("run", model, "--input", "real_img=" + self.path("x.npy"),
+                         "--input", "g_outputs=" + self.path("x.npy"), "-o", self.path("o.npz"))
+        self.assertEqual(rc, 0, err)
+        rc, _, err = run("weights", model, "-o", self.path("w.npz"))
+        self.assertEqual(rc, 0, err)
+        o, w = np.load(self.path("o.npz")), np.load(self.path("w.npz"))
+        h = x.astype(np.float64) @ w["discriminator/dense/kernel"] + w["discriminator/dense/bias"]
+        h = np.maximum(0.01 * h, h)
+        y = 1 / (1 + np.exp(-(h @ w["discriminator/dense_1/kernel"] + w["discriminator/dense_1/bias"])))
+        self.assertLess(rel_err(o["discriminator/Sigmoid:0"], y), TOL)
+        np.testing.assert_array_equal(o["discriminator/Sigmoid:0"], o["discriminator_1/Sigmoid:0"])
+
+    def test_summary_and_bench(self):
+        model = os.path.join(CODEGEN, "mlp.scope")
+        rc, out, err = run("run", model, "--input", os.path.join(REF, "mlp_feeds.npz"), "--bench", "5")
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"median latency: [0-9.]+ us over 5 runs \(batch 4\)")
+        self.assertRegex(out, r"layer2/add:0 float32\[4,10\] min=")
+
+
+class AOT(Tmp):
+    def test_shared_library_numerics(self):
+        # --emit so, called through ctypes with NumPy buffers.
+        base = self.path("ops")
+        expected = np.load(os.path.join(REF, "ops_expected.npz"))
+        names = list(expected.keys())
+        fetches = [a for k in names for a in ("--fetch", k)]
+        rc, _, err = run("build", os.path.join(CODEGEN, "ops.scope"), "-o", base, "--emit", "so,header",
+                         "--weights", os.path.join(REF, "ops_weights.npz"), "--prefix", "ops", *fetches)
+        self.assertEqual(rc, 0, err)
+        header = open(base + ".h").read()
+        self.assertIn("int32_t ops_run(int64_t batch", header)
+        self.assertIn('#define OPS_FEED0_NAME "x:0"', header)
+        lib = ctypes.CDLL(base + ".so")
+        lib.ops_run.restype = ctypes.c_int32
+        lib.ops_run.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+        lib.ops_scratch_size.restype = ctypes.c_int64
+        lib.ops_scratch_size.argtypes = [ctypes.c_int64]
+        feeds = np.load(os.path.join(REF, "ops_feeds.npz"))
+        x, img = np.ascontiguousarray(feeds["x"]), np.ascontiguousarray(feeds["img"])
+        batch = x.shape[0]
+        outs = [np.zeros(expected[k].shape, np.float32) for k in names]
+        feed_ptrs = (ctypes.c_void_p * 2)(x.ctypes.data, img.ctypes.data)
+        fetch_ptrs = (ctypes.c_void_p * len(outs))(*[o.ctypes.data for o in outs])
+        scratch = np.zeros(lib.ops_scratch_size(batch) // 4 + 64, np.float32)
+        aligned = (scratch.ctypes.data + 63) // 64 * 64
+        self.assertEqual(lib.ops_run(batch, feed_ptrs, fetch_ptrs, aligned), 0)
+        for k, o in zip(names, outs):
+            with self.subTest(fetch=k):
+                self.assertLess(rel_err(o, expected[k]), TOL)
+        # Run-time checks return codes.
+        self.assertEqual(lib.ops_run(0, feed_ptrs, fetch_ptrs, aligned), 1)
+        self.assertEqual(lib.ops_run(batch, feed_ptrs, fetch_ptrs, None), 2)
+        self.assertEqual(lib.ops_run(batch, None, fetch_ptrs, aligned), 2)
+
+    def test_c_example_links_two_models(self):
+        ex = os.path.join(ROOT, "examples")
+        for model, prefix in (("003_variable_scope_in_dl/shared_model.scope", "mlp"),
+                              ("000_two_kinds_of_variables/discriminator.scope", "disc")):
+            rc, _, err = run("build", os.path.join(ex, model), "-o", self.path(prefix), "--prefix", prefix)
+            self.assertEqual(rc, 0, err)
+        demo = self.path("demo")
+        subprocess.run(["cc", "-O2", "-Wall", "-Werror", "-o", demo, os.path.join(ex, "c", "main.c"),
+                        "-I", self.dir, self.path("mlp.o"), self.path("disc.o"), "-lm"], check=True)
+        p = subprocess.run([demo, "3"], capture_output=True, text=True, check=True)
+        lines = p.stdout.splitlines()
+        self.assertEqual(lines[-1], "bad batch -> 1, null scratch -> 2")
+        printed = {l.split()[0]: np.array([float(v) for v in l.split()[1:]]) for l in lines[:-1]}
+        # The same model through the JIT with the same inputs and weights.
+        x = np.sin(0.37 * np.arange(3 * 784)).astype(np.float32).reshape(3, 784)
+        np.save(self.path("x.npy"), x)
+        rc, _, err = run("run", os.path.join(ex, "003_variable_scope_in_dl/shared_model.scope"),
+                         "--input", "model1/input_data1=" + self.path("x.npy"),
+                         "--input", "model1_1/input_data2=" + self.path("x.npy"), "-o", self.path("o.npz"))
+        self.assertEqual(rc, 0, err)
+        jit = np.load(self.path("o.npz"))["model1/layer2/add:0"].ravel()
+        self.assertLess(rel_err(printed["model1/layer2/add:0"], jit), TOL)
+        self.assertEqual(len(printed["discriminator/Sigmoid:0"]), 3)
+
+    def test_emit_kinds_and_targets(self):
+        src = os.path.join(CODEGEN, "mlp.scope")
+        base = self.path("m")
+        rc, _, err = run("build", src, "-o", base, "--emit", "llvm,asm,obj", "-O3")
+        self.assertEqual(rc, 0, err)
+        with open(base + ".ll") as f:
+            ir = f.read()
+        self.assertTrue(re.search(r"define [^\n]*i32 @mlp_run\(i64", ir) is not None,
+                        "no definition of mlp_run in the emitted IR")
+        self.assertTrue(os.path.getsize(base + ".s") > 0 and os.path.getsize(base + ".o") > 0)
+        self.assertEqual(run("build", src, "-o", base, "--target", "nonsense-unknown-triple")[0], 2)
+        self.assertEqual(run("build", src, "-o", base, "--cpu", "no-such-cpu")[0], 2)
+        self.assertEqual(run("build", src, "-o", base, "--emit", "exe")[0], 2)
+        rc, _, err = run("build", src, "-o", base, "--target", "aarch64-linux-gnu", "--emit", "obj")
+        self.assertEqual(rc, 0, err)
+
+
+class BadInput(Tmp):
+    MODEL = os.path.join(CODEGEN, "mlp.scope")
+
+    def run_with(self, *extra):
+        return run("run", self.MODEL, *extra)
+
+    def test_missing_feed(self):
+        rc, _, err = self.run_with()
+        self.assertEqual(rc, 2)
+        self.assertIn("missing feed for placeholder 'x' [?,784]", err)
+
+    def test_wrong_shape_and_unknown_input(self):
+        np.save(self.path("x.npy"), np.zeros((2, 783), np.float32))
+        rc, _, err = self.run_with("--input", "x=" + self.path("x.npy"))
+        self.assertEqual(rc, 2)
+        self.assertIn("feed 'x' has shape (2, 783) but the placeholder is [?,784]", err)
+        np.save(self.path("y.npy"), np.zeros((2, 784), np.float32))
+        rc, _, err = self.run_with("--input", "x=" + self.path("y.npy"), "--input", "nope=" + self.path("y.npy"))
+        self.assertEqual(rc, 2)
+        self.assertIn("'nope' names no placeholder", err)
+
+    def test_other_dtypes_are_converted(self):
+        np.save(self.path("x.npy"), np.ones((2, 784), np.float64))
+        self.assertEqual(self.run_with("--input", "x=" + self.path("x.npy"))[0], 0)
+        np.save(self.path("c.npy"), np.ones((2, 784), np.complex64))
+        rc, _, err = self.run_with("--input", "x=" + self.path("c.npy"))
+        self.assertEqual(rc, 2)
+        self.assertIn("unsupported .npy dtype", err)
+
+    def test_truncated_and_malformed_npy(self):
+        np.save(self.path("x.npy"), np.zeros((2, 784), np.float32))
+        data = open(self.path("x.npy"), "rb").read()
+        cases = {"trunc.npy": data[:-10], "header.npy": data[:20], "magic.npy": b"NOTNUMPY" + data[8:],
+                 "fortran.npy": data.replace(b"'fortran_order': False", b"'fortran_order': True "),
+                 "huge.npy": data.replace(b"(2, 784)", b"(99999999999, 99999999)")}
+        for name, content in cases.items():
+            with self.subTest(case=name):
+                open(self.path(name), "wb").write(content)
+                rc, _, err = self.run_with("--input", "x=" + self.path(name))
+                self.assertEqual(rc, 2, err)
+                self.assertEqual(err.count("\n"), 1, err)
+
+    def test_bad_npz(self):
+        open(self.path("bad.npz"), "wb").write(b"PK\x03\x04garbage")
+        rc, _, err = self.run_with("--input", self.path("bad.npz"))
+        self.assertEqual(rc, 2)
+        rc, _, err = self.run_with("--input", os.path.join(REF, "mlp_feeds.npz"), "--weights", self.path("bad.npz"))
+        self.assertEqual(rc, 2)
+        np.savez(self.path("w.npz"), **{"layer1/weights": np.zeros((3, 3), np.float32)})
+        rc, _, err = self.run_with("--input", os.path.join(REF, "mlp_feeds.npz"), "--weights", self.path("w.npz"))
+        self.assertEqual(rc, 2)
+        self.assertIn("'layer1/weights' is float32(3, 3) but the variable is float32(784, 256)", err)
+
+    def test_unknown_fetch_and_uncompilable(self):
+        rc, _, err = self.run_with("--input", os.path.join(REF, "mlp_feeds.npz"), "--fetch", "nope:0")
+        self.assertEqual(rc, 2)
+        self.assertIn("[E402 unknown-feed-or-fetch]", err)
+        prog = os.path.join(self.dir, "p.scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\nx = tf.placeholder(tf.int32, [2])\ny = x + 1\n")
+        rc, _, err = run("run", prog)
+        self.assertEqual(rc, 1)
+        self.assertIn("[E401 not-compilable]", err)
+
+
+class Initializers(Tmp):
+    def test_distributions_follow_tf(self):
+        prog = self.path("init.scope")
+        with open(prog, "w") as f:
+            f.write(
+            "import tensorflow as tf\n"
+            "a = tf.get_variable('glorot', [300, 500])\n"
+            "b = tf.get_variable('uniform', [200000], initializer=tf.random_uniform_initializer(-2.0, 3.0))\n"
+            "c = tf.get_variable('normal', [200000], initializer=tf.random_normal_initializer(1.0, 0.5))\n"
+            "d = tf.get_variable('trunc', [200000], initializer=tf.truncated_normal_initializer(0.0, 2.0))\n"
+            "e = tf.get_variable('he', [3, 3, 64, 128], initializer=tf.variance_scaling_initializer(2.0))\n"
+            "f = tf.get_variable('const', [4, 2], initializer=tf.constant_initializer(0.25))\n"
+            "g = tf.get_variable('zeros', [7], initializer=tf.zeros_initializer())\n")
+        rc, _, err = run("weights", prog, "-o", self.path("w.npz"), "--seed", "7")
+        self.assertEqual(rc, 0, err)
+        w = np.load(self.path("w.npz"))
+        limit = np.sqrt(6 / (300 + 500))
+        self.assertLessEqual(np.abs(w["glorot"]).max(), limit)
+        self.assertAlmostEqual(w["glorot"].std(), limit / np.sqrt(3), delta=0.002)
+        self.assertTrue(w["uniform"].min() >= -2 and w["uniform"].max() < 3)
+        self.assertAlmostEqual(w["uniform"].mean(), 0.5, delta=0.02)
+        self.assertAlmostEqual(w["normal"].mean(), 1.0, delta=0.01)
+        self.assertAlmostEqual(w["normal"].std(), 0.5, delta=0.01)
+        self.assertLessEqual(np.abs(w["trunc"]).max(), 4.0)
+        self.assertAlmostEqual(w["trunc"].std(), 2.0 * 0.8796, delta=0.02)  # std of N(0,1) cut at 2
+        fan_in = 3 * 3 * 64
+        self.assertAlmostEqual(w["he"].std(), np.sqrt(2.0 / fan_in), delta=0.003)
+        np.testing.assert_array_equal(w["const"], np.full((4, 2), 0.25, np.float32))
+        np.testing.assert_array_equal(w["zeros"], np.zeros(7, np.float32))
+        # Deterministic for a seed, different across seeds.
+        run("weights", prog, "-o", self.path("w2.npz"), "--seed", "7")
+        run("weights", prog, "-o", self.path("w3.npz"), "--seed", "8")
+        np.testing.assert_array_equal(w["glorot"], np.load(self.path("w2.npz"))["glorot"])
+        self.assertFalse(np.array_equal(w["glorot"], np.load(self.path("w3.npz"))["glorot"]))
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scopec", required=True)
+    args, rest = ap.parse_known_args()
+    SCOPEC = os.path.abspath(args.scopec)
+    unittest.main(argv=[sys.argv[0], *rest], verbosity=2)
