@@ -16,6 +16,7 @@
 #include "llvm/IR/Verifier.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <set>
@@ -61,7 +62,7 @@ private:
   const LowerOptions &opts_;
   llvm::Type *f32_, *i64_, *i32_, *ptr_;
   llvm::Function *fn_ = nullptr;
-  Value *batch_ = nullptr, *scratch_ = nullptr;
+  Value *batch_ = nullptr, *scratch_ = nullptr, *weightsArg_ = nullptr;
   std::map<Key, Value *> bufs_;
   std::map<Key, size_t> fetchIndex_;
   std::vector<Value *> fetchPtrs_;
@@ -593,6 +594,11 @@ void Lowerer::lowerNode(const Node &n) {
   if (op == "Placeholder")
     return; // bound in run()
   if (op == "VariableV2") {
+    if (opts_.externalWeights) {
+      auto pos = std::find(plan_.variables.begin(), plan_.variables.end(), n.id);
+      bufs_[k] = b_.CreateLoad(ptr_, b_.CreateConstInBoundsGEP1_64(ptr_, weightsArg_, static_cast<uint64_t>(pos - plan_.variables.begin())), n.name);
+      return;
+    }
     auto it = weights_.find(n.id);
     if (it == weights_.end())
       throw Unsupported{"no value for the variable '" + n.name + "'"};
@@ -683,10 +689,17 @@ void Lowerer::lowerNode(const Node &n) {
 
 void Lowerer::run() {
   std::string P = opts_.prefix;
-  auto *fty = llvm::FunctionType::get(i32_, {i64_, ptr_, ptr_, ptr_}, false);
+  std::vector<llvm::Type *> params = {i64_, ptr_, ptr_, ptr_};
+  if (opts_.externalWeights)
+    params.insert(params.begin() + 1, ptr_);
+  auto *fty = llvm::FunctionType::get(i32_, params, false);
   fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, P + "_run", m_);
   auto args = fn_->arg_begin();
   batch_ = &*args++;
+  if (opts_.externalWeights) {
+    weightsArg_ = &*args++;
+    weightsArg_->setName("weights");
+  }
   Value *feeds = &*args++, *fetches = &*args++;
   scratch_ = &*args++;
   batch_->setName("batch");
@@ -713,6 +726,8 @@ void Lowerer::run() {
   Value *anyNull = b_.CreateOr(b_.CreateIsNull(fetches), b_.CreateIsNull(scratch_));
   if (!plan_.feeds.empty())
     anyNull = b_.CreateOr(anyNull, b_.CreateIsNull(feeds));
+  if (weightsArg_ && !plan_.variables.empty())
+    anyNull = b_.CreateOr(anyNull, b_.CreateIsNull(weightsArg_));
   b_.CreateCondBr(anyNull, nullp, ok);
   // The arrays are valid: load and check their elements.
   b_.SetInsertPoint(ok);

@@ -33,7 +33,8 @@ std::string cIdentifier(const std::string &s) {
   return out;
 }
 
-std::string header(const std::string &prefix, const std::string &source, const codegen::Plan &plan) {
+std::string header(const std::string &prefix, const std::string &source, const codegen::Plan &plan,
+                   const graph::Graph &g, bool externalWeights) {
   std::string P = prefix, U = prefix;
   for (char &c : U)
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -77,12 +78,26 @@ std::string header(const std::string &prefix, const std::string &source, const c
     }
     h += "\n";
   };
+  if (externalWeights) {
+    h += "/* Weights, bound at run time: the weights array holds a pointer to each\n   variable's values (float32, C order) in this order. */\n";
+    h += "#define " + U + "_NUM_WEIGHTS " + std::to_string(plan.variables.size()) + "\n";
+    for (size_t i = 0; i < plan.variables.size(); ++i) {
+      const graph::Node &n = g.node(plan.variables[i]);
+      std::string shape;
+      for (size_t k = 0; k < n.outputs[0].shape.rank(); ++k)
+        shape += (k ? ", " : "") + std::to_string(n.outputs[0].shape.dims[k]);
+      h += "#define " + U + "_WEIGHT" + std::to_string(i) + "_NAME \"" + n.name + "\" /* [" + shape + "] */\n";
+      h += "#define " + U + "_WEIGHT" + std::to_string(i) + "_SIZE " + std::to_string(n.outputs[0].shape.numElements()) + "\n";
+    }
+    h += "\n";
+  }
   list("Feeds", "feeds", plan.feeds);
   list("Fetches", "fetches", plan.fetches);
   h += "/* Bytes of scratch memory " + P + "_run needs for `batch`; pass a 64-byte\n   aligned buffer (e.g. aligned_alloc(64, size rounded up to 64)). */\n";
   h += "int64_t " + P + "_scratch_size(int64_t batch);\n\n";
   h += "/* Runs the forward pass: feeds[i] points to feed i, fetches[i] to room for\n   fetch i (its _SIZE(batch) floats). Returns " + U + "_OK or an error code. */\n";
-  h += "int32_t " + P + "_run(int64_t batch, const void *const *feeds, void *const *fetches,\n";
+  h += "int32_t " + P + "_run(int64_t batch, " + std::string(externalWeights ? "const void *const *weights, " : "") +
+       "const void *const *feeds, void *const *fetches,\n";
   h += "        " + std::string(P.size(), ' ') + "void *scratch);\n\n";
   h += "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " + U + "_H */\n";
   return h;
@@ -153,6 +168,7 @@ int buildModel(const std::string &input, const BuildOptions &opts, llvm::raw_ost
   llvm::LLVMContext ctx;
   codegen::LowerOptions lo;
   lo.prefix = prefix;
+  lo.externalWeights = opts.weightsAtRuntime;
   std::unique_ptr<llvm::Module> m = codegen::lower(g, plan, weights, ctx, lo, error);
   if (!m) {
     err << r.displayName << ": error: " << error << " [E401 not-compilable]\n";
@@ -190,7 +206,7 @@ int buildModel(const std::string &input, const BuildOptions &opts, llvm::raw_ost
       return fail(std::move(e));
   if (emit.count("header")) {
     std::ofstream h(base + ".h", std::ios::trunc);
-    h << header(prefix, r.displayName, plan);
+    h << header(prefix, r.displayName, plan, g, opts.weightsAtRuntime);
     if (!h) {
       err << "scopec: error: cannot write '" << base << ".h'\n";
       return kExitUsage;

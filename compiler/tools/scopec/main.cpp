@@ -128,6 +128,8 @@ int run(int argc, char **argv) {
   buildCmd->add_option("--cpu", buildOpts.cpu, "Target CPU (default: the host's)");
   buildCmd->add_option("-O", buildOpts.optLevel, "Optimisation level 0-3")->check(CLI::Range(0u, 3u));
   buildCmd->add_option("--seed", buildOpts.seed, "Seed of the random initializers");
+  buildCmd->add_flag("--weights-at-runtime", buildOpts.weightsAtRuntime,
+                     "Take the weights as a run-time argument instead of embedding them");
 
   std::string weightsFile, weightsOut;
   uint64_t weightsSeed = 0;

@@ -63,6 +63,10 @@ using WeightValues = std::map<graph::NodeID, std::vector<float>>;
 
 struct LowerOptions {
   std::string prefix = "model";
+  /// Weights bound at run time: PREFIX_run takes, after the batch, an
+  /// array of pointers to the variables' values in Plan::variables order
+  /// (`const void *const *weights`), instead of embedding them.
+  bool externalWeights = false;
 };
 
 /// Emits the module. On failure (an op or dtype codegen cannot lower)

@@ -35,6 +35,7 @@ struct BuildOptions {
   std::string triple, cpu;
   unsigned optLevel = 2;
   uint64_t seed = 0;
+  bool weightsAtRuntime = false; ///< weights as a run-time argument, not embedded
 };
 
 /// `scopec build FILE -o BASE`: ahead-of-time compilation.
