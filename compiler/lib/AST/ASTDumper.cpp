@@ -101,6 +101,19 @@ private:
       --depth_;
     }
   }
+  void aliases(const std::vector<ImportAlias> &names) {
+    for (const ImportAlias &a : names) {
+      ++depth_;
+      indent();
+      os_ << "Alias";
+      loc(a.range);
+      os_ << ' ' << a.name;
+      if (!a.asname.empty())
+        os_ << " as " << a.asname;
+      os_ << '\n';
+      --depth_;
+    }
+  }
   void fstring(const FString *f) {
     ++depth_;
     for (const FStringPart &p : f->parts) {
@@ -317,33 +330,13 @@ private:
     case NodeKind::Import: {
       auto *i = llvm::cast<Import>(s);
       open(s);
-      for (const ImportAlias &a : i->names) {
-        ++depth_;
-        indent();
-        os_ << "Alias";
-        loc(a.range);
-        os_ << ' ' << a.name;
-        if (!a.asname.empty())
-          os_ << " as " << a.asname;
-        os_ << '\n';
-        --depth_;
-      }
+      aliases(i->names);
       break;
     }
     case NodeKind::ImportFrom: {
       auto *i = llvm::cast<ImportFrom>(s);
       open(s, std::string(i->level, '.') + i->module + (i->isStar ? " *" : ""));
-      for (const ImportAlias &a : i->names) {
-        ++depth_;
-        indent();
-        os_ << "Alias";
-        loc(a.range);
-        os_ << ' ' << a.name;
-        if (!a.asname.empty())
-          os_ << " as " << a.asname;
-        os_ << '\n';
-        --depth_;
-      }
+      aliases(i->names);
       break;
     }
     case NodeKind::FunctionDef: {

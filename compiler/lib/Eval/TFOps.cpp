@@ -66,6 +66,18 @@ bool readAxis(Interpreter &in, const ArgBinder &b, const std::string &name, int6
 
 bool readDType(TFState &tf, const Value *v, DType &out) { return !v || v->isNone() || tf.toDType(*v, out); }
 
+/// Converts a list of values (tf.concat, tf.stack) to tensors of the first
+/// one's dtype, named "values" in the current scope.
+bool convertAll(TFState &tf, const std::vector<Value> &items, std::vector<TensorRef> &out) {
+  for (const Value &v : items) {
+    auto t = tf.toTensor(v, out.empty() ? std::nullopt : std::optional<DType>(tf.graph().type(out[0]).dtype), "values");
+    if (!t)
+      return false;
+    out.push_back(*t);
+  }
+  return true;
+}
+
 } // namespace
 
 bool intList(Interpreter &in, const Value &v, size_t want, std::vector<int64_t> &out,
@@ -389,12 +401,8 @@ void installOps(TFState &tf) {
     if (!s.ok)
       return Value::error();
     std::vector<TensorRef> ins;
-    for (const Value &v : items) {
-      auto t = tf.toTensor(v, ins.empty() ? std::nullopt : std::optional<DType>(tf.graph().type(ins[0]).dtype), "values");
-      if (!t)
-        return Value::error();
-      ins.push_back(*t);
-    }
+    if (!convertAll(tf, items, ins))
+      return Value::error();
     ins.push_back(tf.constant("axis", int32Scalar(axis)));
     return finish(tf, tf.createOp(s.name, "ConcatV2", ins));
   });
@@ -413,12 +421,8 @@ void installOps(TFState &tf) {
     if (!s.ok)
       return Value::error();
     std::vector<TensorRef> ins;
-    for (const Value &v : items) {
-      auto t = tf.toTensor(v, ins.empty() ? std::nullopt : std::optional<DType>(tf.graph().type(ins[0]).dtype), "values");
-      if (!t)
-        return Value::error();
-      ins.push_back(*t);
-    }
+    if (!convertAll(tf, items, ins))
+      return Value::error();
     return finish(tf, tf.createOp(s.name, "Pack", ins, {{"axis", axis}}));
   });
   def(tfm, "squeeze", [](Interpreter &in, CallArgs &a) -> Value {

@@ -558,6 +558,26 @@ struct Rng {
   }
 };
 
+bool isRandom(const std::string &kind) {
+  return kind == "random_uniform" || kind == "random_normal" || kind == "truncated_normal";
+}
+
+/// Draws from TF's distribution: uniform [a, b), normal (mean a, stddev b),
+/// truncated normal (values beyond two standard deviations are redrawn).
+void sample(const InitSpec &s, Rng &rng, std::vector<float> &values) {
+  for (float &x : values) {
+    if (s.kind == "random_uniform") {
+      x = static_cast<float>(s.a + (s.b - s.a) * rng.uniform());
+      continue;
+    }
+    double z;
+    do
+      z = rng.normal();
+    while (s.kind == "truncated_normal" && std::fabs(z) > 2.0);
+    x = static_cast<float>(s.a + s.b * z);
+  }
+}
+
 uint64_t nameHash(uint64_t seed, const std::string &name) {
   uint64_t h = 1469598103934665603ull ^ (seed * 0x9e3779b97f4a7c15ull);
   for (unsigned char c : name) {
@@ -604,17 +624,7 @@ bool Interpreter::initialWeights(uint64_t seed, std::map<graph::NodeID, std::vec
       r.kind = std::get<std::string>(attrs.at("random_kind"));
       r.a = std::get<double>(attrs.at("random_a"));
       r.b = std::get<double>(attrs.at("random_b"));
-      for (float &x : values) {
-        double z;
-        if (r.kind == "random_uniform") {
-          x = static_cast<float>(r.a + (r.b - r.a) * rng.uniform());
-          continue;
-        }
-        do
-          z = rng.normal();
-        while (r.kind == "truncated_normal" && std::fabs(z) > 2.0);
-        x = static_cast<float>(r.a + r.b * z);
-      }
+      sample(r, rng, values);
     } else if (s.kind == "tensor" && s.tensor) {
       TensorData d;
       // A compile-time constant (tf.zeros(...), a constant expression).
@@ -624,21 +634,8 @@ bool Interpreter::initialWeights(uint64_t seed, std::map<graph::NodeID, std::vec
       }
       for (size_t k = 0; k < count; ++k)
         values[k] = static_cast<float>(graph::isFloating(d.dtype) ? d.f[k] : static_cast<double>(d.i[k]));
-    } else if (s.kind == "random_uniform") {
-      for (float &x : values)
-        x = static_cast<float>(s.a + (s.b - s.a) * rng.uniform());
-    } else if (s.kind == "random_normal") {
-      for (float &x : values)
-        x = static_cast<float>(s.a + s.b * rng.normal());
-    } else if (s.kind == "truncated_normal") {
-      // TF: values more than two standard deviations from the mean are redrawn.
-      for (float &x : values) {
-        double z;
-        do
-          z = rng.normal();
-        while (std::fabs(z) > 2.0);
-        x = static_cast<float>(s.a + s.b * z);
-      }
+    } else if (isRandom(s.kind)) {
+      sample(s, rng, values);
     } else {
       error = "the variable '" + n.name + "' has an initializer (" + s.kind +
               ") whose value scopec cannot compute";

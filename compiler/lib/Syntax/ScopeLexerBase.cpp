@@ -3,6 +3,8 @@
 
 #include "ScopeLexer.h"
 
+#include "scopec/Basic/SourceManager.h"
+
 #include <cstdio>
 
 namespace scopec::syntax {
@@ -12,25 +14,6 @@ namespace {
 constexpr size_t kMaxBracketDepth = 200;
 constexpr size_t kMaxIndentDepth = 200;
 
-std::string codePointToUTF8(uint32_t cp) {
-  std::string s;
-  if (cp < 0x80) {
-    s += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    s += static_cast<char>(0xC0 | (cp >> 6));
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    s += static_cast<char>(0xE0 | (cp >> 12));
-    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    s += static_cast<char>(0xF0 | (cp >> 18));
-    s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    s += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-  return s;
-}
 } // namespace
 
 std::unique_ptr<antlr4::CommonToken>
@@ -189,7 +172,9 @@ void ScopeLexerBase::handleToken(std::unique_ptr<antlr4::Token> t) {
     else if (cp >= 0x80) {
       char buf[16];
       std::snprintf(buf, sizeof buf, "U+%04X", cp);
-      msg = "invalid character '" + codePointToUTF8(cp) + "' (" + buf + ")";
+      std::string ch;
+      appendUTF8(ch, cp);
+      msg = "invalid character '" + ch + "' (" + buf + ")";
     } else
       msg = "invalid syntax";
     error(t->getLine(), t->getCharPositionInLine(), 1, msg);

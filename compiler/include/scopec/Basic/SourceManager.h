@@ -74,6 +74,8 @@ size_t countCodePoints(std::string_view s);
 size_t validUTF8SequenceLength(std::string_view s, size_t i);
 /// Replaces every invalid UTF-8 byte by U+FFFD.
 std::string sanitizeUTF8(std::string_view s);
+/// Appends the UTF-8 encoding of a code point.
+void appendUTF8(std::string &out, uint32_t cp);
 
 } // namespace scopec
 
