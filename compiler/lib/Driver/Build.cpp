@@ -107,20 +107,9 @@ std::string header(const std::string &prefix, const std::string &source, const c
 
 int buildModel(const std::string &input, const BuildOptions &opts, llvm::raw_ostream &out,
                llvm::raw_ostream &err) {
-  CheckOptions copts;
-  FileResult r = compileFile(input, copts);
-  if (!r.inputError.empty()) {
-    err << "scopec: error: " << r.inputError << '\n';
-    return kExitUsage;
-  }
-  err << r.printed;
-  bool errors = false;
-  for (const Diagnostic &d : r.diagnostics) {
-    renderText(d, *r.sm, err, false);
-    errors |= d.severity() == Severity::Error;
-  }
-  if (errors || !r.interp)
-    return kExitErrors;
+  FileResult r;
+  if (int rc = compileForProduct(input, r, err, /*needGraph=*/true); rc != kExitOK)
+    return rc;
   std::set<std::string> emit(opts.emit.begin(), opts.emit.end());
   if (emit.empty())
     emit = {"obj", "header"};
@@ -130,10 +119,6 @@ int buildModel(const std::string &input, const BuildOptions &opts, llvm::raw_ost
       return kExitUsage;
     }
   const graph::Graph &g = r.interp->graph();
-  if (!graph::verifyGraph(g).empty()) {
-    err << "scopec: internal compiler error: the graph is invalid\n";
-    return kExitInternalError;
-  }
   codegen::Plan plan;
   std::string error, code;
   if (!codegen::makePlan(g, opts.fetches, plan, error, code)) {

@@ -313,31 +313,40 @@ std::string where(const FileResult &r, const SourceRange &loc) {
 }
 } // namespace
 
-/// Compiles one input for a product command: diagnostics (and what the
-/// program printed) go to `err`. Returns false for an input error.
-static bool compileForProduct(const std::string &input, FileResult &r, bool &errors,
-                              llvm::raw_ostream &err) {
+int compileForProduct(const std::string &input, FileResult &r, llvm::raw_ostream &err,
+                      bool needGraph) {
   CheckOptions opts;
   r = compileFile(input, opts);
   if (!r.inputError.empty()) {
     err << "scopec: error: " << r.inputError << '\n';
-    return false;
+    return kExitUsage;
   }
-  errors = false;
   err << r.printed;
+  bool errors = false;
   for (const Diagnostic &d : r.diagnostics) {
     renderText(d, *r.sm, err, false);
     errors |= d.severity() == Severity::Error;
   }
-  return true;
+  if (!needGraph)
+    return errors ? kExitErrors : kExitOK;
+  if (errors || !r.interp)
+    return kExitErrors;
+  std::vector<std::string> problems = graph::verifyGraph(r.interp->graph());
+  if (!problems.empty()) {
+    err << "scopec: internal compiler error: the graph is invalid:\n";
+    for (const std::string &p : problems)
+      err << "  " << p << '\n';
+    return kExitInternalError;
+  }
+  return kExitOK;
 }
 
 int runGraph(const std::string &input, GraphFormat format, bool all, llvm::raw_ostream &out,
              llvm::raw_ostream &err) {
   FileResult r;
-  bool errors;
-  if (!compileForProduct(input, r, errors, err))
-    return kExitUsage;
+  int rc = compileForProduct(input, r, err, /*needGraph=*/false);
+  if (rc == kExitUsage)
+    return rc;
   if (r.interp) {
     std::vector<std::string> problems = graph::verifyGraph(r.interp->graph());
     if (!problems.empty()) {
@@ -353,15 +362,16 @@ int runGraph(const std::string &input, GraphFormat format, bool all, llvm::raw_o
             : format == GraphFormat::JSON ? graph::dumpJSON(g, opts, *r.sm)
                                           : graph::dumpText(g, opts));
   }
-  return errors ? kExitErrors : kExitOK;
+  return rc;
 }
 
 int runVars(const std::string &input, VarsFormat format, llvm::raw_ostream &out,
             llvm::raw_ostream &err) {
   FileResult r;
-  bool errors;
-  if (!compileForProduct(input, r, errors, err))
-    return kExitUsage;
+  int rc = compileForProduct(input, r, err, /*needGraph=*/false);
+  if (rc == kExitUsage)
+    return rc;
+  bool errors = rc != kExitOK;
   std::vector<eval::VariableInfo> vars;
   if (r.interp)
     vars = r.interp->variables();

@@ -25,36 +25,6 @@ namespace scopec::driver {
 
 namespace {
 
-/// The front end for a product command; diagnostics to `err`.
-bool frontEnd(const std::string &input, FileResult &r, llvm::raw_ostream &err, int &rc) {
-  CheckOptions opts;
-  r = compileFile(input, opts);
-  if (!r.inputError.empty()) {
-    err << "scopec: error: " << r.inputError << '\n';
-    rc = kExitUsage;
-    return false;
-  }
-  err << r.printed;
-  bool errors = false;
-  for (const Diagnostic &d : r.diagnostics) {
-    renderText(d, *r.sm, err, false);
-    errors |= d.severity() == Severity::Error;
-  }
-  if (errors || !r.interp) {
-    rc = kExitErrors;
-    return false;
-  }
-  std::vector<std::string> problems = graph::verifyGraph(r.interp->graph());
-  if (!problems.empty()) {
-    err << "scopec: internal compiler error: the graph is invalid:\n";
-    for (const std::string &p : problems)
-      err << "  " << p << '\n';
-    rc = kExitInternalError;
-    return false;
-  }
-  return true;
-}
-
 /// A code-generation diagnostic (E401/E402) in the text format.
 void codegenError(const FileResult &r, const std::string &code, const std::string &message,
                   llvm::raw_ostream &err) {
@@ -135,8 +105,8 @@ std::string shapeText(const std::vector<int64_t> &d) {
 int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream &out,
              llvm::raw_ostream &err) {
   FileResult r;
-  int rc = kExitOK;
-  if (!frontEnd(input, r, err, rc))
+  int rc = compileForProduct(input, r, err, /*needGraph=*/true);
+  if (rc != kExitOK)
     return rc;
   const graph::Graph &g = r.interp->graph();
   codegen::Plan plan;
@@ -297,8 +267,8 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
 int writeWeights(const std::string &input, const std::string &output, uint64_t seed,
                  llvm::raw_ostream &err) {
   FileResult r;
-  int rc = kExitOK;
-  if (!frontEnd(input, r, err, rc))
+  int rc = compileForProduct(input, r, err, /*needGraph=*/true);
+  if (rc != kExitOK)
     return rc;
   std::map<graph::NodeID, std::vector<float>> values;
   std::string error;

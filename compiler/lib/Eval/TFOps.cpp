@@ -56,6 +56,18 @@ struct OpScope {
   }
 };
 
+/// An op's scope with its first input converted inside it.
+struct ScopedOp : OpScope {
+  std::optional<TensorRef> x;
+  ScopedOp(TFState &tf, const Value &requested, const std::string &dflt, const Value &input,
+           const char *inputName)
+      : OpScope(tf, requested, dflt) {
+    if (ok)
+      x = tf.toTensor(input, std::nullopt, inputName);
+  }
+  bool valid() const { return ok && x.has_value(); }
+};
+
 Value finish(TFState &tf, graph::Node *n) { return n ? tf.makeTensor(*n) : Value::error(); }
 
 bool readAxis(Interpreter &in, const ArgBinder &b, const std::string &name, int64_t dflt, int64_t &out) {
@@ -144,23 +156,19 @@ Value conv2dOp(TFState &tf, const Value &input, const Value &filter, std::vector
 
 Value poolOp(TFState &tf, const std::string &op, const Value &input, std::vector<int64_t> ksize,
              std::vector<int64_t> strides, const std::string &padding, const Value &name) {
-  OpScope s(tf, name, op);
-  if (!s.ok)
+  ScopedOp s(tf, name, op, input, "input");
+  if (!s.valid())
     return Value::error();
-  auto x = tf.toTensor(input, std::nullopt, "input");
-  if (!x)
-    return Value::error();
+  auto &x = s.x;
   return finish(tf, tf.createOp(s.name, op, {*x},
                                 {{"ksize", ksize}, {"strides", strides}, {"padding", padding}}));
 }
 
 Value reshapeOp(TFState &tf, const Value &xv, const std::vector<int64_t> &shape, const Value &name) {
-  OpScope s(tf, name, "Reshape");
-  if (!s.ok)
+  ScopedOp s(tf, name, "Reshape", xv, "tensor");
+  if (!s.valid())
     return Value::error();
-  auto x = tf.toTensor(xv, std::nullopt, "tensor");
-  if (!x)
-    return Value::error();
+  auto &x = s.x;
   TensorRef shapeT = tf.constant("shape", int32Vector(shape));
   return finish(tf, tf.createOp(s.name, "Reshape", {*x, shapeT}));
 }
@@ -234,12 +242,10 @@ void installOps(TFState &tf) {
     if (const Value *v = b.get("alpha"); v && !toFloat(*v, alpha))
       return in.error(diag::type_error, "alpha must be a number");
     TFState &tf = in.tf();
-    OpScope s(tf, b.getOr("name", Value::none()), "LeakyRelu");
-    if (!s.ok)
+    ScopedOp s(tf, b.getOr("name", Value::none()), "LeakyRelu", *b.get("features"), "features");
+    if (!s.valid())
       return Value::error();
-    auto x = tf.toTensor(*b.get("features"), std::nullopt, "features");
-    if (!x)
-      return Value::error();
+    auto &x = s.x;
     return finish(tf, tf.createOp(s.name, "LeakyRelu", {*x}, {{"alpha", alpha}}));
   });
   for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
@@ -253,12 +259,10 @@ void installOps(TFState &tf) {
       int64_t axis = -1;
       if (!readAxis(in, b, "axis", -1, axis) || !readAxis(in, b, "dim", axis, axis))
         return Value::error();
-      OpScope s(tf, b.getOr("name", Value::none()), o);
-      if (!s.ok)
+      ScopedOp s(tf, b.getOr("name", Value::none()), o, *b.get("logits"), "logits");
+      if (!s.valid())
         return Value::error();
-      auto x = tf.toTensor(*b.get("logits"), std::nullopt, "logits");
-      if (!x)
-        return Value::error();
+      auto &x = s.x;
       const Shape &sh = tf.graph().type(*x).shape;
       if (axis != -1 && !(static_cast<int64_t>(sh.rank()) - 1 == axis))
         return in.error(diag::unsupported_api, "tf.nn." + f + " over an axis other than the last is not supported by scopec yet");
@@ -271,12 +275,10 @@ void installOps(TFState &tf) {
     if (!b.ok())
       return Value::error();
     TFState &tf = in.tf();
-    OpScope s(tf, b.getOr("name", Value::none()), "dropout");
-    if (!s.ok)
+    ScopedOp s(tf, b.getOr("name", Value::none()), "dropout", *b.get("x"), "x");
+    if (!s.valid())
       return Value::error();
-    auto x = tf.toTensor(*b.get("x"), std::nullopt, "x");
-    if (!x)
-      return Value::error();
+    auto &x = s.x;
     return finish(tf, tf.createOp(s.name, "Identity", {*x}));
   });
 
@@ -330,12 +332,10 @@ void installOps(TFState &tf) {
     DType outType = DType::Int64;
     if (!readDType(tf, b.get("output_type"), outType))
       return Value::error();
-    OpScope s(tf, b.getOr("name", Value::none()), "ArgMax");
-    if (!s.ok)
+    ScopedOp s(tf, b.getOr("name", Value::none()), "ArgMax", *b.get("input"), "input");
+    if (!s.valid())
       return Value::error();
-    auto x = tf.toTensor(*b.get("input"), std::nullopt, "input");
-    if (!x)
-      return Value::error();
+    auto &x = s.x;
     TensorRef dim = tf.constant("dimension", int32Scalar(axis));
     return finish(tf, tf.createOp(s.name, "ArgMax", {*x, dim}, {{"output_type", outType}}));
   });
@@ -361,12 +361,10 @@ void installOps(TFState &tf) {
     if (!b.ok())
       return Value::error();
     TFState &tf = in.tf();
-    OpScope s(tf, b.getOr("name", Value::none()), "transpose");
-    if (!s.ok)
+    ScopedOp s(tf, b.getOr("name", Value::none()), "transpose", *b.get("a"), "a");
+    if (!s.valid())
       return Value::error();
-    auto x = tf.toTensor(*b.get("a"), std::nullopt, "a");
-    if (!x)
-      return Value::error();
+    auto &x = s.x;
     const Shape &sh = tf.graph().type(*x).shape;
     std::vector<int64_t> perm;
     if (const Value *p = b.get("perm"); p && !p->isNone()) {
@@ -448,12 +446,10 @@ void installOps(TFState &tf) {
     int64_t axis;
     if (!readAxis(in, b, "axis", 0, axis) || !readAxis(in, b, "dim", axis, axis))
       return Value::error();
-    OpScope s(tf, b.getOr("name", Value::none()), "ExpandDims");
-    if (!s.ok)
+    ScopedOp s(tf, b.getOr("name", Value::none()), "ExpandDims", *b.get("input"), "input");
+    if (!s.valid())
       return Value::error();
-    auto x = tf.toTensor(*b.get("input"), std::nullopt, "input");
-    if (!x)
-      return Value::error();
+    auto &x = s.x;
     TensorRef dim = tf.constant("dim", int32Scalar(axis));
     return finish(tf, tf.createOp(s.name, "ExpandDims", {*x, dim}));
   });
@@ -465,12 +461,10 @@ void installOps(TFState &tf) {
     DType t;
     if (!tf.toDType(*b.get("dtype"), t))
       return Value::error();
-    OpScope s(tf, b.getOr("name", Value::none()), "Cast");
-    if (!s.ok)
+    ScopedOp s(tf, b.getOr("name", Value::none()), "Cast", *b.get("x"), "x");
+    if (!s.valid())
       return Value::error();
-    auto x = tf.toTensor(*b.get("x"), std::nullopt, "x");
-    if (!x)
-      return Value::error();
+    auto &x = s.x;
     if (tf.graph().type(*x).dtype == t) // TF returns the input unchanged
       return tf.tensor(*x);
     return finish(tf, tf.createOp(s.name, "Cast", {*x}, {{"DstT", t}}));

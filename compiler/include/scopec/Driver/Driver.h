@@ -86,6 +86,14 @@ std::vector<std::string> expandInputs(const std::vector<std::string> &inputs);
 int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
              llvm::raw_ostream &out, llvm::raw_ostream &err);
 
+/// Runs the front end for a product command (vars, graph, run, build,
+/// weights): what the program printed and its diagnostics go to `err` as
+/// text. Returns the exit code to stop with, or kExitOK to go on: input
+/// errors give kExitUsage, program errors kExitErrors, an invalid graph
+/// kExitInternalError.
+int compileForProduct(const std::string &input, FileResult &r, llvm::raw_ostream &err,
+                      bool needGraph);
+
 enum class VarsFormat { Table, JSON };
 
 /// `scopec vars FILE`: the variables in creation order to `out`,
