@@ -9,7 +9,7 @@ PACKAGES=(
   llvm-19-dev
   libcli11-dev nlohmann-json3-dev libzip-dev zlib1g-dev
   libgtest-dev
-  pkg-config python3 python3-jsonschema python3-numpy
+  pkg-config python3 python3-jsonschema python3-numpy python3-yaml
 )
 
 missing=()

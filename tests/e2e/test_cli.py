@@ -162,7 +162,7 @@ class CheckTest(Workspace):
     def test_explain(self):
         rc, out, _ = run("explain", "E201")
         self.assertEqual(rc, 0)
-        self.assertTrue(out.startswith("E201 variable-exists (error)"), out)
+        self.assertTrue(out.startswith("# E201 variable-exists\n\n**Severity:** error\n"), out)
 
     def test_emit_stages(self):
         p = self.write("s.scope", "x = 1\n")

@@ -5,10 +5,14 @@
 #include "scopec/Eval/Interpreter.h"
 #include "scopec/Graph/GraphDump.h"
 #include "scopec/Graph/ShapeInference.h"
+#include "scopec/Driver/Lint.h"
 #include "scopec/Driver/Render.h"
 #include "scopec/Driver/Verify.h"
 #include "scopec/Syntax/Parser.h"
 
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -80,12 +84,55 @@ bool readInput(const std::string &path, std::string &contents, std::string &erro
   return true;
 }
 
+/// The *.scope files below `dir` that git does not ignore (tracked or not),
+/// when `dir` is inside a git work tree; false otherwise.
+static bool gitListFiles(const std::string &dir, std::vector<std::string> &out) {
+  auto git = llvm::sys::findProgramByName("git");
+  if (!git)
+    return false;
+  llvm::SmallString<128> listing;
+  if (llvm::sys::fs::createTemporaryFile("scopec-ls", "txt", listing))
+    return false;
+  std::string path(listing.str());
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(path), llvm::StringRef("")};
+  std::vector<llvm::StringRef> args = {*git, "-C", dir, "ls-files", "-z", "--cached", "--others",
+                                       "--exclude-standard", "--", "*.scope"};
+  int rc = llvm::sys::ExecuteAndWait(*git, args, std::nullopt, redirects, 30);
+  std::string text;
+  {
+    std::ifstream in(path, std::ios::binary);
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  llvm::sys::fs::remove(path);
+  if (rc != 0)
+    return false;
+  for (size_t p = 0; p < text.size();) {
+    size_t q = text.find('\0', p);
+    if (q == std::string::npos)
+      q = text.size();
+    std::string rel = text.substr(p, q - p);
+    p = q + 1;
+    std::error_code ec;
+    fs::path full = fs::path(dir) / rel;
+    if (!rel.empty() && fs::is_regular_file(full, ec))
+      out.push_back(full.lexically_normal().string());
+  }
+  return true;
+}
+
 std::vector<std::string> expandInputs(const std::vector<std::string> &inputs) {
   std::vector<std::string> out;
   for (const std::string &in : inputs) {
     std::error_code ec;
     if (in != "-" && fs::is_directory(in, ec)) {
       std::vector<std::string> found;
+      if (gitListFiles(in, found)) {
+        std::sort(found.begin(), found.end());
+        if (found.empty())
+          out.push_back(in);
+        out.insert(out.end(), found.begin(), found.end());
+        continue;
+      }
       fs::recursive_directory_iterator it(in, fs::directory_options::skip_permission_denied, ec), end;
       for (; !ec && it != end; it.increment(ec)) {
         const fs::path &p = it->path();
@@ -95,7 +142,7 @@ std::vector<std::string> expandInputs(const std::vector<std::string> &inputs) {
           continue;
         }
         if (it->is_regular_file(ec) && p.extension() == ".scope")
-          found.push_back(p.string());
+          found.push_back(p.lexically_normal().string());
       }
       std::sort(found.begin(), found.end());
       if (found.empty())
@@ -146,6 +193,8 @@ FileResult compileSource(std::string path, std::string displayName, std::string_
                    [](const Diagnostic &a, const Diagnostic &b) {
                      return a.range.begin < b.range.begin;
                    });
+  applySuppressions(r);
+  filterWarnings(r, WarningFilter{opts.select, opts.ignore});
   return r;
 }
 
@@ -275,7 +324,14 @@ int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
   case OutputFormat::SARIF:
     for (const FileResult *r : ok)
       err << r->printed;
-    out << renderSARIF(ok) << '\n';
+    out << renderSARIF(ok, opts.helpURIBase) << '\n';
+    break;
+  case OutputFormat::GitHub:
+    for (const FileResult *r : ok) {
+      err << r->printed;
+      for (const Diagnostic &d : r->diagnostics)
+        out << renderGitHub(d, *r->sm) << '\n';
+    }
     break;
   }
   out.flush();

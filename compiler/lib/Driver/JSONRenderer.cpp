@@ -1,6 +1,8 @@
 //===- JSONRenderer.cpp - check --format json and --format sarif ----------===//
 #include "scopec/Driver/Render.h"
 
+#include "scopec/Basic/DiagnosticDocs.h"
+
 #include "scopec/Config.h"
 
 #include <nlohmann/json.hpp>
@@ -138,7 +140,8 @@ const char *sarifLevel(Severity s) {
 
 } // namespace
 
-std::string renderSARIF(const std::vector<const FileResult *> &results) {
+std::string renderSARIF(const std::vector<const FileResult *> &results,
+                        const std::string &helpURIBase) {
   // Rules in first-use order; ruleIndex refers into this array.
   std::vector<diag::ID> rules;
   std::map<diag::ID, size_t> ruleIndex;
@@ -154,10 +157,17 @@ std::string renderSARIF(const std::vector<const FileResult *> &results) {
     rule["id"] = info.code;
     rule["name"] = info.rule;
     rule["shortDescription"] = {{"text", info.summary}};
-    rule["fullDescription"] = {{"text", info.summary}};
-    std::string help = std::string(info.code) + " (" + info.rule + "): " + info.summary +
-                       " Run `scopec explain " + info.code + "` for details.";
-    rule["help"] = {{"text", help}, {"markdown", help}};
+    // The page of docs/diagnostics; every registered code has one (a unit
+    // test checks), the fallbacks only keep a stale build well-formed.
+    const char *page = findDiagnosticDoc(info.code);
+    std::string full = page ? diagnosticDocExplanation(page) : std::string();
+    rule["fullDescription"] = {{"text", full.empty() ? std::string(info.summary) : full}};
+    if (page) {
+      rule["help"] = {{"text", diagnosticDocPlainText(page)}, {"markdown", page}};
+      rule["helpUri"] = helpURIBase + info.code + ".md";
+    } else {
+      rule["help"] = {{"text", info.summary}};
+    }
     rule["defaultConfiguration"] = {{"level", sarifLevel(info.severity)}};
     rulesJSON.push_back(std::move(rule));
   }

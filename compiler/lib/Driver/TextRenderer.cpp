@@ -113,6 +113,40 @@ void renderText(const Diagnostic &d, const SourceManager &sm, llvm::raw_ostream 
   }
 }
 
+std::string renderGitHub(const Diagnostic &d, const SourceManager &sm) {
+  // Workflow-command escaping: data escapes %, CR, LF; properties also : and ,.
+  auto escape = [](const std::string &s, bool property) {
+    std::string out;
+    for (char c : s) {
+      switch (c) {
+      case '%': out += "%25"; break;
+      case '\r': out += "%0D"; break;
+      case '\n': out += "%0A"; break;
+      case ':': out += property ? "%3A" : ":"; break;
+      case ',': out += property ? "%2C" : ","; break;
+      default: out += c;
+      }
+    }
+    return out;
+  };
+  std::string kind = d.severity() == Severity::Error ? "error" : "warning";
+  std::string out = "::" + kind + " ";
+  if (d.range.isValid()) {
+    out += "file=" + escape(sm.getName(d.range.file), true) + ",line=" + std::to_string(d.range.begin.line) +
+           ",col=" + std::to_string(d.range.begin.col);
+    if (d.range.end.line)
+      out += ",endLine=" + std::to_string(d.range.end.line) + ",endColumn=" + std::to_string(d.range.end.col);
+    out += ",";
+  }
+  out += "title=" + escape(std::string(d.code()) + " " + d.rule(), true) + "::" + escape(sanitizeUTF8(d.message), false);
+  for (const Note &n : d.notes)
+    if (n.range.isValid())
+      out += escape("\n" + sm.getName(n.range.file) + ":" + std::to_string(n.range.begin.line) + ":" +
+                        std::to_string(n.range.begin.col) + ": note: " + n.message,
+                    false);
+  return out;
+}
+
 std::string summaryLine(unsigned errors, unsigned warnings, unsigned files) {
   auto plural = [](unsigned n, const char *word) {
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");

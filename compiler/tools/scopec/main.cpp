@@ -1,6 +1,8 @@
 //===- main.cpp - The scopec command line (CLI11 only: options -> Driver) -===//
+#include "scopec/Basic/DiagnosticDocs.h"
 #include "scopec/Config.h"
 #include "scopec/Driver/Driver.h"
+#include "scopec/Driver/Lint.h"
 #include "scopec/Driver/Run.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -58,6 +60,11 @@ int explain(const std::string &code) {
                  << "' (codes look like E201 or W101)\n";
     return kExitUsage;
   }
+  // The page of docs/diagnostics, as embedded at build time.
+  if (const char *page = findDiagnosticDoc(info->code)) {
+    llvm::outs() << page;
+    return kExitOK;
+  }
   llvm::outs() << info->code << " " << info->rule << " (" << severityName(info->severity)
                << ")\n\n"
                << info->summary << "\n";
@@ -76,7 +83,14 @@ int run(int argc, char **argv) {
   check->add_option("files", files, "Files or directories ('-' reads standard input)")
       ->required();
   check->add_option("--format", format, "Output format")
-      ->check(CLI::IsMember({"text", "json", "sarif"}));
+      ->check(CLI::IsMember({"text", "json", "sarif", "github"}));
+  std::string select, ignore, failLevel;
+  check->add_option("--help-uri-base", opts.helpURIBase,
+                    "SARIF helpUri base: where docs/diagnostics is published");
+  check->add_option("--select", select, "Report only these warnings (comma-separated codes)");
+  check->add_option("--ignore", ignore, "Do not report these warnings (comma-separated codes)");
+  check->add_option("--fail-level", failLevel, "Exit 1 on diagnostics at or above this level")
+      ->check(CLI::IsMember({"error", "warning"}));
   check->add_option("-j,--jobs", opts.jobs, "Files compiled in parallel (default: cores)")
       ->check(CLI::Range(1u, 1024u));
   check->add_flag("--werror", opts.werror, "Treat warnings as errors for the exit code");
@@ -177,9 +191,17 @@ int run(int argc, char **argv) {
     return runVars(varsFile, varsFormat == "json" ? VarsFormat::JSON : VarsFormat::Table,
                    llvm::outs(), llvm::errs());
 
-  opts.format = format == "json" ? OutputFormat::JSON
-                : format == "sarif" ? OutputFormat::SARIF
-                                    : OutputFormat::Text;
+  opts.format = format == "json"    ? OutputFormat::JSON
+                : format == "sarif"  ? OutputFormat::SARIF
+                : format == "github" ? OutputFormat::GitHub
+                                     : OutputFormat::Text;
+  std::string error;
+  if (!parseWarningCodes(select, opts.select, error) || !parseWarningCodes(ignore, opts.ignore, error)) {
+    llvm::errs() << "scopec: error: " << error << '\n';
+    return kExitUsage;
+  }
+  if (failLevel == "warning")
+    opts.werror = true;
   opts.color = color == "always" ? ColorMode::Always
                : color == "never" ? ColorMode::Never
                                   : ColorMode::Auto;

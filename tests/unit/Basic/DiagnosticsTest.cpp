@@ -1,4 +1,5 @@
 //===- DiagnosticsTest.cpp - The registry and the engine ------------------===//
+#include "scopec/Basic/DiagnosticDocs.h"
 #include "scopec/Basic/Diagnostics.h"
 
 #include <gtest/gtest.h>
@@ -28,6 +29,39 @@ TEST(DiagnosticRegistry, CodesAreUniqueAndWellFormed) {
                            "W103", "W104", "W105", "N001", "N002"})
     EXPECT_NE(findDiagByCode(code), nullptr) << code;
   EXPECT_EQ(findDiagByCode("E999"), nullptr);
+}
+
+// docs/diagnostics/<CODE>.md: one page per code, titled "# CODE rule", with
+// the registry's severity and summary, an explanation, an example and a fix.
+TEST(DiagnosticDocs, EveryCodeHasItsPage) {
+  for (const DiagInfo &info : allDiagInfos()) {
+    const char *page = findDiagnosticDoc(info.code);
+    ASSERT_NE(page, nullptr) << "docs/diagnostics/" << info.code << ".md is missing";
+    std::string text = page;
+    std::string title = std::string("# ") + info.code + " " + info.rule + "\n";
+    EXPECT_EQ(text.substr(0, title.size()), title) << info.code;
+    EXPECT_NE(text.find(std::string("**Severity:** ") + severityName(info.severity)),
+              std::string::npos)
+        << info.code;
+    EXPECT_NE(text.find(info.summary), std::string::npos) << info.code;
+    EXPECT_NE(diagnosticDocExplanation(text), "") << info.code;
+    EXPECT_NE(text.find("## Example"), std::string::npos) << info.code;
+    if (info.severity != Severity::Note) { // notes are attached to a finding
+      EXPECT_NE(text.find("## How to fix"), std::string::npos) << info.code;
+    }
+  }
+  // No page for a code the registry does not know.
+  for (const DiagnosticDoc &doc : allDiagnosticDocs())
+    EXPECT_NE(findDiagByCode(doc.code), nullptr) << "stray page " << doc.code;
+  EXPECT_EQ(findDiagnosticDoc("E999"), nullptr);
+}
+
+TEST(DiagnosticDocs, PlainTextAndExplanation) {
+  std::string page = "# W1 rule\n\n**Severity:** warning\n\nSummary.\n\nThe `x`\nexplained.\n\n"
+                     "## Example\n\n```python\nv = 1\n```\n";
+  EXPECT_EQ(diagnosticDocExplanation(page), "The `x` explained.");
+  EXPECT_EQ(diagnosticDocPlainText(page),
+            "W1 rule\n\nSeverity: warning\n\nSummary.\n\nThe `x`\nexplained.\n\nExample\n\nv = 1\n");
 }
 
 TEST(DiagnosticsEngine, FormatsArgumentsAndCounts) {

@@ -2,10 +2,12 @@
 #ifndef SCOPEC_DRIVER_DRIVER_H
 #define SCOPEC_DRIVER_DRIVER_H
 
+#include "scopec/Config.h"
 #include "scopec/AST/AST.h"
 #include "scopec/Basic/Diagnostics.h"
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,9 +29,12 @@ enum ExitCode : int {
   kExitInternalError = 70,
 };
 
-enum class OutputFormat { Text, JSON, SARIF };
+enum class OutputFormat { Text, JSON, SARIF, GitHub };
 enum class ColorMode { Auto, Always, Never };
 enum class EmitStage { None, Tokens, AST };
+
+/// Where docs/diagnostics is published (`--help-uri-base` overrides it).
+inline constexpr const char *kDefaultHelpURIBase = SCOPEC_HELP_URI_BASE;
 
 struct CheckOptions {
   OutputFormat format = OutputFormat::Text;
@@ -40,6 +45,10 @@ struct CheckOptions {
   bool quiet = false;
   ColorMode color = ColorMode::Auto;
   EmitStage emitStage = EmitStage::None;
+  /// --select / --ignore: the warnings reported (errors always are).
+  std::set<std::string> select, ignore;
+  /// SARIF `helpUri` of a rule: this base followed by `<CODE>.md`.
+  std::string helpURIBase = kDefaultHelpURIBase;
 };
 
 /// One compiled input: everything the renderers need, self-contained so that

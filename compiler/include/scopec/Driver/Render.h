@@ -14,6 +14,9 @@ namespace scopec::driver {
 void renderText(const Diagnostic &d, const SourceManager &sm, llvm::raw_ostream &os,
                 bool color);
 
+/// A GitHub Actions workflow command: `::error file=F,line=L,col=C,...::msg`.
+std::string renderGitHub(const Diagnostic &d, const SourceManager &sm);
+
 /// `N errors, M warnings in K files`.
 std::string summaryLine(unsigned errors, unsigned warnings, unsigned files);
 
@@ -21,7 +24,10 @@ std::string summaryLine(unsigned errors, unsigned warnings, unsigned files);
 std::string renderJSON(const std::vector<const FileResult *> &results);
 
 /// The `check --format sarif` document (SARIF 2.1.0) for all results.
-std::string renderSARIF(const std::vector<const FileResult *> &results);
+/// Rule metadata comes from docs/diagnostics/<CODE>.md; `helpURIBase` + "<CODE>.md" is
+/// each rule's helpUri.
+std::string renderSARIF(const std::vector<const FileResult *> &results,
+                        const std::string &helpURIBase);
 
 /// A URI for a path, relative to the current directory when below it.
 std::string pathToURI(const std::string &path, bool *isRelative);
