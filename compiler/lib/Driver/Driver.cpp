@@ -10,6 +10,7 @@
 #include "scopec/Driver/Verify.h"
 #include "scopec/Syntax/Parser.h"
 
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
@@ -253,6 +254,12 @@ int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
     return kExitUsage;
   }
   std::vector<FileResult> results(files.size());
+  // Like clang's -disable-free: a process that exits next need not tear down
+  // the ASTs and diagnostics it rendered (about 5% of a large file's time).
+  auto keep = llvm::make_scope_exit([&] {
+    if (!opts.freeResults)
+      (void)new std::vector<FileResult>(std::move(results)); // NOLINT: leaked on purpose
+  });
   unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = std::min<unsigned>(jobs, static_cast<unsigned>(files.size()));
   if (jobs <= 1) {

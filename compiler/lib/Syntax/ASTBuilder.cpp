@@ -4,6 +4,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <set>
+#include <type_traits>
+#include <typeinfo>
 
 namespace scopec::syntax {
 
@@ -11,8 +13,33 @@ using namespace scopec::ast;
 using antlr4::tree::TerminalNode;
 
 namespace {
+using P = ScopeParser;
+
+/// The grammar's contexts that labeled alternatives derive from; `as` needs a
+/// real dynamic_cast only for these.
+template <typename T>
+constexpr bool kHasLabeledAlternatives =
+    std::is_same_v<T, P::ExprContext> || std::is_same_v<T, P::AtomContext> ||
+    std::is_same_v<T, P::TrailerContext> || std::is_same_v<T, P::DictorsetmakerContext>;
+
+/// `t` as a `T`, or nullptr. Every other context class is a leaf, so an exact
+/// type_info match replaces dynamic_cast's walk over the hierarchy (a third of
+/// the AST builder's time on large files).
 template <typename T> T *as(antlr4::tree::ParseTree *t) {
-  return dynamic_cast<T *>(t);
+  if constexpr (kHasLabeledAlternatives<T>)
+    return dynamic_cast<T *>(t);
+  else
+    return t && typeid(*t) == typeid(T) ? static_cast<T *>(t) : nullptr;
+}
+
+/// The only child of `c` when it is a context of rule `rule`, else nullptr.
+/// Terminals never have children, so a child with children is a rule context
+/// and no RTTI is needed.
+template <typename T> T *onlyChild(antlr4::ParserRuleContext *c, size_t rule) {
+  if (c->children.size() != 1 || c->children[0]->children.empty())
+    return nullptr;
+  auto *child = static_cast<antlr4::ParserRuleContext *>(c->children[0]);
+  return child->getRuleIndex() == rule ? static_cast<T *>(child) : nullptr;
 }
 } // namespace
 
@@ -27,6 +54,13 @@ SourceRange ASTBuilder::tokenRange(antlr4::Token *t) const {
   if (type == antlr4::Token::EOF || type == ScopeLexer::NEWLINE ||
       type == ScopeLexer::INDENT || type == ScopeLexer::DEDENT) {
     r.end = SourceLoc{r.begin.line, r.begin.col + 1};
+    return r;
+  }
+  // Only strings span lines; any other token's length in code points is its
+  // index span in the (code-point) input, no text needed.
+  if (type != ScopeLexer::STRING && t->getStopIndex() >= t->getStartIndex()) {
+    r.end = SourceLoc{r.begin.line, r.begin.col + static_cast<uint32_t>(t->getStopIndex() -
+                                                                        t->getStartIndex() + 1)};
     return r;
   }
   std::string text = t->getText();
@@ -525,6 +559,8 @@ Expr *ASTBuilder::namedexprTest(P::Namedexpr_testContext *c) {
 Expr *ASTBuilder::test(P::TestContext *c) {
   if (!c)
     return error(SourceRange{});
+  if (auto *o = onlyChild<P::Or_testContext>(c, P::RuleOr_test))
+    return orTest(o);
   if (c->lambdef())
     return lambdef(c->lambdef());
   Expr *body = orTest(c->or_test(0));
@@ -564,6 +600,8 @@ Expr *ASTBuilder::lambdefNocond(P::Lambdef_nocondContext *c) {
 
 /// or_test : and_test (OR and_test)*
 Expr *ASTBuilder::orTest(P::Or_testContext *c) {
+  if (auto *a = onlyChild<P::And_testContext>(c, P::RuleAnd_test))
+    return andTest(a);
   auto parts = c->and_test();
   if (parts.size() == 1)
     return andTest(parts[0]);
@@ -575,6 +613,8 @@ Expr *ASTBuilder::orTest(P::Or_testContext *c) {
 
 /// and_test : not_test (AND not_test)*
 Expr *ASTBuilder::andTest(P::And_testContext *c) {
+  if (auto *n = onlyChild<P::Not_testContext>(c, P::RuleNot_test))
+    return notTest(n);
   auto parts = c->not_test();
   if (parts.size() == 1)
     return notTest(parts[0]);
@@ -586,6 +626,8 @@ Expr *ASTBuilder::andTest(P::And_testContext *c) {
 
 /// not_test : NOT not_test | comparison
 Expr *ASTBuilder::notTest(P::Not_testContext *c) {
+  if (auto *cmp = onlyChild<P::ComparisonContext>(c, P::RuleComparison))
+    return comparison(cmp);
   if (c->NOT())
     return m_.create<UnaryOp>(range(c), UnaryOpKind::Not, notTest(c->not_test()));
   return comparison(c->comparison());
@@ -594,6 +636,8 @@ Expr *ASTBuilder::notTest(P::Not_testContext *c) {
 /// comparison : expr (comp_op expr)*
 /// comp_op : LT | GT | EQ | GE | LE | NE | IN | NOT IN | IS | IS NOT
 Expr *ASTBuilder::comparison(P::ComparisonContext *c) {
+  if (auto *e = onlyChild<P::ExprContext>(c, P::RuleExpr))
+    return expr(e);
   auto operands = c->expr();
   if (operands.size() == 1)
     return expr(operands[0]);

@@ -49,6 +49,9 @@ struct CheckOptions {
   std::set<std::string> select, ignore;
   /// SARIF `helpUri` of a rule: this base followed by `<CODE>.md`.
   std::string helpURIBase = kDefaultHelpURIBase;
+  /// False: the caller exits right after runCheck, so the results are not
+  /// freed (the command-line tool; library users keep the default).
+  bool freeResults = true;
 };
 
 /// One compiled input: everything the renderers need, self-contained so that
