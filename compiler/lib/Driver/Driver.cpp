@@ -260,18 +260,32 @@ int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
     if (!opts.freeResults)
       (void)new std::vector<FileResult>(std::move(results)); // NOLINT: leaked on purpose
   });
+  // The renderers need only the diagnostics and the sources; the program's
+  // state goes as soon as a file is done, so that memory does not grow with
+  // the number of files (--verify also reads the comments of the AST). One
+  // file's state is simply kept when the process exits next.
+  bool dropState = opts.freeResults || files.size() > 1;
+  auto compileOne = [&](size_t i) {
+    FileResult r = compileFile(files[i], opts);
+    if (dropState) {
+      r.interp.reset();
+      if (!opts.verify)
+        r.module.reset();
+    }
+    results[i] = std::move(r);
+  };
   unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
   jobs = std::min<unsigned>(jobs, static_cast<unsigned>(files.size()));
   if (jobs <= 1) {
     for (size_t i = 0; i < files.size(); ++i)
-      results[i] = compileFile(files[i], opts);
+      compileOne(i);
   } else {
     std::atomic<size_t> next{0};
     std::vector<std::thread> pool;
     for (unsigned j = 0; j < jobs; ++j)
       pool.emplace_back([&] {
         for (size_t i; (i = next.fetch_add(1)) < files.size();)
-          results[i] = compileFile(files[i], opts);
+          compileOne(i);
       });
     for (std::thread &t : pool)
       t.join();
