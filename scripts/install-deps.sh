@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake ninja-build git
   antlr4 libantlr4-runtime-dev
   llvm-19-dev
-  libcli11-dev nlohmann-json3-dev libzip-dev zlib1g-dev
+  libcli11-dev nlohmann-json3-dev libzip-dev zlib1g-dev libjemalloc-dev time
   libgtest-dev
   pkg-config python3 python3-jsonschema python3-numpy python3-yaml
 )

@@ -31,7 +31,7 @@ row() { # name files lines seconds peak_kib
 import sys
 name, files, lines, t, kib = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
 t = max(t, 0.01)
-print(f"| {name} | {files} | {lines} | {t:.2f} | {files / t:,.0f} | {lines / t:,.0f} | {kib // 1024} |")
+print(f"| {name} | {files} | {lines} | {t:.2f} | {files / t:,.1f} | {lines / t:,.0f} | {kib // 1024} |")
 PY
 }
 
