@@ -6,7 +6,7 @@ JOBS    ?= 2
 SCOPEC  := $(BUILD)/bin/scopec
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test test-unit test-golden test-e2e test-conformance clean
+.PHONY: all deps configure build run test test-unit test-golden test-e2e test-conformance test-robustness clean
 
 all: build
 
@@ -31,7 +31,7 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-test-unit test-golden test-e2e test-conformance: build
+test-unit test-golden test-e2e test-conformance test-robustness: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L $(subst test-,,$@)
 
 clean:

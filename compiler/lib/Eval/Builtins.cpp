@@ -433,6 +433,7 @@ Value repeat(Interpreter &in, const Value &seq, int64_t n) {
     const std::string &s = seq.asStr();
     if (!s.empty() && static_cast<uint64_t>(n) > (uint64_t(1) << 31) / s.size())
       return in.error(diag::evaluation_limit, "a string of more than 2^31 characters is too large");
+    in.chargeBuild(s.size() * static_cast<size_t>(n) / 8);
     std::string out;
     out.reserve(s.size() * static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i)
@@ -442,6 +443,7 @@ Value repeat(Interpreter &in, const Value &seq, int64_t n) {
   auto &items = seq.items();
   if (!items.empty() && static_cast<uint64_t>(n) > (uint64_t(1) << 27) / items.size())
     return in.error(diag::evaluation_limit, "a list of more than 2^27 items is too large");
+  in.chargeBuild(items.size() * static_cast<size_t>(n));
   std::vector<Value> out;
   for (int64_t i = 0; i < n; ++i)
     out.insert(out.end(), items.begin(), items.end());
@@ -463,14 +465,12 @@ Value Interpreter::binaryOp(BinaryOp op, const Value &a, const Value &b) {
     if (a.isStr()) {
       if (a.asStr().size() + b.asStr().size() > (size_t(1) << 31))
         return error(diag::evaluation_limit, "a string of more than 2^31 characters is too large");
-      steps_ += (a.asStr().size() + b.asStr().size()) / 64;
-      step();
+      chargeBuild((a.asStr().size() + b.asStr().size()) / 8);
       return Value::str(a.asStr() + b.asStr());
     }
+    chargeBuild(a.items().size() + b.items().size());
     std::vector<Value> out = a.items();
     out.insert(out.end(), b.items().begin(), b.items().end());
-    steps_ += out.size() / 16;
-    step();
     return a.isList() ? Value::list(std::move(out)) : Value::tuple(std::move(out));
   } else if (op == BinaryOp::Mul && (a.isStr() || a.isSequence()) && (b.isInt() || b.isBool())) {
     return repeat(*this, a, b.asInt());

@@ -1044,9 +1044,24 @@ bool InitSpec::deterministic() const {
          kind == "tensor";
 }
 
+bool TFState::canMaterialize(int64_t n, const std::string &what) {
+  if (n <= kMaxValueElements)
+    return true;
+  in_.error(diag::evaluation_limit, what + " has " + std::to_string(n) +
+                                        " elements: values of more than 2^26 elements are not "
+                                        "built at compile time");
+  return false;
+}
+
 bool TFState::evaluate(TensorRef t, TensorData &out, SourceRange site) {
   const graph::Node &n = g_->node(t.node);
   const TensorType &type = n.outputs.at(t.index);
+  if (type.shape.isFullyDefined() &&
+      !canMaterialize(type.shape.numElements(), "the value of '" + g_->tensorName(t) + "'"))
+    return false;
+  // Computing a value costs a step per element (E108 past the budget).
+  if (type.shape.isFullyDefined())
+    in_.chargeBuild(static_cast<size_t>(std::max<int64_t>(type.shape.numElements(), 0)));
   auto blocked = [&](const graph::Node &b) {
     in_.error(diag::not_compile_time,
               "the value of '" + g_->tensorName(t) + "' is only known at run time: it depends on '" +

@@ -231,6 +231,11 @@ public:
 
   /// Compile-time value of a tensor (E112 when it depends on run-time data).
   bool evaluate(graph::TensorRef t, graph::TensorData &out, SourceRange site);
+  /// The most elements a tensor value may have at compile time (2^26: 512 MiB
+  /// as doubles). Past it, `what` is E108 instead of gigabytes of memory.
+  static constexpr int64_t kMaxValueElements = int64_t(1) << 26;
+  /// False (after reporting E108) when `n` elements are too many to build.
+  bool canMaterialize(int64_t n, const std::string &what);
 
   // Variable scopes and the variable store.
   std::shared_ptr<VariableScopeObj> currentScope() { return scope_; }

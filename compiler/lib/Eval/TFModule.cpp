@@ -642,6 +642,8 @@ void installTFModules(TFState &tf) {
       if (!tf.toShape(*s, shape))
         return Value::error();
       int64_t n = shape.numElements();
+      if (!tf.canMaterialize(n, "tf.constant"))
+        return Value::error();
       if (data->size() == 1 && n != 1) {
         if (graph::isFloating(data->dtype))
           data->f.assign(static_cast<size_t>(n), data->f[0]);
@@ -699,6 +701,8 @@ void installTFModules(TFState &tf) {
       auto data = std::make_shared<TensorData>();
       data->dtype = t;
       data->shape = shape;
+      if (!tf.canMaterialize(shape.numElements(), "the constant"))
+        return Value::error();
       if (graph::isFloating(t))
         data->f.assign(static_cast<size_t>(shape.numElements()), value);
       else

@@ -85,6 +85,8 @@ static std::optional<TensorRef> initializerOps(TFState &tf, const InitializerObj
     if (!tf.toData(init.constantValue, dtype, data))
       return std::nullopt;
     int64_t want = shape.numElements();
+    if (!tf.canMaterialize(want, "the constant initializer's value"))
+      return std::nullopt;
     if (data.size() != 1 && static_cast<int64_t>(data.size()) != want) {
       tf.interp().error(diag::type_error, "Expected Tensor's shape: " + shape.str() +
                                               ", got " + data.shape.str() + ".");

@@ -13,6 +13,11 @@ namespace {
 /// lexer reports E003 and ends the input, so no later phase recurses deeper.
 constexpr size_t kMaxBracketDepth = 200;
 constexpr size_t kMaxIndentDepth = 200;
+/// The deepest expression accepted: `1 + 1 + ...` nests one level per
+/// operator, `a.b.c...` and `f()()...` one per trailer. CPython's compiler
+/// gives up between 2,000 and 3,000 (RecursionError during compilation);
+/// without a limit a 10 MB line would nest millions of levels deep.
+constexpr size_t kMaxExpressionDepth = 2000;
 
 } // namespace
 
@@ -152,12 +157,61 @@ void ScopeLexerBase::closeBracket() {
   }
 }
 
+bool ScopeLexerBase::expressionTooDeep(size_t type) {
+  auto reset = [&] { exprDepth_ = exprDepthAtOpen_.empty() ? 0 : exprDepthAtOpen_.back(); };
+  switch (type) {
+  case ScopeLexer::NEWLINE:
+    exprDepth_ = 0;
+    exprDepthAtOpen_.clear();
+    return false;
+  case ScopeLexer::LPAREN: case ScopeLexer::LBRACK: case ScopeLexer::LBRACE:
+    exprDepthAtOpen_.push_back(++exprDepth_);
+    break;
+  case ScopeLexer::RPAREN: case ScopeLexer::RBRACK: case ScopeLexer::RBRACE:
+    reset();
+    if (!exprDepthAtOpen_.empty())
+      exprDepthAtOpen_.pop_back();
+    return false;
+  case ScopeLexer::COMMA: case ScopeLexer::SEMI: case ScopeLexer::ASSIGN: case ScopeLexer::ARROW:
+  case ScopeLexer::WALRUS: case ScopeLexer::ADD_ASSIGN: case ScopeLexer::SUB_ASSIGN:
+  case ScopeLexer::MUL_ASSIGN: case ScopeLexer::AT_ASSIGN: case ScopeLexer::DIV_ASSIGN:
+  case ScopeLexer::MOD_ASSIGN: case ScopeLexer::AND_ASSIGN: case ScopeLexer::OR_ASSIGN:
+  case ScopeLexer::XOR_ASSIGN: case ScopeLexer::LSHIFT_ASSIGN: case ScopeLexer::RSHIFT_ASSIGN:
+  case ScopeLexer::POWER_ASSIGN: case ScopeLexer::IDIV_ASSIGN:
+    reset();
+    return false;
+  case ScopeLexer::DOT: case ScopeLexer::STAR: case ScopeLexer::POWER: case ScopeLexer::PIPE:
+  case ScopeLexer::CARET: case ScopeLexer::AMP: case ScopeLexer::LSHIFT: case ScopeLexer::RSHIFT:
+  case ScopeLexer::PLUS: case ScopeLexer::MINUS: case ScopeLexer::SLASH: case ScopeLexer::PERCENT:
+  case ScopeLexer::FLOORDIV: case ScopeLexer::TILDE: case ScopeLexer::AT: case ScopeLexer::LT:
+  case ScopeLexer::GT: case ScopeLexer::EQ: case ScopeLexer::GE: case ScopeLexer::LE:
+  case ScopeLexer::NE: case ScopeLexer::AND: case ScopeLexer::OR: case ScopeLexer::NOT:
+  case ScopeLexer::IN: case ScopeLexer::IS: case ScopeLexer::IF: case ScopeLexer::ELSE:
+  case ScopeLexer::LAMBDA: case ScopeLexer::AWAIT: case ScopeLexer::YIELD:
+    ++exprDepth_;
+    break;
+  default:
+    return false;
+  }
+  return exprDepth_ > kMaxExpressionDepth;
+}
+
 void ScopeLexerBase::handleToken(std::unique_ptr<antlr4::Token> t) {
   std::vector<std::unique_ptr<antlr4::Token>> layout;
   layout.swap(pendingLayout_);
   bool drop = dropCurrent_;
   dropCurrent_ = false;
   size_t type = t->getType();
+  if (!drop && expressionTooDeep(type)) {
+    // Like the bracket limit: report, and end the input here.
+    error(t->getLine(), t->getCharPositionInLine(), 1, "too many nested operators in an expression");
+    suppressFrom(t->getLine(), t->getCharPositionInLine());
+    brackets_.clear();
+    exprDepthAtOpen_.clear();
+    while (_input->LA(1) != antlr4::Token::EOF)
+      _input->consume();
+    drop = true;
+  }
   auto *ct = static_cast<antlr4::CommonToken *>(t.get());
   if (type == ScopeLexer::ERROR_CHAR) {
     std::string text = t->getText();

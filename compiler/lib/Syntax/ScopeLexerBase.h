@@ -67,6 +67,9 @@ private:
                                                  const std::string &text,
                                                  size_t line, size_t column);
   void handleToken(std::unique_ptr<antlr4::Token> t);
+  /// Tracks how deeply the expression being lexed can nest (operators,
+  /// attribute and call chains); true when it passes the limit.
+  bool expressionTooDeep(size_t type);
   void finishAtEOF(std::unique_ptr<antlr4::Token> eof);
   void error(size_t line, size_t column, size_t length, std::string message,
              bool indentation = false);
@@ -75,6 +78,9 @@ private:
   std::vector<std::unique_ptr<antlr4::Token>> pendingLayout_;
   std::vector<Indent> indents_{Indent{0, 0}};
   std::vector<Bracket> brackets_;
+  /// expressionTooDeep: the depth so far, and at each open bracket.
+  size_t exprDepth_ = 0;
+  std::vector<size_t> exprDepthAtOpen_;
   std::function<void(const LexError &)> onError_;
   std::vector<size_t> errorLines_;
   bool dropCurrent_ = false;

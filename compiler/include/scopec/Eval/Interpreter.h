@@ -114,6 +114,10 @@ public:
   Value binaryOp(ast::BinaryOp op, const Value &a, const Value &b);
   /// Counts one evaluation step (E108 past the limit).
   void step();
+  /// Charges the steps of building a string or sequence of `size` units
+  /// (items, or 8 characters) before it is built, so that runaway growth
+  /// ends with E108 instead of allocating gigabytes.
+  void chargeBuild(size_t size);
 
   /// Defines a name in the builtins scope (used by the native library).
   void defineBuiltin(const std::string &name, Value v);
