@@ -204,6 +204,33 @@ class Hostile(unittest.TestCase):
         self.assertLess(peak_rss_kib(args), MEMORY_LIMIT_KIB)
 
 
+class InternalError(unittest.TestCase):
+    """The exit-70 path: an injected failure (SCOPEC_INJECT_INTERNAL_ERROR) prints the
+    report message, never a raw signal, a core dump or std::terminate's text."""
+
+    def test_exception_and_signal(self):
+        with tempfile.TemporaryDirectory() as d:
+            paths = []
+            for name in ("a.scope", "b.scope"):
+                paths.append(os.path.join(d, name))
+                with open(paths[-1], "w") as f:
+                    f.write("x = 1\n")
+            for mode, reason in (("exception", "(injected internal error while compiling '"),
+                                 ("signal", "(segmentation fault)")):
+                for args in (["check", paths[0]], ["check", "-j", "2", *paths],
+                             ["check", "--format", "sarif", paths[0]], ["vars", paths[0]],
+                             ["graph", paths[0]]):
+                    with self.subTest(mode=mode, args=args[:-1]):
+                        p = subprocess.run([SCOPEC, *args], capture_output=True, timeout=60,
+                                           env={**os.environ, "SCOPEC_INJECT_INTERNAL_ERROR": mode})
+                        err = p.stderr.decode()
+                        self.assertEqual(p.returncode, 70, err)
+                        self.assertTrue(err.startswith("scopec: internal compiler error: this is a bug in "
+                                                       "scopec, not in your program.\n"), err)
+                        self.assertIn(reason, err)
+                        self.assertNotIn("terminate called", err)
+
+
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--scopec", required=True)

@@ -20,6 +20,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <stdexcept>
+#include <exception>
+#include <cstdlib>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -165,6 +169,14 @@ FileResult::~FileResult() = default;
 
 FileResult compileSource(std::string path, std::string displayName, std::string_view text,
                          const CheckOptions &opts) {
+  // Test hook for the internal-error path (exit 70): an exception or a
+  // signal raised in the middle of compiling a file.
+  if (const char *inject = std::getenv("SCOPEC_INJECT_INTERNAL_ERROR")) {
+    if (std::strcmp(inject, "exception") == 0)
+      throw std::logic_error("injected internal error");
+    if (std::strcmp(inject, "signal") == 0)
+      std::raise(SIGSEGV);
+  }
   FileResult r;
   r.path = std::move(path);
   r.displayName = std::move(displayName);
@@ -200,10 +212,27 @@ FileResult compileSource(std::string path, std::string displayName, std::string_
 }
 
 namespace {
+void runOnLargeStackUnguarded(const std::function<void()> &fn);
+
 /// Runs `fn` on a thread with a 512 MiB stack (reserved, not committed):
 /// deep but bounded recursion (1000 Python calls, 200 nested constructs)
 /// must not depend on the caller's stack size.
+/// An exception thrown by `fn` is rethrown here, in the caller's thread.
 void runOnLargeStack(const std::function<void()> &fn) {
+  std::exception_ptr failure;
+  std::function<void()> guarded = [&] {
+    try {
+      fn();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  };
+  runOnLargeStackUnguarded(guarded);
+  if (failure)
+    std::rethrow_exception(failure);
+}
+
+void runOnLargeStackUnguarded(const std::function<void()> &fn) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);
   pthread_attr_setstacksize(&attr, size_t(512) << 20);
@@ -227,7 +256,17 @@ void runOnLargeStack(const std::function<void()> &fn) {
 
 FileResult compileFile(const std::string &path, const CheckOptions &opts) {
   FileResult result;
-  runOnLargeStack([&] { result = compileFileHere(path, opts); });
+  try {
+    runOnLargeStack([&] { result = compileFileHere(path, opts); });
+  } catch (const std::exception &e) {
+    result = FileResult();
+    result.path = path;
+    result.internalError = e.what();
+  } catch (...) {
+    result = FileResult();
+    result.path = path;
+    result.internalError = "unknown exception";
+  }
   return result;
 }
 
@@ -291,6 +330,12 @@ int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
       t.join();
   }
 
+  for (const FileResult &r : results)
+    if (!r.internalError.empty()) {
+      err << kInternalErrorReport << "(" << r.internalError << " while compiling '" << r.path
+          << "')\n";
+      return kExitInternalError;
+    }
   bool inputErrors = false;
   std::vector<const FileResult *> ok;
   for (const FileResult &r : results) {
@@ -394,6 +439,8 @@ int compileForProduct(const std::string &input, FileResult &r, llvm::raw_ostream
                       bool needGraph) {
   CheckOptions opts;
   r = compileFile(input, opts);
+  if (!r.internalError.empty())
+    throw std::runtime_error(r.internalError + " while compiling '" + input + "'");
   if (!r.inputError.empty()) {
     err << "scopec: error: " << r.inputError << '\n';
     return kExitUsage;

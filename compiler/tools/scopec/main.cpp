@@ -21,9 +21,7 @@ using namespace scopec::driver;
 
 namespace {
 
-constexpr const char *kReportMessage =
-    "scopec: internal compiler error: this is a bug in scopec, not in your program.\n"
-    "Please report it with the input file and the command line that triggered it.\n";
+constexpr const char *kReportMessage = kInternalErrorReport;
 
 /// A crash ends with the report message and exit code 70, never a raw signal.
 extern "C" void onFatalSignal(int sig) {

@@ -33,6 +33,11 @@ enum class OutputFormat { Text, JSON, SARIF, GitHub };
 enum class ColorMode { Auto, Always, Never };
 enum class EmitStage { None, Tokens, AST };
 
+/// What an internal failure prints (then its reason in parentheses) before exit 70.
+inline constexpr const char *kInternalErrorReport =
+    "scopec: internal compiler error: this is a bug in scopec, not in your program.\n"
+    "Please report it with the input file and the command line that triggered it.\n";
+
 /// Where docs/diagnostics is published (`--help-uri-base` overrides it).
 inline constexpr const char *kDefaultHelpURIBase = SCOPEC_HELP_URI_BASE;
 
@@ -71,6 +76,7 @@ struct FileResult {
   std::string dump;         ///< --emit-stage output
   std::string printed;      ///< what the program print()ed at compile time
   std::string inputError;   ///< non-empty: the file could not be read (exit 2)
+  std::string internalError; ///< non-empty: scopec failed on this file (a bug; exit 70)
   /// The engine the phases reported to (kept alive for later phases).
   std::unique_ptr<DiagnosticsEngine> engine;
   /// The evaluated program (graph, variables); null when it did not run.
