@@ -239,9 +239,19 @@ void runOnLargeStackUnguarded(const std::function<void()> &fn) {
   pthread_t thread;
   auto *task = new std::function<void()>(fn);
   auto trampoline = [](void *p) -> void * {
+    // Signal handlers run on an alternate stack, so that a stack overflow in
+    // this thread still reaches the internal-error report.
+    std::vector<char> altStack(size_t(1) << 16);
+    stack_t ss{};
+    ss.ss_sp = altStack.data();
+    ss.ss_size = altStack.size();
+    sigaltstack(&ss, nullptr);
     auto *f = static_cast<std::function<void()> *>(p);
     (*f)();
     delete f;
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
     return nullptr;
   };
   if (pthread_create(&thread, &attr, trampoline, task) != 0) {

@@ -9,11 +9,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 using namespace scopec;
@@ -25,6 +27,18 @@ constexpr const char *kReportMessage = kInternalErrorReport;
 
 /// A crash ends with the report message and exit code 70, never a raw signal.
 extern "C" void onFatalSignal(int sig) {
+  // Several threads may crash at once (check -j): the first reports and
+  // exits; the others wait for that exit. A fault inside the handler of the
+  // reporting thread exits at once.
+  static std::atomic<pid_t> reporter{0};
+  pid_t self = static_cast<pid_t>(syscall(SYS_gettid));
+  pid_t none = 0;
+  if (!reporter.compare_exchange_strong(none, self)) {
+    if (none == self)
+      _exit(kExitInternalError);
+    for (;;)
+      pause();
+  }
   const char *name = sig == SIGSEGV ? "segmentation fault"
                      : sig == SIGABRT ? "abort"
                      : sig == SIGFPE  ? "arithmetic exception"
@@ -47,7 +61,7 @@ void installCrashHandlers() {
   sigaltstack(&ss, nullptr);
   struct sigaction sa{};
   sa.sa_handler = onFatalSignal;
-  sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+  sa.sa_flags = SA_ONSTACK;
   for (int sig : {SIGSEGV, SIGABRT, SIGFPE, SIGBUS, SIGILL})
     sigaction(sig, &sa, nullptr);
 }
