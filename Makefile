@@ -6,7 +6,7 @@ JOBS    ?= 2
 SCOPEC  := $(BUILD)/bin/scopec
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test test-unit test-golden test-e2e test-conformance test-robustness clean
+.PHONY: all deps configure build run test test-unit test-golden test-e2e test-conformance test-robustness test-asan clean
 
 all: build
 
@@ -34,5 +34,18 @@ test: build
 test-unit test-golden test-e2e test-conformance test-robustness: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L $(subst test-,,$@)
 
+# AddressSanitizer + UndefinedBehaviorSanitizer build in its own tree; runs
+# every test label (the robustness suite's time and memory limits are loose
+# enough for the instrumented binary). jemalloc is off: ASan brings its own.
+ASAN_BUILD ?= build-asan
+ASAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DSCOPEC_USE_JEMALLOC=OFF \
+	  -DCMAKE_CXX_FLAGS="$(ASAN_FLAGS) -Wno-maybe-uninitialized" -DCMAKE_EXE_LINKER_FLAGS="$(ASAN_FLAGS)" \
+	  -DCMAKE_SHARED_LINKER_FLAGS="$(ASAN_FLAGS)"
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L '$(or $(ASAN_LABELS),unit|golden|conformance|e2e)'
+
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD)

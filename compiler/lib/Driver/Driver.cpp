@@ -213,6 +213,7 @@ FileResult compileSource(std::string path, std::string displayName, std::string_
 
 namespace {
 void runOnLargeStackUnguarded(const std::function<void()> &fn);
+} // namespace
 
 /// Runs `fn` on a thread with a 512 MiB stack (reserved, not committed):
 /// deep but bounded recursion (1000 Python calls, 200 nested constructs)
@@ -232,6 +233,7 @@ void runOnLargeStack(const std::function<void()> &fn) {
     std::rethrow_exception(failure);
 }
 
+namespace {
 void runOnLargeStackUnguarded(const std::function<void()> &fn) {
   pthread_attr_t attr;
   pthread_attr_init(&attr);

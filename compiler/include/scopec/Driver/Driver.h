@@ -6,6 +6,7 @@
 #include "scopec/AST/AST.h"
 #include "scopec/Basic/Diagnostics.h"
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -82,6 +83,10 @@ struct FileResult {
   /// The evaluated program (graph, variables); null when it did not run.
   std::unique_ptr<eval::Interpreter> interp;
 };
+
+/// Runs `fn` on a thread with a 512 MiB stack (reserved, not committed), as
+/// every compilation does; an exception from `fn` is rethrown in the caller.
+void runOnLargeStack(const std::function<void()> &fn);
 
 /// Reads a file ("-" is standard input). Returns false and sets `error` to a
 /// one-line reason for a missing, unreadable, directory or binary input.
