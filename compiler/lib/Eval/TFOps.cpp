@@ -117,16 +117,27 @@ bool intList(Interpreter &in, const Value &v, size_t want, std::vector<int64_t> 
   return true;
 }
 
+/// Two operands of one op: the second converted to the first's dtype.
+static bool operandPair(TFState &tf, const Value &a, const char *aName, const Value &b,
+                        const char *bName, TensorRef &x, TensorRef &y) {
+  auto first = tf.toTensor(a, std::nullopt, aName);
+  auto second = first ? tf.toTensor(b, tf.graph().type(*first).dtype, bName) : std::nullopt;
+  if (!first || !second)
+    return false;
+  x = *first;
+  y = *second;
+  return true;
+}
+
 Value matmulOp(TFState &tf, const Value &a, const Value &b, bool transposeA, bool transposeB,
                const Value &name) {
   OpScope s(tf, name, "MatMul");
   if (!s.ok)
     return Value::error();
-  auto x = tf.toTensor(a, std::nullopt, "a");
-  auto y = x ? tf.toTensor(b, tf.graph().type(*x).dtype, "b") : std::nullopt;
-  if (!x || !y)
+  TensorRef x, y;
+  if (!operandPair(tf, a, "a", b, "b", x, y))
     return Value::error();
-  return finish(tf, tf.createOp(s.name, "MatMul", {*x, *y},
+  return finish(tf, tf.createOp(s.name, "MatMul", {x, y},
                                 {{"transpose_a", transposeA}, {"transpose_b", transposeB}}));
 }
 
@@ -134,11 +145,10 @@ Value biasAddOp(TFState &tf, const Value &value, const Value &bias, const Value 
   OpScope s(tf, name, "BiasAdd");
   if (!s.ok)
     return Value::error();
-  auto x = tf.toTensor(value, std::nullopt, "value");
-  auto b = x ? tf.toTensor(bias, tf.graph().type(*x).dtype, "bias") : std::nullopt;
-  if (!x || !b)
+  TensorRef x, b;
+  if (!operandPair(tf, value, "value", bias, "bias", x, b))
     return Value::error();
-  return finish(tf, tf.createOp(s.name, "BiasAdd", {*x, *b}));
+  return finish(tf, tf.createOp(s.name, "BiasAdd", {x, b}));
 }
 
 Value conv2dOp(TFState &tf, const Value &input, const Value &filter, std::vector<int64_t> strides,
@@ -146,11 +156,10 @@ Value conv2dOp(TFState &tf, const Value &input, const Value &filter, std::vector
   OpScope s(tf, name, "Conv2D");
   if (!s.ok)
     return Value::error();
-  auto x = tf.toTensor(input, std::nullopt, "input");
-  auto w = x ? tf.toTensor(filter, tf.graph().type(*x).dtype, "filter") : std::nullopt;
-  if (!x || !w)
+  TensorRef x, w;
+  if (!operandPair(tf, input, "input", filter, "filter", x, w))
     return Value::error();
-  return finish(tf, tf.createOp(s.name, "Conv2D", {*x, *w},
+  return finish(tf, tf.createOp(s.name, "Conv2D", {x, w},
                                 {{"strides", strides}, {"padding", padding}, {"dilations", dilations}}));
 }
 
