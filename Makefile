@@ -6,7 +6,7 @@ JOBS    ?= 2
 SCOPEC  := $(BUILD)/bin/scopec
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test test-unit test-golden test-e2e test-conformance test-robustness test-asan clean
+.PHONY: all deps configure build run test test-unit test-golden test-e2e test-conformance test-robustness test-asan fuzz fuzz-build clean
 
 all: build
 
@@ -47,5 +47,21 @@ test-asan: deps
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L '$(or $(ASAN_LABELS),unit|golden|conformance|e2e)'
 
+# libFuzzer targets (clang, ASan+UBSan) in their own tree. `make fuzz` runs
+# each for FUZZ_SECONDS on a corpus seeded from examples/ (and
+# ../shared/conformance when present); findings land in fuzz/findings/.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 120
+FUZZ_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+fuzz-build:
+	@scripts/install-deps.sh fuzz
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DSCOPEC_FUZZ=ON -DSCOPEC_USE_JEMALLOC=OFF -DSCOPEC_WERROR=OFF \
+	  -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCMAKE_CXX_FLAGS="$(FUZZ_FLAGS)" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined"
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_parser fuzz_frontend fuzz_npy
+
+fuzz: fuzz-build
+	scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

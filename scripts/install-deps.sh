@@ -11,6 +11,10 @@ PACKAGES=(
   libgtest-dev
   pkg-config python3 python3-jsonschema python3-numpy python3-yaml
 )
+# `install-deps.sh fuzz`: also clang 19 with libFuzzer (clang 14 rejects the ANTLR 4.9 headers).
+if [ "${1:-}" = fuzz ]; then
+  PACKAGES+=(clang-19 libclang-rt-19-dev)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -3,6 +3,7 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -135,28 +136,36 @@ bool parseNpy(std::string_view bytes, Array &out, std::string &error) {
     return false;
   }
   out.shape.clear();
+  if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')') {
+    error = "malformed .npy shape '" + shape.substr(0, 80) + "'";
+    return false;
+  }
   std::string dims = shape.substr(1, shape.size() - 2);
-  uint64_t count = 1;
-  bool overflow = false;
-  for (size_t p = 0; p < dims.size();) {
+  // Entries separated by commas; only the last may be empty ("(3,)", "()").
+  std::vector<std::string> entries;
+  for (size_t p = 0;;) {
     size_t q = dims.find(',', p);
     std::string d = dims.substr(p, q == std::string::npos ? std::string::npos : q - p);
-    size_t a = d.find_first_not_of(" "), b = d.find_last_not_of(" ");
-    if (a != std::string::npos) {
-      d = d.substr(a, b - a + 1);
-      if (d.empty() || d.find_first_not_of("0123456789") != std::string::npos || d.size() > 18) {
-        error = "malformed .npy shape " + shape;
-        return false;
-      }
-      int64_t v = std::stoll(d);
-      out.shape.push_back(v);
-      if (v != 0 && count > std::numeric_limits<uint64_t>::max() / static_cast<uint64_t>(v))
-        overflow = true;
-      count *= static_cast<uint64_t>(v);
-    }
+    size_t a = d.find_first_not_of(' '), b = d.find_last_not_of(' ');
+    entries.push_back(a == std::string::npos ? std::string() : d.substr(a, b - a + 1));
     if (q == std::string::npos)
       break;
     p = q + 1;
+  }
+  if (entries.back().empty() && (entries.size() > 1 || dims.find(',') == std::string::npos))
+    entries.pop_back();
+  uint64_t count = 1;
+  bool overflow = false;
+  for (const std::string &d : entries) {
+    if (d.empty() || d.find_first_not_of("0123456789") != std::string::npos || d.size() > 18) {
+      error = "malformed .npy shape " + shape;
+      return false;
+    }
+    int64_t v = std::stoll(d);
+    out.shape.push_back(v);
+    if (v != 0 && count > std::numeric_limits<uint64_t>::max() / static_cast<uint64_t>(v))
+      overflow = true;
+    count *= static_cast<uint64_t>(v);
   }
   size_t dataOffset = offset + headerLen;
   uint64_t want = count * elemSize(out.type);
@@ -222,6 +231,57 @@ bool writeNpyFile(const std::string &path, const Array &a, std::string &error) {
   return true;
 }
 
+namespace {
+
+/// Reads every entry of an opened archive; closes it. `what` names the input
+/// in messages. Entries are read in chunks, so a size the archive claims
+/// never drives an allocation: memory follows the bytes actually inflated.
+bool readArchive(zip_t *z, const std::string &what, NamedArrays &out, std::string &error) {
+  auto fail = [&](std::string msg) {
+    error = what + ": " + std::move(msg);
+    zip_discard(z);
+    return false;
+  };
+  zip_int64_t n = zip_get_num_entries(z, 0);
+  for (zip_int64_t k = 0; k < n; ++k) {
+    zip_stat_t st;
+    if (zip_stat_index(z, static_cast<zip_uint64_t>(k), 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
+        !(st.valid & ZIP_STAT_NAME))
+      return fail("unreadable entry " + std::to_string(k));
+    std::string name = st.name;
+    if (st.size > (uint64_t(1) << 34))
+      return fail("entry '" + name + "' is larger than 16 GiB");
+    zip_file_t *f = zip_fopen_index(z, static_cast<zip_uint64_t>(k), 0);
+    if (!f)
+      return fail("cannot open entry '" + name + "': " + zip_strerror(z));
+    std::string bytes;
+    char chunk[1 << 16];
+    bool ok = true;
+    while (bytes.size() < st.size) {
+      zip_uint64_t want = std::min<zip_uint64_t>(sizeof chunk, st.size - bytes.size());
+      zip_int64_t got = zip_fread(f, chunk, want);
+      if (got <= 0) {
+        ok = false;
+        break;
+      }
+      bytes.append(chunk, static_cast<size_t>(got));
+    }
+    zip_fclose(f);
+    if (!ok)
+      return fail("entry '" + name + "' is truncated or corrupt");
+    Array a;
+    if (!parseNpy(bytes, a, error))
+      return fail("entry '" + name + "': " + error);
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0)
+      name.resize(name.size() - 4);
+    out.emplace_back(name, std::move(a));
+  }
+  zip_discard(z);
+  return true;
+}
+
+} // namespace
+
 bool readNpzFile(const std::string &path, NamedArrays &out, std::string &error) {
   int err = 0;
   zip_t *z = zip_open(path.c_str(), ZIP_RDONLY, &err);
@@ -232,46 +292,23 @@ bool readNpzFile(const std::string &path, NamedArrays &out, std::string &error) 
     zip_error_fini(&ze);
     return false;
   }
-  zip_int64_t n = zip_get_num_entries(z, 0);
-  for (zip_int64_t k = 0; k < n; ++k) {
-    zip_stat_t st;
-    if (zip_stat_index(z, static_cast<zip_uint64_t>(k), 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) {
-      error = path + ": unreadable entry " + std::to_string(k);
-      zip_close(z);
-      return false;
-    }
-    std::string name = st.name;
-    if (st.size > (uint64_t(1) << 34)) {
-      error = path + ": entry '" + name + "' is larger than 16 GiB";
-      zip_close(z);
-      return false;
-    }
-    zip_file_t *f = zip_fopen_index(z, static_cast<zip_uint64_t>(k), 0);
-    if (!f) {
-      error = path + ": cannot open entry '" + name + "': " + zip_strerror(z);
-      zip_close(z);
-      return false;
-    }
-    std::string bytes(st.size, '\0');
-    zip_int64_t got = zip_fread(f, bytes.data(), st.size);
-    zip_fclose(f);
-    if (got < 0 || static_cast<zip_uint64_t>(got) != st.size) {
-      error = path + ": entry '" + name + "' is truncated or corrupt";
-      zip_close(z);
-      return false;
-    }
-    Array a;
-    if (!parseNpy(bytes, a, error)) {
-      error = path + ": entry '" + name + "': " + error;
-      zip_close(z);
-      return false;
-    }
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".npy") == 0)
-      name.resize(name.size() - 4);
-    out.emplace_back(name, std::move(a));
+  return readArchive(z, path, out, error);
+}
+
+bool parseNpz(std::string_view bytes, NamedArrays &out, std::string &error) {
+  zip_error_t ze;
+  zip_error_init(&ze);
+  zip_source_t *src = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &ze);
+  zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : nullptr;
+  if (!z) {
+    error = std::string("not a valid .npz: ") + zip_error_strerror(&ze);
+    if (src)
+      zip_source_free(src);
+    zip_error_fini(&ze);
+    return false;
   }
-  zip_close(z);
-  return true;
+  zip_error_fini(&ze);
+  return readArchive(z, "<npz>", out, error);
 }
 
 bool writeNpzFile(const std::string &path, const NamedArrays &arrays, std::string &error) {

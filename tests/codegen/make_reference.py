@@ -99,6 +99,58 @@ def ops():
     return {"x": x, "img": img}, {"w": w, "b": b, "k": k}, fetches
 
 
+def ints():
+    """Integer, bool and mixed ops: exact results (compared for equality)."""
+    B = 4
+    x = f32(rng.integers(-8, 8, (B, 5)) * 0.125)
+    n = rng.integers(-20, 20, (B, 5)).astype(np.int32)
+    d = np.array([3, -4, 5, 7, -2], np.int32)
+    m = rng.integers(0, 2, (B, 5)).astype(bool)
+    q = rng.integers(-9, 9, (B, 5)).astype(np.int64)
+    X = x.astype(np.float64)
+    fetches = {
+        "ints/arith:0": n + d * 3 - 1,
+        "ints/floordiv:0": n // d,
+        "ints/FloorMod:0": n % d,
+        "ints/floordiv_op:0": n // 3,
+        "ints/mod_op:0": n % -3,
+        "ints/abs:0": np.abs(n),
+        "ints/neg:0": -n,
+        "ints/max:0": np.maximum(n, d),
+        "ints/min:0": np.minimum(n, d),
+        "ints/pow:0": n ** 3,
+        "ints/square:0": q * q,
+        "ints/sum:0": n.sum(axis=1).astype(np.int32),
+        "ints/flat_sum:0": np.int32(n.sum()),
+        "ints/rmax:0": q.max(axis=0),
+        # TF's integer mean truncates toward zero
+        "ints/mean:0": np.trunc(n.sum(axis=1) / 5).astype(np.int32),
+        "ints/relu:0": np.maximum(n, 0),
+        "compare/less:0": x < 0.25,
+        "compare/ge:0": n >= d,
+        "compare/eq:0": n == d,
+        "compare/ne:0": m != (x < 0.25),
+        "compare/le:0": q <= 2,
+        "compare/gt:0": x > -0.5,
+        "cast/to_int:0": np.trunc(X * 3).astype(np.int32),
+        "cast/bool_to_float:0": m.astype(np.float32),
+        "cast/to_double:0": n.astype(np.float64),
+        "cast/to_bool:0": n != 0,
+        "cast/float_to_bool:0": x != 0,
+        "cast/narrow:0": q.astype(np.int32),
+        "cast/from_double:0": f32(n * 0.5),
+        "misc/argmax:0": X.argmax(axis=1).astype(np.int64),
+        "misc/argmax0:0": n.argmax(axis=0).astype(np.int32),
+        "misc/fill:0": np.full((2, 3), 7.5, np.float32),
+        "misc/ffloordiv:0": f32(np.floor(X / np.float32(0.75))),
+        "misc/ffloormod:0": f32(np.mod(X, -0.75)),
+        "misc/concat:0": np.concatenate([n, d[None, :] + n], 0),
+        "misc/transpose:0": m.T,
+        "misc/batch2:0": np.concatenate([x, x], 0).reshape(-1, 10),
+    }
+    return {"x": x, "n": n, "d": d, "m": m, "q": q}, {}, fetches
+
+
 def coarse(shape, scale):
     """Multiples of scale/8 in [-scale, scale): exact in float32, and they
     compress well, which keeps the committed files small."""
@@ -118,10 +170,12 @@ def mlp():
             {"layer2/add:0": h @ w2 + b2})
 
 
-for name, make in (("ops", ops), ("mlp", mlp)):
+for name, make in (("ops", ops), ("mlp", mlp), ("ints", ints)):
     feeds, weights, fetches = make()
     np.savez_compressed(os.path.join(out, name + "_feeds.npz"), **feeds)
     np.savez_compressed(os.path.join(out, name + "_weights.npz"), **weights)
+    # ops and mlp: float32 results (computed in float64); ints: exact, in their dtypes.
+    keep = name == "ints"
     np.savez_compressed(os.path.join(out, name + "_expected.npz"),
-                        **{k: f32(v) for k, v in fetches.items()})
+                        **{k: (np.asarray(v) if keep else f32(v)) for k, v in fetches.items()})
     print(name, "->", len(fetches), "fetches")

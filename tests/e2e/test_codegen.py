@@ -62,6 +62,40 @@ class JITNumerics(Tmp):
     def test_every_op(self):
         self.check_program("ops")
 
+    def test_integer_bool_and_mixed_ops(self):
+        # Exact results in TF's dtypes (int32, int64, bool, float64).
+        expected = np.load(os.path.join(REF, "ints_expected.npz"))
+        fetches = [a for k in expected.keys() for a in ("--fetch", k)]
+        out = self.path("out.npz")
+        rc, _, err = run("run", os.path.join(CODEGEN, "ints.scope"),
+                         "--input", os.path.join(REF, "ints_feeds.npz"), *fetches, "-o", out)
+        self.assertEqual(rc, 0, err)
+        got = np.load(out)
+        for k in expected.keys():
+            with self.subTest(fetch=k):
+                self.assertEqual(got[k].dtype, expected[k].dtype)
+                self.assertEqual(got[k].shape, expected[k].shape)
+                np.testing.assert_array_equal(got[k], expected[k])
+
+    def test_integer_division_by_zero_is_a_run_time_error(self):
+        prog = self.path("div.scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\nn = tf.placeholder(tf.int32, [None, 2], name='n')\n"
+                    "y = tf.floordiv(n, n)\n")
+        np.save(self.path("n.npy"), np.array([[4, 0]], np.int32))
+        rc, _, err = run("run", prog, "--input", "n=" + self.path("n.npy"))
+        self.assertEqual(rc, 1)
+        self.assertIn("integer division by zero", err)
+        # An int feed given as floats converts when the values are integers, else exit 2.
+        np.save(self.path("f.npy"), np.array([[4.0, 2.0]]))
+        rc, out, err = run("run", prog, "--input", "n=" + self.path("f.npy"))
+        self.assertEqual(rc, 0, err)
+        self.assertIn("floordiv:0 int32[1,2]", out)
+        np.save(self.path("g.npy"), np.array([[4.5, 2.0]]))
+        rc, _, err = run("run", prog, "--input", "n=" + self.path("g.npy"))
+        self.assertEqual(rc, 2)
+        self.assertIn("cannot be converted to the placeholder's int32: element 0 (4.500000) is not a int32", err)
+
     def test_mlp(self):
         self.check_program("mlp")
 
@@ -227,9 +261,10 @@ class BadInput(Tmp):
         self.assertIn("[E402 unknown-feed-or-fetch]", err)
         prog = os.path.join(self.dir, "p.scope")
         with open(prog, "w") as f:
-            f.write("import tensorflow as tf\nx = tf.placeholder(tf.int32, [2])\ny = x + 1\n")
+            f.write("import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 3])\ny = x[1:3] + 1\n")
         rc, _, err = run("run", prog)
         self.assertEqual(rc, 1)
+        self.assertIn("'strided_slice' (StridedSlice) slices part of a batch-sized dimension", err)
         self.assertIn("[E401 not-compilable]", err)
 
 

@@ -2,9 +2,11 @@
 //
 // One function per model: loop nests specialised to the static shapes, the
 // batch as a run-time size. Intermediates live in the caller's scratch buffer
-// (each at an offset A + C * batch floats); views (Identity, Reshape,
-// ExpandDims, Squeeze) alias their input; fetches are written in place.
-// Strict IEEE arithmetic: no fast-math flags.
+// (each at a byte offset A + C * batch, 64-byte aligned); views (Identity,
+// Reshape, ExpandDims, Squeeze) alias their input; fetches are written in
+// place. Tensors are stored in their dtype (bool as one byte); element values
+// are LLVM float/double/i32/i64, and i1 for bool. Strict IEEE arithmetic: no
+// fast-math flags.
 //
 //===----------------------------------------------------------------------===//
 #include "scopec/CodeGen/CodeGen.h"
@@ -17,6 +19,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <set>
@@ -63,22 +66,52 @@ private:
   llvm::Type *f32_, *i64_, *i32_, *ptr_;
   llvm::Function *fn_ = nullptr;
   Value *batch_ = nullptr, *scratch_ = nullptr, *weightsArg_ = nullptr;
+  /// Set by integer arithmetic that TF rejects at run time (division by
+  /// zero, a negative integer power): PREFIX_run returns kArithmetic.
+  llvm::AllocaInst *arithError_ = nullptr;
   std::map<Key, Value *> bufs_;
   std::map<Key, size_t> fetchIndex_;
   std::vector<Value *> fetchPtrs_;
-  int64_t scratchA_ = 0, scratchC_ = 0; ///< scratch size in floats: A + C * batch
+  int64_t scratchA_ = 0, scratchC_ = 0; ///< scratch size in bytes: A + C * batch
+
+  // Element types.
+  llvm::Type *elemTy(DType t) {
+    switch (t) {
+    case DType::Float32: return f32_;
+    case DType::Float64: return b_.getDoubleTy();
+    case DType::Int32: return i32_;
+    case DType::Int64: return i64_;
+    case DType::Bool: return b_.getInt8Ty();
+    default: throw Unsupported{std::string("the code generator has no ") + dtypeName(t) + " tensors"};
+    }
+  }
+  static bool isFloat(DType t) { return t == DType::Float32 || t == DType::Float64; }
+  static bool isInt(DType t) { return t == DType::Int32 || t == DType::Int64; }
+  DType dtypeOf(TensorRef t) const { return g_.type(t).dtype; }
+  DType inType(const Node &n, size_t i) const { return dtypeOf(n.inputs.at(i)); }
+  DType outType(const Node &n) const { return n.outputs[0].dtype; }
+  void requireFloat32(const Node &n) {
+    for (size_t i = 0; i < n.inputs.size(); ++i)
+      if (inType(n, i) != DType::Float32 && !constInput(n, i))
+        throw Unsupported{"'" + n.name + "' (" + n.op + ") on " + dtypeName(inType(n, i)) +
+                          ": the code generator lowers this op for float32 only"};
+  }
 
   // Shapes.
-  const std::vector<int64_t> &dims(TensorRef t) const { return g_.type(t).shape.dims; }
-  Value *dimValue(int64_t d) { return d < 0 ? batch_ : b_.getInt64(d); }
+  // Shapes are the plan's run-time shapes: a dimension d < 0 is -d times the batch.
+  const std::vector<int64_t> &dims(TensorRef t) const {
+    auto it = plan_.dims.find(t.node);
+    return it != plan_.dims.end() && t.index == 0 ? it->second : g_.type(t).shape.dims;
+  }
+  const std::vector<int64_t> &outDims(const Node &n) const { return dims(TensorRef{n.id, 0}); }
+  Value *dimValue(int64_t d) { return d == -1 ? batch_ : d < 0 ? b_.CreateMul(batch_, b_.getInt64(-d)) : b_.getInt64(d); }
   Value *count(const std::vector<int64_t> &d) {
     Value *n = b_.getInt64(1);
     int64_t stat = 1;
     for (int64_t x : d) {
       if (x < 0)
         n = b_.CreateMul(n, batch_);
-      else
-        stat *= x;
+      stat *= x < 0 ? -x : x;
     }
     return b_.CreateMul(n, b_.getInt64(stat));
   }
@@ -131,21 +164,47 @@ private:
       off = b_.CreateAdd(off, b_.CreateMul(idx[k], st[k]));
     return off;
   }
-  Value *load(Value *base, Value *off) {
-    return b_.CreateLoad(f32_, b_.CreateInBoundsGEP(f32_, base, off));
+  Value *load(Value *base, Value *off) { return load(DType::Float32, base, off); }
+  void store(Value *v, Value *base, Value *off) { store(DType::Float32, v, base, off); }
+  /// An element as a value: bool becomes i1.
+  Value *load(DType t, Value *base, Value *off) {
+    llvm::Type *ty = elemTy(t);
+    Value *v = b_.CreateLoad(ty, b_.CreateInBoundsGEP(ty, base, off));
+    return t == DType::Bool ? b_.CreateICmpNE(v, b_.getInt8(0)) : v;
   }
-  void store(Value *v, Value *base, Value *off) {
-    b_.CreateStore(v, b_.CreateInBoundsGEP(f32_, base, off));
+  void store(DType t, Value *v, Value *base, Value *off) {
+    llvm::Type *ty = elemTy(t);
+    if (t == DType::Bool)
+      v = b_.CreateZExt(v, ty);
+    b_.CreateStore(v, b_.CreateInBoundsGEP(ty, base, off));
   }
+  /// An intrinsic overloaded on its first argument's type.
   Value *intrinsic(llvm::Intrinsic::ID id, std::vector<Value *> args) {
-    llvm::Function *f = llvm::Intrinsic::getDeclaration(&m_, id, {f32_});
+    llvm::Function *f = llvm::Intrinsic::getDeclaration(&m_, id, {args[0]->getType()});
     return b_.CreateCall(f, args);
   }
-  Value *libm(const char *name, Value *x) {
-    llvm::FunctionCallee f = m_.getOrInsertFunction(name, llvm::FunctionType::get(f32_, {f32_}, false));
+  /// A libm function: `name` + "f" for float, `name` for double.
+  Value *libm(const std::string &name, Value *x) {
+    bool single = x->getType()->isFloatTy();
+    llvm::FunctionCallee f = m_.getOrInsertFunction(single ? name + "f" : name,
+                                                    llvm::FunctionType::get(x->getType(), {x->getType()}, false));
     return b_.CreateCall(f, {x});
   }
   Value *fconst(double v) { return llvm::ConstantFP::get(f32_, v); }
+  /// A constant of `like`'s type (float, double or an integer).
+  Value *constLike(Value *like, double v) {
+    llvm::Type *t = like->getType();
+    return t->isFloatingPointTy() ? llvm::ConstantFP::get(t, v)
+                                  : llvm::ConstantInt::get(t, static_cast<uint64_t>(static_cast<int64_t>(v)), true);
+  }
+  void flagArithmeticError(Value *cond) {
+    b_.CreateStore(b_.CreateOr(b_.CreateLoad(b_.getInt1Ty(), arithError_), cond), arithError_);
+  }
+  Value *binaryOp(const std::string &op, DType t, Value *x, Value *y);
+  Value *unaryOp(const Node &n, DType t, Value *x);
+  Value *cast(Value *x, DType from, DType to);
+  Value *intDivide(Value *x, Value *y, bool floor, bool mod);
+  Value *intPow(Value *x, Value *y);
 
   // Buffers.
   Value *input(const Node &n, size_t i) {
@@ -161,34 +220,60 @@ private:
     if (auto it = fetchIndex_.find(k); it != fetchIndex_.end()) {
       p = fetchPtrs_[it->second];
     } else {
-      const std::vector<int64_t> &d = n.outputs[0].shape.dims;
-      int64_t stat = 1;
+      const std::vector<int64_t> &d = outDims(n);
+      int64_t stat = static_cast<int64_t>(elemBytes(outType(n)));
       bool batched = false;
       for (int64_t x : d) {
-        if (x < 0)
-          batched = true;
-        else
-          stat *= x;
+        batched |= x < 0;
+        stat *= x < 0 ? -x : x;
       }
-      int64_t rounded = (stat + 15) / 16 * 16;
+      int64_t rounded = (stat + 63) / 64 * 64;
       Value *off = b_.CreateAdd(b_.getInt64(scratchA_), b_.CreateMul(b_.getInt64(scratchC_), batch_));
-      p = b_.CreateInBoundsGEP(f32_, scratch_, off, n.name);
+      p = b_.CreateInBoundsGEP(b_.getInt8Ty(), scratch_, off, n.name);
       (batched ? scratchC_ : scratchA_) += rounded;
     }
     bufs_[k] = p;
     return p;
   }
-  llvm::GlobalVariable *constantData(const std::string &name, const std::vector<float> &values) {
-    auto *ty = llvm::ArrayType::get(f32_, values.size());
-    std::vector<llvm::Constant *> elems;
-    elems.reserve(values.size());
-    for (float v : values)
-      elems.push_back(llvm::ConstantFP::get(f32_, v));
-    auto *gv = new llvm::GlobalVariable(m_, ty, /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
-                                        llvm::ConstantArray::get(ty, elems), name);
+  static size_t elemBytes(DType t) {
+    return t == DType::Float64 || t == DType::Int64 ? 8 : t == DType::Bool ? 1 : 4;
+  }
+  llvm::GlobalVariable *global(const std::string &name, llvm::Constant *init) {
+    auto *gv = new llvm::GlobalVariable(m_, init->getType(), /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
+                                        init, name);
     gv->setAlignment(llvm::Align(64));
     gv->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
     return gv;
+  }
+  llvm::GlobalVariable *constantData(const std::string &name, const std::vector<float> &values) {
+    return global(name, llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<float>(values)));
+  }
+  /// A Const node's value in its dtype.
+  llvm::GlobalVariable *constantData(const std::string &name, const TensorData &d) {
+    switch (d.dtype) {
+    case DType::Float32: {
+      std::vector<float> v(d.f.begin(), d.f.end());
+      return constantData(name, v);
+    }
+    case DType::Float64: return global(name, llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<double>(d.f)));
+    case DType::Int64: {
+      std::vector<uint64_t> v(d.i.begin(), d.i.end());
+      return global(name, llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint64_t>(v)));
+    }
+    case DType::Int32: {
+      std::vector<uint32_t> v;
+      for (int64_t x : d.i)
+        v.push_back(static_cast<uint32_t>(x));
+      return global(name, llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint32_t>(v)));
+    }
+    case DType::Bool: {
+      std::vector<uint8_t> v;
+      for (int64_t x : d.i)
+        v.push_back(x != 0);
+      return global(name, llvm::ConstantDataArray::get(ctx_, llvm::ArrayRef<uint8_t>(v)));
+    }
+    default: throw Unsupported{"the constant '" + name + "' is " + dtypeName(d.dtype)};
+    }
   }
 
   // Op lowerings.
@@ -203,8 +288,9 @@ private:
   void transpose(const Node &n);
   void concat(const Node &n, bool pack);
   void stridedSlice(const Node &n);
-  void copy(Value *dst, Value *src, Value *n) {
-    loop(n, [&](Value *i) { store(load(src, i), dst, i); }, "copy");
+  void argMax(const Node &n);
+  void copy(DType t, Value *dst, Value *src, Value *n) {
+    loop(n, [&](Value *i) { store(t, load(t, src, i), dst, i); }, "copy");
   }
   const TensorData *constInput(const Node &n, size_t i) const {
     const Node &src = g_.node(n.inputs.at(i).node);
@@ -224,7 +310,7 @@ private:
 
 void Lowerer::elementwise(const Node &n, const std::vector<size_t> &ins,
                           const std::function<Value *(std::vector<Value *> &)> &op) {
-  const std::vector<int64_t> &od = n.outputs[0].shape.dims;
+  const std::vector<int64_t> &od = outDims(n);
   Value *out = output(n);
   std::vector<Value *> bases;
   bool flat = true;
@@ -242,9 +328,9 @@ void Lowerer::elementwise(const Node &n, const std::vector<size_t> &ins,
       std::vector<Value *> vals;
       for (size_t k = 0; k < ins.size(); ++k) {
         const std::vector<int64_t> &d = dims(n.inputs[ins[k]]);
-        vals.push_back(load(bases[k], d == od ? i : b_.getInt64(0)));
+        vals.push_back(load(inType(n, ins[k]), bases[k], d == od ? i : b_.getInt64(0)));
       }
-      store(op(vals), out, i);
+      store(outType(n), op(vals), out, i);
     }, "e");
     return;
   }
@@ -264,12 +350,13 @@ void Lowerer::elementwise(const Node &n, const std::vector<size_t> &ins,
   nest(od, [&](std::vector<Value *> &idx) {
     std::vector<Value *> vals;
     for (size_t k = 0; k < ins.size(); ++k)
-      vals.push_back(load(bases[k], linear(idx, inStrides[k])));
-    store(op(vals), out, linear(idx, outStrides));
+      vals.push_back(load(inType(n, ins[k]), bases[k], linear(idx, inStrides[k])));
+    store(outType(n), op(vals), out, linear(idx, outStrides));
   });
 }
 
 void Lowerer::matmul(const Node &n) {
+  requireFloat32(n);
   auto ta = n.attrs.count("transpose_a") && std::get<bool>(n.attrs.at("transpose_a"));
   auto tb = n.attrs.count("transpose_b") && std::get<bool>(n.attrs.at("transpose_b"));
   const std::vector<int64_t> &ad = dims(n.inputs[0]), &bd = dims(n.inputs[1]);
@@ -294,7 +381,8 @@ void Lowerer::matmul(const Node &n) {
 }
 
 void Lowerer::conv2d(const Node &n) {
-  const std::vector<int64_t> &xd = dims(n.inputs[0]), &wd = dims(n.inputs[1]), &od = n.outputs[0].shape.dims;
+  requireFloat32(n);
+  const std::vector<int64_t> &xd = dims(n.inputs[0]), &wd = dims(n.inputs[1]), &od = outDims(n);
   std::vector<int64_t> st = attrInts(n, "strides"), dil = {1, 1, 1, 1};
   if (n.attrs.count("dilations"))
     dil = attrInts(n, "dilations");
@@ -346,7 +434,8 @@ void Lowerer::conv2d(const Node &n) {
 }
 
 void Lowerer::pool(const Node &n, bool isMax) {
-  const std::vector<int64_t> &xd = dims(n.inputs[0]), &od = n.outputs[0].shape.dims;
+  requireFloat32(n);
+  const std::vector<int64_t> &xd = dims(n.inputs[0]), &od = outDims(n);
   std::vector<int64_t> st = attrInts(n, "strides"), ks = attrInts(n, "ksize");
   bool same = std::get<std::string>(n.attrs.at("padding")) == "SAME";
   int64_t H = xd[1], W = xd[2], C = xd[3], OH = od[1], OW = od[2];
@@ -414,31 +503,43 @@ void Lowerer::reduce(const Node &n) {
   for (size_t k = 0, j = 0; k < xd.size(); ++k)
     if (!reduced[k])
       os[k] = ks[j++];
+  DType t = outType(n);
+  if (!isFloat(t) && !isInt(t))
+    throw Unsupported{"'" + n.name + "' (" + n.op + ") on " + dtypeName(t)};
   Value *x = input(n, 0), *out = output(n);
   bool isMax = n.op == "Max", isMin = n.op == "Min";
-  double init = isMax ? -std::numeric_limits<float>::infinity() : isMin ? std::numeric_limits<float>::infinity() : 0.0;
+  llvm::Type *ty = elemTy(t);
+  Value *init;
+  if (isFloat(t))
+    init = llvm::ConstantFP::get(ty, isMax ? -INFINITY : isMin ? INFINITY : 0.0);
+  else
+    init = isMax ? llvm::ConstantInt::get(ty, llvm::APInt::getSignedMinValue(ty->getIntegerBitWidth()))
+           : isMin ? llvm::ConstantInt::get(ty, llvm::APInt::getSignedMaxValue(ty->getIntegerBitWidth()))
+                   : llvm::ConstantInt::get(ty, 0);
   Value *outCount = count(kept);
-  loop(outCount, [&](Value *i) { store(fconst(init), out, i); }, "z");
+  loop(outCount, [&](Value *i) { store(t, init, out, i); }, "z");
   std::vector<Value *> xs = strides(xd);
   nest(xd, [&](std::vector<Value *> &idx) {
     Value *o = linear(idx, os);
-    Value *v = load(x, linear(idx, xs)), *a = load(out, o);
-    store(isMax ? b_.CreateSelect(b_.CreateFCmpOGT(v, a), v, a)
-          : isMin ? b_.CreateSelect(b_.CreateFCmpOLT(v, a), v, a)
-                  : b_.CreateFAdd(a, v),
-          out, o);
+    Value *v = load(t, x, linear(idx, xs)), *a = load(t, out, o);
+    store(t, isMax || isMin ? binaryOp(isMax ? "Maximum" : "Minimum", t, v, a) : binaryOp("Add", t, a, v), out, o);
   });
   if (n.op == "Mean") {
     Value *reducedCount = b_.getInt64(1);
     for (size_t k = 0; k < xd.size(); ++k)
       if (reduced[k])
         reducedCount = b_.CreateMul(reducedCount, dimValue(xd[k]));
-    Value *div = b_.CreateSIToFP(reducedCount, f32_);
-    loop(outCount, [&](Value *i) { store(b_.CreateFDiv(load(out, i), div), out, i); }, "mean");
+    // TF divides integer sums with truncation; an empty reduction of floats is NaN.
+    Value *div = isFloat(t) ? b_.CreateSIToFP(reducedCount, ty) : b_.CreateIntCast(reducedCount, ty, true);
+    loop(outCount, [&](Value *i) {
+      Value *v = load(t, out, i);
+      store(t, isFloat(t) ? b_.CreateFDiv(v, div) : b_.CreateSDiv(v, b_.CreateSelect(b_.CreateICmpEQ(div, constLike(div, 0)), constLike(div, 1), div)), out, i);
+    }, "mean");
   }
 }
 
 void Lowerer::softmax(const Node &n, bool log) {
+  requireFloat32(n);
   const std::vector<int64_t> &xd = dims(n.inputs[0]);
   int64_t last = xd.back();
   if (last < 0)
@@ -480,16 +581,17 @@ void Lowerer::transpose(const Node &n) {
   const TensorData *perm = constInput(n, 1);
   if (!perm)
     throw Unsupported{"transpose '" + n.name + "' with a non-constant permutation"};
-  const std::vector<int64_t> &xd = dims(n.inputs[0]), &od = n.outputs[0].shape.dims;
+  const std::vector<int64_t> &xd = dims(n.inputs[0]), &od = outDims(n);
   std::vector<Value *> xs = strides(xd), os = strides(od), src(od.size());
   for (size_t k = 0; k < od.size(); ++k)
     src[k] = xs[static_cast<size_t>(perm->i[k])];
   Value *x = input(n, 0), *out = output(n);
-  nest(od, [&](std::vector<Value *> &idx) { store(load(x, linear(idx, src)), out, linear(idx, os)); });
+  DType t = outType(n);
+  nest(od, [&](std::vector<Value *> &idx) { store(t, load(t, x, linear(idx, src)), out, linear(idx, os)); });
 }
 
 void Lowerer::concat(const Node &n, bool pack) {
-  const std::vector<int64_t> &od = n.outputs[0].shape.dims;
+  const std::vector<int64_t> &od = outDims(n);
   size_t nIn = pack ? n.inputs.size() : n.inputs.size() - 1;
   int64_t axis = pack ? attrInt(n, "axis", 0) : constInput(n, n.inputs.size() - 1)->i.at(0);
   if (axis < 0)
@@ -507,7 +609,7 @@ void Lowerer::concat(const Node &n, bool pack) {
     nest(d, [&](std::vector<Value *> &idx) {
       std::vector<Value *> oidx = idx;
       oidx[static_cast<size_t>(axis)] = b_.CreateAdd(idx[static_cast<size_t>(axis)], off);
-      store(load(src, linear(idx, is)), out, linear(oidx, os));
+      store(outType(n), load(outType(n), src, linear(idx, is)), out, linear(oidx, os));
     });
     offset = b_.CreateAdd(offset, dimValue(d[static_cast<size_t>(axis)]));
   }
@@ -517,7 +619,7 @@ void Lowerer::stridedSlice(const Node &n) {
   const TensorData *bd = constInput(n, 1), *ed = constInput(n, 2), *sd = constInput(n, 3);
   if (!bd || !ed || !sd)
     throw Unsupported{"slice '" + n.name + "' with non-constant bounds"};
-  const std::vector<int64_t> &xd = dims(n.inputs[0]), &od = n.outputs[0].shape.dims;
+  const std::vector<int64_t> &xd = dims(n.inputs[0]), &od = outDims(n);
   int64_t beginMask = attrInt(n, "begin_mask", 0), ellipsis = attrInt(n, "ellipsis_mask", 0),
           newAxis = attrInt(n, "new_axis_mask", 0), shrink = attrInt(n, "shrink_axis_mask", 0);
   // For each input dimension: first index and step (the output dims map to
@@ -579,21 +681,215 @@ void Lowerer::stridedSlice(const Node &n) {
         size_t d = static_cast<size_t>(outOfIn[j]);
         src = b_.CreateAdd(src, b_.CreateMul(b_.CreateMul(idx[j], step[d]), xs[d]));
       }
-    store(load(x, src), out, linear(idx, os));
+    store(outType(n), load(outType(n), x, src), out, linear(idx, os));
   });
+}
+
+Value *Lowerer::intDivide(Value *x, Value *y, bool floor, bool mod) {
+  // TF fails on a zero divisor ("Integer division by zero"): flag it and
+  // divide by 1 instead, so nothing traps. MIN / -1 wraps (no trap either).
+  Value *zero = constLike(y, 0), *one = constLike(y, 1), *minusOne = constLike(y, -1);
+  Value *isZero = b_.CreateICmpEQ(y, zero);
+  flagArithmeticError(isZero);
+  Value *safe = b_.CreateSelect(b_.CreateOr(isZero, b_.CreateICmpEQ(y, minusOne)), one, y);
+  Value *isNegOne = b_.CreateICmpEQ(y, minusOne);
+  Value *q = b_.CreateSDiv(x, safe), *r = b_.CreateSRem(x, safe);
+  q = b_.CreateSelect(isNegOne, b_.CreateSub(zero, x), q);
+  r = b_.CreateSelect(isNegOne, zero, r);
+  if (!floor)
+    return mod ? r : q;
+  // Python/TF floor semantics: round the quotient down, give the remainder the divisor's sign.
+  Value *adjust = b_.CreateAnd(b_.CreateICmpNE(r, zero), b_.CreateICmpNE(b_.CreateICmpSLT(r, zero), b_.CreateICmpSLT(y, zero)));
+  if (mod)
+    return b_.CreateSelect(adjust, b_.CreateAdd(r, y), r);
+  return b_.CreateSelect(adjust, b_.CreateSub(q, one), q);
+}
+
+Value *Lowerer::intPow(Value *x, Value *y) {
+  // Exponentiation by squaring, as a small loop; a negative exponent is
+  // TF's "Integers to negative integer powers are not allowed".
+  llvm::Type *ty = x->getType();
+  flagArithmeticError(b_.CreateICmpSLT(y, constLike(y, 0)));
+  Value *e0 = b_.CreateSelect(b_.CreateICmpSLT(y, constLike(y, 0)), constLike(y, 0), y);
+  llvm::BasicBlock *pre = b_.GetInsertBlock();
+  llvm::BasicBlock *head = llvm::BasicBlock::Create(ctx_, "ipow.head", fn_);
+  llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx_, "ipow.body", fn_);
+  llvm::BasicBlock *exit = llvm::BasicBlock::Create(ctx_, "ipow.exit", fn_);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(head);
+  llvm::PHINode *acc = b_.CreatePHI(ty, 2), *base = b_.CreatePHI(ty, 2), *e = b_.CreatePHI(ty, 2);
+  acc->addIncoming(constLike(x, 1), pre);
+  base->addIncoming(x, pre);
+  e->addIncoming(e0, pre);
+  b_.CreateCondBr(b_.CreateICmpSGT(e, constLike(y, 0)), body, exit);
+  b_.SetInsertPoint(body);
+  Value *odd = b_.CreateICmpNE(b_.CreateAnd(e, constLike(y, 1)), constLike(y, 0));
+  acc->addIncoming(b_.CreateSelect(odd, b_.CreateMul(acc, base), acc), body);
+  base->addIncoming(b_.CreateMul(base, base), body);
+  e->addIncoming(b_.CreateAShr(e, constLike(y, 1)), body);
+  b_.CreateBr(head);
+  b_.SetInsertPoint(exit);
+  return acc;
+}
+
+Value *Lowerer::binaryOp(const std::string &op, DType t, Value *x, Value *y) {
+  bool f = isFloat(t);
+  if (t == DType::Bool) {
+    if (op == "Equal")
+      return b_.CreateICmpEQ(x, y);
+    if (op == "NotEqual")
+      return b_.CreateICmpNE(x, y);
+    throw Unsupported{op + " on bool tensors"};
+  }
+  if (op == "Add" || op == "AddV2" || op == "BiasAdd")
+    return f ? b_.CreateFAdd(x, y) : b_.CreateAdd(x, y);
+  if (op == "Sub")
+    return f ? b_.CreateFSub(x, y) : b_.CreateSub(x, y);
+  if (op == "Mul")
+    return f ? b_.CreateFMul(x, y) : b_.CreateMul(x, y);
+  if (op == "RealDiv")
+    return f ? b_.CreateFDiv(x, y) : intDivide(x, y, false, false);
+  if (op == "FloorDiv")
+    return f ? intrinsic(llvm::Intrinsic::floor, {b_.CreateFDiv(x, y)}) : intDivide(x, y, true, false);
+  if (op == "FloorMod") {
+    if (!f)
+      return intDivide(x, y, true, true);
+    Value *r = b_.CreateFRem(x, y), *zero = constLike(x, 0);
+    Value *adjust = b_.CreateAnd(b_.CreateFCmpONE(r, zero), b_.CreateXor(b_.CreateFCmpOLT(r, zero), b_.CreateFCmpOLT(y, zero)));
+    return b_.CreateSelect(adjust, b_.CreateFAdd(r, y), r);
+  }
+  if (op == "Pow")
+    return f ? intrinsic(llvm::Intrinsic::pow, {x, y}) : intPow(x, y);
+  if (op == "Maximum")
+    return b_.CreateSelect(f ? b_.CreateFCmpOGE(x, y) : b_.CreateICmpSGE(x, y), x, y);
+  if (op == "Minimum")
+    return b_.CreateSelect(f ? b_.CreateFCmpOLE(x, y) : b_.CreateICmpSLE(x, y), x, y);
+  if (op == "Less")
+    return f ? b_.CreateFCmpOLT(x, y) : b_.CreateICmpSLT(x, y);
+  if (op == "LessEqual")
+    return f ? b_.CreateFCmpOLE(x, y) : b_.CreateICmpSLE(x, y);
+  if (op == "Greater")
+    return f ? b_.CreateFCmpOGT(x, y) : b_.CreateICmpSGT(x, y);
+  if (op == "GreaterEqual")
+    return f ? b_.CreateFCmpOGE(x, y) : b_.CreateICmpSGE(x, y);
+  if (op == "Equal")
+    return f ? b_.CreateFCmpOEQ(x, y) : b_.CreateICmpEQ(x, y);
+  if (op == "NotEqual")
+    return f ? b_.CreateFCmpUNE(x, y) : b_.CreateICmpNE(x, y);
+  throw Unsupported{"internal: no binary op " + op};
+}
+
+Value *Lowerer::unaryOp(const Node &n, DType t, Value *x) {
+  const std::string &op = n.op;
+  bool f = isFloat(t);
+  if (t == DType::Bool)
+    throw Unsupported{"'" + n.name + "' (" + op + ") on bool tensors"};
+  Value *zero = constLike(x, 0);
+  if (op == "Neg")
+    return f ? b_.CreateFNeg(x) : b_.CreateSub(zero, x);
+  if (op == "Abs")
+    return f ? intrinsic(llvm::Intrinsic::fabs, {x}) : b_.CreateSelect(b_.CreateICmpSLT(x, zero), b_.CreateSub(zero, x), x);
+  if (op == "Square")
+    return f ? b_.CreateFMul(x, x) : b_.CreateMul(x, x);
+  if (op == "Relu")
+    return b_.CreateSelect(f ? b_.CreateFCmpOGT(x, zero) : b_.CreateICmpSGT(x, zero), x, zero);
+  if (op == "Relu6") {
+    Value *six = constLike(x, 6);
+    Value *r = b_.CreateSelect(f ? b_.CreateFCmpOGT(x, zero) : b_.CreateICmpSGT(x, zero), x, zero);
+    return b_.CreateSelect(f ? b_.CreateFCmpOLT(r, six) : b_.CreateICmpSLT(r, six), r, six);
+  }
+  if (!f)
+    throw Unsupported{"'" + n.name + "' (" + op + ") on " + dtypeName(t) + " tensors"};
+  if (op == "Sqrt")
+    return intrinsic(llvm::Intrinsic::sqrt, {x});
+  if (op == "Exp")
+    return intrinsic(llvm::Intrinsic::exp, {x});
+  if (op == "Log")
+    return intrinsic(llvm::Intrinsic::log, {x});
+  if (op == "LeakyRelu") {
+    double alpha = n.attrs.count("alpha") ? std::get<double>(n.attrs.at("alpha")) : 0.2;
+    return b_.CreateSelect(b_.CreateFCmpOGT(x, zero), x, b_.CreateFMul(x, constLike(x, alpha)));
+  }
+  if (op == "Elu")
+    return b_.CreateSelect(b_.CreateFCmpOGT(x, zero), x, libm("expm1", x));
+  if (op == "Sigmoid")
+    return b_.CreateFDiv(constLike(x, 1), b_.CreateFAdd(constLike(x, 1), intrinsic(llvm::Intrinsic::exp, {b_.CreateFNeg(x)})));
+  if (op == "Tanh")
+    return libm("tanh", x);
+  throw Unsupported{"internal: no unary op " + op};
+}
+
+Value *Lowerer::cast(Value *x, DType from, DType to) {
+  if (from == to)
+    return x;
+  llvm::Type *ty = to == DType::Bool ? b_.getInt1Ty() : elemTy(to);
+  if (to == DType::Bool) // C++'s conversion: anything but zero (NaN included) is true
+    return isFloat(from) ? b_.CreateFCmpUNE(x, constLike(x, 0)) : b_.CreateICmpNE(x, constLike(x, 0));
+  if (from == DType::Bool)
+    return isFloat(to) ? b_.CreateUIToFP(x, ty) : b_.CreateZExt(x, ty);
+  if (isFloat(from) && isFloat(to))
+    return b_.CreateFPCast(x, ty);
+  if (isInt(from) && isInt(to))
+    return b_.CreateIntCast(x, ty, true);
+  if (isInt(from))
+    return b_.CreateSIToFP(x, ty);
+  // Float to integer saturates (NaN gives 0): never poison.
+  llvm::Function *sat = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::fptosi_sat, {ty, x->getType()});
+  return b_.CreateCall(sat, {x});
+}
+
+void Lowerer::argMax(const Node &n) {
+  const TensorData *axisData = constInput(n, 1);
+  if (!axisData || axisData->i.empty())
+    throw Unsupported{"'" + n.name + "' (ArgMax) over an axis that is not constant"};
+  const std::vector<int64_t> &xd = dims(n.inputs[0]);
+  DType t = inType(n, 0), ot = outType(n);
+  if (!isFloat(t) && !isInt(t))
+    throw Unsupported{"'" + n.name + "' (ArgMax) on " + dtypeName(t)};
+  int64_t axis = axisData->i[0];
+  if (axis < 0)
+    axis += static_cast<int64_t>(xd.size());
+  std::vector<int64_t> outer(xd.begin(), xd.begin() + axis), inner(xd.begin() + axis + 1, xd.end());
+  Value *len = dimValue(xd[static_cast<size_t>(axis)]);
+  std::vector<Value *> xs = strides(xd);
+  Value *axisStride = xs[static_cast<size_t>(axis)];
+  Value *innerCount = count(inner), *x = input(n, 0), *out = output(n);
+  llvm::AllocaInst *best, *bestIdx;
+  {
+    llvm::IRBuilder<> entry(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    best = entry.CreateAlloca(elemTy(t));
+    bestIdx = entry.CreateAlloca(i64_);
+  }
+  loop(count(outer), [&](Value *o) {
+    loop(innerCount, [&](Value *in) {
+      Value *base = b_.CreateAdd(b_.CreateMul(b_.CreateMul(o, len), innerCount), in);
+      b_.CreateStore(load(t, x, base), best);
+      b_.CreateStore(b_.getInt64(0), bestIdx);
+      loop(len, [&](Value *k) {
+        Value *v = load(t, x, b_.CreateAdd(base, b_.CreateMul(k, axisStride)));
+        Value *cur = b_.CreateLoad(elemTy(t), best);
+        // The first maximum wins; a NaN is the maximum (as TF's CPU kernel).
+        Value *better = isFloat(t) ? b_.CreateAnd(b_.CreateFCmpUGT(v, cur), b_.CreateFCmpORD(cur, cur)) : b_.CreateICmpSGT(v, cur);
+        b_.CreateStore(b_.CreateSelect(better, v, cur), best);
+        b_.CreateStore(b_.CreateSelect(better, k, b_.CreateLoad(i64_, bestIdx)), bestIdx);
+      }, "arg");
+      store(ot, b_.CreateIntCast(b_.CreateLoad(i64_, bestIdx), elemTy(ot), true), out, b_.CreateAdd(b_.CreateMul(o, innerCount), in));
+    }, "in");
+  }, "out");
 }
 
 void Lowerer::lowerNode(const Node &n) {
   Key k{n.id, 0};
   if (n.outputs.size() != 1)
     throw Unsupported{"op '" + n.name + "' (" + n.op + ") with several outputs"};
-  if (n.op != "Placeholder" && n.outputs[0].dtype != DType::Float32)
-    throw Unsupported{"'" + n.name + "' (" + n.op + ") computes " + dtypeName(n.outputs[0].dtype) +
-                      "; the code generator lowers float32 tensors only"};
+  DType ot = outType(n);
+  elemTy(ot); // a dtype the generated code can store
   const std::string &op = n.op;
   if (op == "Placeholder")
     return; // bound in run()
   if (op == "VariableV2") {
+    if (ot != DType::Float32)
+      throw Unsupported{"the variable '" + n.name + "' is " + dtypeName(ot) + "; compiled variables are float32"};
     if (opts_.externalWeights) {
       auto pos = std::find(plan_.variables.begin(), plan_.variables.end(), n.id);
       bufs_[k] = b_.CreateLoad(ptr_, b_.CreateConstInBoundsGEP1_64(ptr_, weightsArg_, static_cast<uint64_t>(pos - plan_.variables.begin())), n.name);
@@ -606,8 +902,7 @@ void Lowerer::lowerNode(const Node &n) {
     return;
   }
   if (op == "Const") {
-    std::vector<float> v(n.value->f.begin(), n.value->f.end());
-    bufs_[k] = constantData(n.name, v);
+    bufs_[k] = constantData(n.name, *n.value);
     return;
   }
   if (op == "Identity" || op == "Reshape" || op == "ExpandDims" || op == "Squeeze") {
@@ -615,59 +910,27 @@ void Lowerer::lowerNode(const Node &n) {
     return;
   }
   using Vals = std::vector<Value *>;
-  auto bin = [&](std::function<Value *(Value *, Value *)> f) {
-    elementwise(n, {0, 1}, [&](Vals &v) { return f(v[0], v[1]); });
-  };
-  auto un = [&](std::function<Value *(Value *)> f) {
-    elementwise(n, {0}, [&](Vals &v) { return f(v[0]); });
-  };
-  if (op == "Add" || op == "AddV2" || op == "BiasAdd")
-    return bin([&](Value *x, Value *y) { return b_.CreateFAdd(x, y); });
-  if (op == "Sub")
-    return bin([&](Value *x, Value *y) { return b_.CreateFSub(x, y); });
-  if (op == "Mul")
-    return bin([&](Value *x, Value *y) { return b_.CreateFMul(x, y); });
-  if (op == "RealDiv")
-    return bin([&](Value *x, Value *y) { return b_.CreateFDiv(x, y); });
-  if (op == "Maximum")
-    return bin([&](Value *x, Value *y) { return b_.CreateSelect(b_.CreateFCmpOGE(x, y), x, y); });
-  if (op == "Minimum")
-    return bin([&](Value *x, Value *y) { return b_.CreateSelect(b_.CreateFCmpOLE(x, y), x, y); });
-  if (op == "Pow")
-    return bin([&](Value *x, Value *y) { return intrinsic(llvm::Intrinsic::pow, {x, y}); });
-  if (op == "Neg")
-    return un([&](Value *x) { return b_.CreateFNeg(x); });
-  if (op == "Abs")
-    return un([&](Value *x) { return intrinsic(llvm::Intrinsic::fabs, {x}); });
-  if (op == "Square")
-    return un([&](Value *x) { return b_.CreateFMul(x, x); });
-  if (op == "Sqrt")
-    return un([&](Value *x) { return intrinsic(llvm::Intrinsic::sqrt, {x}); });
-  if (op == "Exp")
-    return un([&](Value *x) { return intrinsic(llvm::Intrinsic::exp, {x}); });
-  if (op == "Log")
-    return un([&](Value *x) { return intrinsic(llvm::Intrinsic::log, {x}); });
-  if (op == "Relu")
-    return un([&](Value *x) { return b_.CreateSelect(b_.CreateFCmpOGT(x, fconst(0)), x, fconst(0)); });
-  if (op == "Relu6")
-    return un([&](Value *x) {
-      Value *r = b_.CreateSelect(b_.CreateFCmpOGT(x, fconst(0)), x, fconst(0));
-      return b_.CreateSelect(b_.CreateFCmpOLT(r, fconst(6)), r, fconst(6));
-    });
-  if (op == "LeakyRelu") {
-    double alpha = n.attrs.count("alpha") ? std::get<double>(n.attrs.at("alpha")) : 0.2;
-    return un([&](Value *x) { return b_.CreateSelect(b_.CreateFCmpOGT(x, fconst(0)), x, b_.CreateFMul(x, fconst(alpha))); });
+  static const std::set<std::string> binary = {
+      "Add", "AddV2", "BiasAdd", "Sub", "Mul", "RealDiv", "FloorDiv", "FloorMod", "Pow", "Maximum",
+      "Minimum", "Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual"};
+  static const std::set<std::string> unary = {"Neg", "Abs", "Square", "Sqrt", "Exp", "Log", "Relu",
+                                              "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh"};
+  if (binary.count(op)) {
+    DType t = inType(n, 0);
+    return elementwise(n, {0, 1}, [&](Vals &v) { return binaryOp(op, t, v[0], v[1]); });
   }
-  if (op == "Elu")
-    return un([&](Value *x) {
-      return b_.CreateSelect(b_.CreateFCmpOGT(x, fconst(0)), x, libm("expm1f", x));
-    });
-  if (op == "Sigmoid")
-    return un([&](Value *x) {
-      return b_.CreateFDiv(fconst(1), b_.CreateFAdd(fconst(1), intrinsic(llvm::Intrinsic::exp, {b_.CreateFNeg(x)})));
-    });
-  if (op == "Tanh")
-    return un([&](Value *x) { return libm("tanhf", x); });
+  if (unary.count(op)) {
+    DType t = inType(n, 0);
+    return elementwise(n, {0}, [&](Vals &v) { return unaryOp(n, t, v[0]); });
+  }
+  if (op == "Cast") {
+    DType from = inType(n, 0);
+    return elementwise(n, {0}, [&](Vals &v) { return cast(v[0], from, ot); });
+  }
+  if (op == "Fill")
+    return elementwise(n, {1}, [&](Vals &v) { return v[0]; });
+  if (op == "ArgMax")
+    return argMax(n);
   if (op == "MatMul")
     return matmul(n);
   if (op == "Conv2D")
@@ -684,6 +947,8 @@ void Lowerer::lowerNode(const Node &n) {
     return concat(n, op == "Pack");
   if (op == "StridedSlice")
     return stridedSlice(n);
+  if (op == "Assign")
+    throw Unsupported{"'" + n.name + "' (Assign) changes a variable: the compiled forward pass only reads them"};
   throw Unsupported{"the op '" + n.name + "' (" + op + ") cannot be compiled yet"};
 }
 
@@ -717,6 +982,8 @@ void Lowerer::run() {
   b_.SetInsertPoint(nullp);
   b_.CreateRet(b_.getInt32(kNullPointer));
   b_.SetInsertPoint(entry);
+  arithError_ = b_.CreateAlloca(b_.getInt1Ty(), nullptr, "arith_error");
+  b_.CreateStore(b_.getFalse(), arithError_);
   // Argument checks: a batch of at least 1 (and at most 2^31), non-null pointers.
   llvm::BasicBlock *ok = llvm::BasicBlock::Create(ctx_, "args_ok", fn_);
   Value *batchOk = b_.CreateAnd(b_.CreateICmpSGE(batch_, b_.getInt64(1)), b_.CreateICmpSLE(batch_, b_.getInt64(int64_t(1) << 31)));
@@ -757,17 +1024,17 @@ void Lowerer::run() {
     Key k{plan_.fetches[i].tensor.node, plan_.fetches[i].tensor.index};
     Value *src = bufs_.at(k);
     if (src != fetchPtrs_[i])
-      copy(fetchPtrs_[i], src, count(plan_.fetches[i].dims));
+      copy(plan_.fetches[i].dtype, fetchPtrs_[i], src, count(plan_.fetches[i].dims));
   }
-  b_.CreateRet(b_.getInt32(kOK));
+  b_.CreateRet(b_.CreateSelect(b_.CreateLoad(b_.getInt1Ty(), arithError_), b_.getInt32(kArithmetic), b_.getInt32(kOK)));
 
   // PREFIX_scratch_size(batch): bytes.
   auto *sty = llvm::FunctionType::get(i64_, {i64_}, false);
   llvm::Function *size = llvm::Function::Create(sty, llvm::Function::ExternalLinkage, P + "_scratch_size", m_);
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", size));
   Value *bsz = size->getArg(0);
-  Value *floats = b_.CreateAdd(b_.getInt64(scratchA_), b_.CreateMul(b_.getInt64(scratchC_), bsz));
-  b_.CreateRet(b_.CreateMul(b_.CreateAdd(floats, b_.getInt64(16)), b_.getInt64(4)));
+  Value *bytes = b_.CreateAdd(b_.getInt64(scratchA_), b_.CreateMul(b_.getInt64(scratchC_), bsz));
+  b_.CreateRet(b_.CreateAdd(bytes, b_.getInt64(64)));
 }
 
 } // namespace
@@ -786,8 +1053,10 @@ std::unique_ptr<llvm::Module> lower(const Graph &g, const Plan &plan, const Weig
           return nullptr;
         }
       }
-    if (b.dtype != DType::Float32) {
-      error = "the feed '" + b.name + "' is " + dtypeName(b.dtype) + "; the code generator takes float32 feeds only";
+    if (b.dtype != DType::Float32 && b.dtype != DType::Float64 && b.dtype != DType::Int32 &&
+        b.dtype != DType::Int64 && b.dtype != DType::Bool) {
+      error = "the feed '" + b.name + "' is " + dtypeName(b.dtype) +
+              "; the code generator takes float32, float64, int32, int64 and bool feeds";
       return nullptr;
     }
   }

@@ -2,6 +2,7 @@
 #include "scopec/CodeGen/CodeGen.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace scopec::codegen {
@@ -11,7 +12,7 @@ using namespace scopec::graph;
 int64_t Binding::numElements(int64_t batch) const {
   int64_t n = 1;
   for (int64_t d : dims)
-    n *= d < 0 ? batch : d;
+    n *= d < 0 ? -d * batch : d;
   return n;
 }
 
@@ -24,6 +25,8 @@ std::vector<size_t> dataInputs(const Node &n) {
       n.op == "Max" || n.op == "Min" || n.op == "ArgMax" || n.op == "ExpandDims" ||
       n.op == "StridedSlice")
     return {0};
+  if (n.op == "Fill")
+    return {1};
   if (n.op == "ConcatV2") {
     std::vector<size_t> v;
     for (size_t i = 0; i + 1 < k; ++i)
@@ -34,6 +37,246 @@ std::vector<size_t> dataInputs(const Node &n) {
   for (size_t i = 0; i < k; ++i)
     v.push_back(i);
   return v;
+}
+
+/// Elements of a run-time shape: K times the batch (batched) or K.
+struct Count {
+  int64_t k = 1;
+  bool batched = false;
+};
+Count countOf(const std::vector<int64_t> &d) {
+  Count c;
+  for (int64_t x : d) {
+    c.k *= x < 0 ? -x : x;
+    c.batched |= x < 0;
+  }
+  return c;
+}
+
+const TensorData *constValue(const Graph &g, const Node &n, size_t i) {
+  if (i >= n.inputs.size())
+    return nullptr;
+  const Node &src = g.node(n.inputs[i].node);
+  return src.op == "Const" ? src.value.get() : nullptr;
+}
+
+/// The run-time shape of `n`'s output 0 from its inputs' (see Plan::dims).
+bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vector<int64_t>> &known,
+                 std::vector<int64_t> &out, std::string &why) {
+  if (n.outputs.empty() || n.outputs[0].shape.unknownRank) {
+    why = "has an unknown rank";
+    return n.outputs.empty() && (why.clear(), true);
+  }
+  out = n.outputs[0].shape.dims;
+  size_t unknown = 0, at = 0;
+  for (size_t k = 0; k < out.size(); ++k)
+    if (out[k] < 0) {
+      ++unknown;
+      at = k;
+    }
+  if (unknown == 0)
+    return true;
+  if (unknown > 1) {
+    why = "has more than one unknown dimension";
+    return false;
+  }
+  auto in = [&](size_t i) -> const std::vector<int64_t> & {
+    auto it = known.find(n.inputs.at(i).node);
+    return it != known.end() ? it->second : g.type(n.inputs[i]).shape.dims;
+  };
+  const std::string &op = n.op;
+  if (op == "Placeholder") {
+    out[at] = -1;
+    return true;
+  }
+  // Ops that keep the element count: the unknown dimension is what is left
+  // of the input's elements after the output's static dimensions.
+  static const std::set<std::string> sameCount = {
+      "Identity", "Reshape", "ExpandDims", "Squeeze", "Transpose", "Cast", "Neg", "Abs", "Square",
+      "Sqrt", "Exp", "Log", "Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax",
+      "LogSoftmax", "BiasAdd"};
+  if (sameCount.count(op)) {
+    Count c = countOf(in(0));
+    int64_t rest = 1;
+    for (size_t k = 0; k < out.size(); ++k)
+      if (k != at)
+        rest *= out[k];
+    if (!c.batched || rest == 0 || c.k % rest != 0) {
+      why = "has a dimension that is not a multiple of the batch";
+      return false;
+    }
+    out[at] = -(c.k / rest);
+    return true;
+  }
+  // Broadcasting ops: the batched input's dimension at the same place from the right.
+  auto fromAligned = [&](size_t first, size_t last) -> bool {
+    int64_t found = 0;
+    for (size_t i = first; i < last; ++i) {
+      const std::vector<int64_t> &d = in(i);
+      size_t off = out.size() - d.size();
+      if (at < off)
+        continue;
+      int64_t v = d[at - off];
+      if (v < 0) {
+        if (found != 0 && found != v) {
+          why = "combines dimensions of " + std::to_string(-found) + " and " + std::to_string(-v) +
+                " times the batch";
+          return false;
+        }
+        found = v;
+      }
+    }
+    if (found == 0) {
+      why = "has an unknown dimension that no input gives";
+      return false;
+    }
+    out[at] = found;
+    return true;
+  };
+  if (op == "MatMul") {
+    bool ta = n.attrs.count("transpose_a") && std::get<bool>(n.attrs.at("transpose_a"));
+    bool tb = n.attrs.count("transpose_b") && std::get<bool>(n.attrs.at("transpose_b"));
+    out[at] = at == 0 ? in(0)[ta ? 1 : 0] : in(1)[tb ? 0 : 1];
+    if (out[at] >= 0) {
+      why = "has an unknown dimension that no input gives";
+      return false;
+    }
+    return true;
+  }
+  if (op == "Conv2D" || op == "MaxPool" || op == "AvgPool") {
+    if (at != 0 || in(0)[0] >= 0) {
+      why = "has an unknown spatial or channel dimension";
+      return false;
+    }
+    out[0] = in(0)[0];
+    return true;
+  }
+  if (op == "Sum" || op == "Mean" || op == "Max" || op == "Min" || op == "ArgMax") {
+    const TensorData *axes = constValue(g, n, 1);
+    if (!axes) {
+      why = "reduces over axes that are not constant";
+      return false;
+    }
+    const std::vector<int64_t> &xd = in(0);
+    int64_t r = static_cast<int64_t>(xd.size());
+    std::set<int64_t> reduced;
+    for (int64_t a : axes->i)
+      reduced.insert(a < 0 ? a + r : a);
+    bool keep = n.attrs.count("keep_dims") && std::holds_alternative<bool>(n.attrs.at("keep_dims")) &&
+                std::get<bool>(n.attrs.at("keep_dims"));
+    std::vector<int64_t> kept;
+    for (int64_t k = 0; k < r; ++k)
+      if (!reduced.count(k))
+        kept.push_back(xd[static_cast<size_t>(k)]);
+      else if (keep)
+        kept.push_back(1);
+    if (kept.size() != out.size()) {
+      why = "internal: reduction rank mismatch";
+      return false;
+    }
+    out = kept;
+    return true;
+  }
+  if (op == "ConcatV2" || op == "Pack") {
+    size_t nIn = op == "Pack" ? n.inputs.size() : n.inputs.size() - 1;
+    int64_t axis = 0;
+    if (op == "Pack") {
+      auto it = n.attrs.find("axis");
+      axis = it != n.attrs.end() && std::holds_alternative<int64_t>(it->second) ? std::get<int64_t>(it->second) : 0;
+    } else if (const TensorData *a = constValue(g, n, n.inputs.size() - 1); a && !a->i.empty()) {
+      axis = a->i[0];
+    } else {
+      why = "concatenates along an axis that is not constant";
+      return false;
+    }
+    if (axis < 0)
+      axis += static_cast<int64_t>(out.size());
+    if (op == "ConcatV2" && static_cast<size_t>(axis) == at) {
+      int64_t sum = 0;
+      bool allBatched = true;
+      for (size_t i = 0; i < nIn; ++i) {
+        int64_t v = in(i).at(at);
+        allBatched &= v < 0;
+        sum += v < 0 ? -v : v;
+      }
+      if (!allBatched) {
+        why = "concatenates a batch-sized and a fixed-size dimension";
+        return false;
+      }
+      out[at] = -sum;
+      return true;
+    }
+    if (op == "Pack") {
+      size_t src = at < static_cast<size_t>(axis) ? at : at - 1;
+      for (size_t i = 0; i < nIn; ++i)
+        if (in(i).at(src) < 0) {
+          out[at] = in(i)[src];
+          return true;
+        }
+      why = "has an unknown dimension that no input gives";
+      return false;
+    }
+    return fromAligned(0, nIn);
+  }
+  if (op == "StridedSlice") {
+    // Only whole batched dimensions pass through a slice (x[:, 1:3]).
+    const TensorData *bd = constValue(g, n, 1), *ed = constValue(g, n, 2), *sd = constValue(g, n, 3);
+    if (!bd || !ed || !sd) {
+      why = "slices with bounds that are not constant";
+      return false;
+    }
+    auto mask = [&](const char *k) {
+      auto it = n.attrs.find(k);
+      return it != n.attrs.end() && std::holds_alternative<int64_t>(it->second) ? std::get<int64_t>(it->second) : 0;
+    };
+    int64_t beginMask = mask("begin_mask"), endMask = mask("end_mask"), ellipsis = mask("ellipsis_mask"),
+            newAxis = mask("new_axis_mask"), shrink = mask("shrink_axis_mask");
+    const std::vector<int64_t> &xd = in(0);
+    size_t specs = bd->i.size(), consumed = 0;
+    for (size_t k = 0; k < specs; ++k)
+      if (!(newAxis >> k & 1) && !(ellipsis >> k & 1))
+        ++consumed;
+    std::vector<int64_t> res;
+    size_t inDim = 0;
+    for (size_t k = 0; k < specs && inDim <= xd.size(); ++k) {
+      if (ellipsis >> k & 1) {
+        for (size_t j = 0; j + consumed < xd.size(); ++j)
+          res.push_back(xd[inDim++]);
+        continue;
+      }
+      if (newAxis >> k & 1) {
+        res.push_back(1);
+        continue;
+      }
+      if (inDim >= xd.size())
+        break;
+      int64_t v = xd[inDim];
+      if (!(shrink >> k & 1)) {
+        if (v < 0) {
+          bool whole = sd->i[k] == 1 && ((beginMask >> k & 1) || bd->i[k] == 0) &&
+                       ((endMask >> k & 1) || ed->i[k] >= (int64_t(1) << 31) - 1);
+          if (!whole) {
+            why = "slices part of a batch-sized dimension";
+            return false;
+          }
+        }
+        res.push_back(v < 0 ? v : out[res.size()]);
+      }
+      ++inDim;
+    }
+    for (; inDim < xd.size(); ++inDim)
+      res.push_back(xd[inDim]);
+    if (res.size() != out.size()) {
+      why = "internal: slice rank mismatch";
+      return false;
+    }
+    for (size_t k = 0; k < out.size(); ++k)
+      if (out[k] < 0)
+        out[k] = res[k];
+    return out[at] < 0 || (why = "has an unknown dimension that no input gives", false);
+  }
+  // Elementwise and everything else: broadcast over all inputs.
+  return fromAligned(0, n.inputs.size());
 }
 
 bool isSource(const Node &n) {
@@ -129,6 +372,15 @@ bool makePlan(const Graph &g, const std::vector<std::string> &fetchNames, Plan &
       plan.variables.push_back(n.id);
     }
     plan.nodes.push_back(n.id);
+    std::vector<int64_t> d;
+    std::string why;
+    if (!runtimeDims(g, n, plan.dims, d, why)) {
+      code = "E401";
+      error = "'" + n.name + "' (" + n.op + ") " + why + "; the compiled code sizes every unknown "
+              "dimension as a multiple of the batch";
+      return false;
+    }
+    plan.dims[n.id] = std::move(d);
   }
   for (TensorRef t : fetches) {
     const Node &n = g.node(t.node);
@@ -141,7 +393,7 @@ bool makePlan(const Graph &g, const std::vector<std::string> &fetchNames, Plan &
       error = "the fetch '" + b.name + "' has an unknown rank";
       return false;
     }
-    b.dims = n.outputs[t.index].shape.dims;
+    b.dims = t.index == 0 ? plan.dims.at(n.id) : n.outputs[t.index].shape.dims;
     plan.fetches.push_back(b);
   }
   return true;

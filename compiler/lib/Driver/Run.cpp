@@ -71,25 +71,61 @@ bool weightValues(const FileResult &r, const codegen::Plan &plan, const std::str
   return true;
 }
 
-/// Converts an array to float32 (feeds may be saved as float64 or ints).
-bool toFloat32(npy::Array &a) {
-  if (a.type == npy::ElemType::Float32)
+/// The .npy element type of a graph dtype (false: none).
+bool elemTypeOf(graph::DType t, npy::ElemType &out) {
+  switch (t) {
+  case graph::DType::Float32: out = npy::ElemType::Float32; return true;
+  case graph::DType::Float64: out = npy::ElemType::Float64; return true;
+  case graph::DType::Int32: out = npy::ElemType::Int32; return true;
+  case graph::DType::Int64: out = npy::ElemType::Int64; return true;
+  case graph::DType::Bool: out = npy::ElemType::Bool; return true;
+  default: return false;
+  }
+}
+
+template <typename T> T elementAs(const npy::Array &a, int64_t k) {
+  const unsigned char *p = a.data.data();
+  switch (a.type) {
+  case npy::ElemType::Float32: return static_cast<T>(reinterpret_cast<const float *>(p)[k]);
+  case npy::ElemType::Float64: return static_cast<T>(reinterpret_cast<const double *>(p)[k]);
+  case npy::ElemType::Int32: return static_cast<T>(reinterpret_cast<const int32_t *>(p)[k]);
+  case npy::ElemType::Int64: return static_cast<T>(reinterpret_cast<const int64_t *>(p)[k]);
+  case npy::ElemType::Bool: return static_cast<T>(p[k] != 0);
+  }
+  return T{};
+}
+
+/// Converts a feed to the placeholder's element type, as TF's feed_dict
+/// does with np.asarray(value, dtype). Returns false when a float value has
+/// no integer or bool counterpart (NaN, out of range, a fraction).
+bool convertTo(npy::Array &a, npy::ElemType to, std::string &why) {
+  if (a.type == to)
     return true;
   int64_t n = a.numElements();
-  std::vector<unsigned char> data(static_cast<size_t>(n) * 4);
-  float *dst = reinterpret_cast<float *>(data.data());
+  bool fromFloat = a.type == npy::ElemType::Float32 || a.type == npy::ElemType::Float64;
+  bool toInt = to == npy::ElemType::Int32 || to == npy::ElemType::Int64;
+  if (fromFloat && (toInt || to == npy::ElemType::Bool))
+    for (int64_t k = 0; k < n; ++k) {
+      double v = elementAs<double>(a, k);
+      double lim = to == npy::ElemType::Int32 ? 2147483648.0 : 9223372036854775808.0;
+      if (!(v == std::trunc(v)) || v >= lim || v < -lim || (to == npy::ElemType::Bool && v != 0 && v != 1)) {
+        why = "element " + std::to_string(k) + " (" + std::to_string(v) + ") is not a " + npy::elemTypeName(to);
+        return false;
+      }
+    }
+  std::vector<unsigned char> data(static_cast<size_t>(n) * npy::elemSize(to));
+  unsigned char *d = data.data();
   for (int64_t k = 0; k < n; ++k) {
-    const unsigned char *p = a.data.data();
-    switch (a.type) {
-    case npy::ElemType::Float64: dst[k] = static_cast<float>(reinterpret_cast<const double *>(p)[k]); break;
-    case npy::ElemType::Int32: dst[k] = static_cast<float>(reinterpret_cast<const int32_t *>(p)[k]); break;
-    case npy::ElemType::Int64: dst[k] = static_cast<float>(reinterpret_cast<const int64_t *>(p)[k]); break;
-    case npy::ElemType::Bool: dst[k] = p[k] ? 1.0f : 0.0f; break;
-    default: return false;
+    switch (to) {
+    case npy::ElemType::Float32: reinterpret_cast<float *>(d)[k] = elementAs<float>(a, k); break;
+    case npy::ElemType::Float64: reinterpret_cast<double *>(d)[k] = elementAs<double>(a, k); break;
+    case npy::ElemType::Int32: reinterpret_cast<int32_t *>(d)[k] = elementAs<int32_t>(a, k); break;
+    case npy::ElemType::Int64: reinterpret_cast<int64_t *>(d)[k] = elementAs<int64_t>(a, k); break;
+    case npy::ElemType::Bool: d[k] = elementAs<double>(a, k) != 0; break;
     }
   }
   a.data = std::move(data);
-  a.type = npy::ElemType::Float32;
+  a.type = to;
   return true;
 }
 
@@ -167,8 +203,11 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
     }
     npy::Array a = std::move(it->second);
     given.erase(it);
-    if (!toFloat32(a)) {
-      err << "scopec: error: feed '" << op << "' has an unsupported dtype\n";
+    npy::ElemType want;
+    std::string why;
+    if (!elemTypeOf(b.dtype, want) || !convertTo(a, want, why)) {
+      err << "scopec: error: feed '" << op << "' (" << npy::elemTypeName(a.type) << ") cannot be converted to the placeholder's "
+          << graph::dtypeName(b.dtype) << (why.empty() ? "" : ": " + why) << '\n';
       return kExitUsage;
     }
     bool ok = a.shape.size() == b.dims.size();
@@ -198,16 +237,30 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
   std::vector<const void *> feedPtrs;
   for (npy::Array &a : feedData)
     feedPtrs.push_back(a.data.data());
-  std::vector<std::vector<float>> fetchData;
+  std::vector<npy::Array> fetchData(plan.fetches.size());
   std::vector<void *> fetchPtrs;
-  for (const codegen::Binding &b : plan.fetches) {
-    fetchData.emplace_back(static_cast<size_t>(std::max<int64_t>(1, b.numElements(batch))));
-    fetchPtrs.push_back(fetchData.back().data());
+  for (size_t i = 0; i < plan.fetches.size(); ++i) {
+    const codegen::Binding &b = plan.fetches[i];
+    npy::Array &a = fetchData[i];
+    if (!elemTypeOf(b.dtype, a.type)) {
+      codegenError(r, "E401", "the fetch '" + b.name + "' is " + graph::dtypeName(b.dtype), err);
+      return kExitErrors;
+    }
+    for (int64_t d : b.dims)
+      a.shape.push_back(d < 0 ? -d * batch : d);
+    // At least 8 bytes, so that an empty tensor still has a non-null pointer.
+    a.data.resize(std::max<size_t>(8, static_cast<size_t>(b.numElements(batch)) * npy::elemSize(a.type)));
+    fetchPtrs.push_back(a.data.data());
   }
   int64_t scratchBytes = model.scratchSize(batch);
   std::vector<float> scratchStore(static_cast<size_t>(scratchBytes / 4 + 16));
   void *scratch = reinterpret_cast<void *>((reinterpret_cast<uintptr_t>(scratchStore.data()) + 63) & ~uintptr_t(63));
   int32_t status = model.run(batch, feedPtrs.data(), fetchPtrs.data(), scratch);
+  if (status == codegen::kArithmetic) {
+    err << "scopec: error: the model failed at run time: integer division by zero or a negative integer "
+           "power (TF raises InvalidArgumentError)\n";
+    return kExitErrors;
+  }
   if (status != codegen::kOK) {
     err << "scopec: error: the compiled model returned status " << status << '\n';
     return kExitUsage;
@@ -226,13 +279,8 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
   if (!opts.output.empty()) {
     npy::NamedArrays arrays;
     for (size_t i = 0; i < plan.fetches.size(); ++i) {
-      npy::Array a;
-      a.type = npy::ElemType::Float32;
-      for (int64_t d : plan.fetches[i].dims)
-        a.shape.push_back(d < 0 ? batch : d);
-      size_t n = static_cast<size_t>(plan.fetches[i].numElements(batch));
-      a.data.resize(n * 4);
-      std::memcpy(a.data.data(), fetchData[i].data(), n * 4);
+      npy::Array &a = fetchData[i];
+      a.data.resize(static_cast<size_t>(a.numElements()) * npy::elemSize(a.type));
       arrays.emplace_back(plan.fetches[i].name, std::move(a));
     }
     if (!npy::writeNpzFile(opts.output, arrays, error)) {
@@ -246,19 +294,21 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
     std::vector<int64_t> dims = b.dims;
     for (int64_t &d : dims)
       if (d < 0)
-        d = batch;
-    size_t n = static_cast<size_t>(b.numElements(batch));
+        d *= -batch;
+    const npy::Array &a = fetchData[i];
+    int64_t n = b.numElements(batch);
     double mn = INFINITY, mx = -INFINITY, sum = 0;
-    for (size_t k = 0; k < n; ++k) {
-      mn = std::min<double>(mn, fetchData[i][k]);
-      mx = std::max<double>(mx, fetchData[i][k]);
-      sum += fetchData[i][k];
+    for (int64_t k = 0; k < n; ++k) {
+      double v = elementAs<double>(a, k);
+      mn = std::min(mn, v);
+      mx = std::max(mx, v);
+      sum += v;
     }
-    out << b.name << " float32" << shapeText(dims) << " min=" << llvm::format("%g", mn)
+    out << b.name << ' ' << npy::elemTypeName(a.type) << shapeText(dims) << " min=" << llvm::format("%g", mn)
         << " max=" << llvm::format("%g", mx) << " mean=" << llvm::format("%g", n ? sum / double(n) : 0.0)
         << " first=[";
-    for (size_t k = 0; k < std::min<size_t>(n, 6); ++k)
-      out << (k ? ", " : "") << llvm::format("%g", fetchData[i][k]);
+    for (int64_t k = 0; k < std::min<int64_t>(n, 6); ++k)
+      out << (k ? ", " : "") << llvm::format("%g", elementAs<double>(a, k));
     out << (n > 6 ? ", ...]\n" : "]\n");
   }
   return kExitOK;

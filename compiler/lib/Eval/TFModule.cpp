@@ -763,14 +763,24 @@ void installTFModules(TFState &tf) {
   def(*tfm, "truncated_normal", randomTensor("truncated_normal", "truncated_normal", "mean", "stddev", 0, 1));
 
   // Math: function forms name the op by its type.
-  auto binaryFn = [](const std::string &fname, const std::string &opType) {
-    return [fname, opType](Interpreter &in, CallArgs &a) -> Value {
+  auto binaryFn = [](const std::string &fname, const std::string &opType, std::string defaultName = "") {
+    if (defaultName.empty())
+      defaultName = opType;
+    return [fname, opType, defaultName](Interpreter &in, CallArgs &a) -> Value {
       ArgBinder b(in, fname, a, {"*x", "*y", "name"});
       if (!b.ok())
         return Value::error();
-      return in.tf().binary(opType, opType, *b.get("x"), *b.get("y"), b.getOr("name", Value::none()), false);
+      return in.tf().binary(opType, defaultName, *b.get("x"), *b.get("y"), b.getOr("name", Value::none()), false);
     };
   };
+  // tf.floordiv is a Python wrapper named "floordiv"; the rest name the op by its type.
+  def(*tfm, "floordiv", binaryFn("floordiv", "FloorDiv", "floordiv"));
+  def(*tfm, "floor_div", binaryFn("floor_div", "FloorDiv", "FloorDiv"));
+  for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
+           {"floormod", "FloorMod"}, {"mod", "FloorMod"}, {"less", "Less"}, {"less_equal", "LessEqual"},
+           {"greater", "Greater"}, {"greater_equal", "GreaterEqual"}, {"equal", "Equal"},
+           {"not_equal", "NotEqual"}})
+    def(*tfm, fname, binaryFn(fname, op));
   def(*tfm, "add", binaryFn("add", "Add"));
   def(*tfm, "subtract", binaryFn("subtract", "Sub"));
   def(*tfm, "multiply", binaryFn("multiply", "Mul"));

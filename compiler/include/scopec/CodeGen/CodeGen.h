@@ -10,8 +10,9 @@
 //
 // Feeds and fetches are arrays of pointers in the plan's order; scratch is a
 // caller-provided buffer of PREFIX_scratch_size(batch) bytes (64-byte
-// aligned). Weights are embedded as constants: the code has no mutable
-// globals and is re-entrant. Return codes: 0 ok, 1 bad batch, 2 null pointer.
+// aligned). Tensors are in their dtype: float, double, int32_t, int64_t, or
+// one byte per bool. Weights are embedded as constants: the code has no mutable
+// globals and is re-entrant. Return codes: 0 ok, 1 bad batch, 2 null pointer, 3 integer arithmetic error.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCOPEC_CODEGEN_CODEGEN_H
@@ -31,9 +32,13 @@ class Module;
 
 namespace scopec::codegen {
 
-enum RunStatus : int32_t { kOK = 0, kBadBatch = 1, kNullPointer = 2 };
+/// kArithmetic: integer division by zero or a negative integer power (TF's
+/// run-time InvalidArgumentError); the outputs are then unspecified.
+enum RunStatus : int32_t { kOK = 0, kBadBatch = 1, kNullPointer = 2, kArithmetic = 3 };
 
-/// A feed or a fetch: its tensor, and its shape with -1 for the batch.
+/// A feed or a fetch: its tensor, and its run-time shape: a dimension d < 0
+/// is -d times the batch (a feed's is always -1; a fetch may be -2 after a
+/// concat of two batches along the batch axis, say).
 struct Binding {
   std::string name; ///< tensor name "x:0"
   graph::TensorRef tensor;
@@ -50,6 +55,11 @@ struct Plan {
   std::vector<graph::NodeID> nodes;
   /// VariableV2 nodes the computation reads, in graph order.
   std::vector<graph::NodeID> variables;
+  /// The run-time shape of each planned node's output 0, in Binding's
+  /// encoding (d < 0: -d times the batch). TF's static shapes say only
+  /// "unknown"; this pins each unknown dimension to a multiple of the batch,
+  /// or makePlan fails (E401) when the size is not a multiple of it.
+  std::map<graph::NodeID, std::vector<int64_t>> dims;
 };
 
 /// Chooses the fetches (names "a/b:0" or "a/b", or the graph's sinks when

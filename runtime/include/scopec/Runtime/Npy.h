@@ -44,6 +44,8 @@ bool readNpyFile(const std::string &path, Array &out, std::string &error);
 bool writeNpyFile(const std::string &path, const Array &a, std::string &error);
 /// Entries of an .npz (stored or deflated), names without the ".npy" suffix.
 bool readNpzFile(const std::string &path, NamedArrays &out, std::string &error);
+/// The same from the bytes of an archive in memory.
+bool parseNpz(std::string_view bytes, NamedArrays &out, std::string &error);
 bool writeNpzFile(const std::string &path, const NamedArrays &arrays, std::string &error);
 
 } // namespace scopec::npy
