@@ -1,5 +1,6 @@
 //===- Driver.cpp - The compile pipeline and `scopec check` ---------------===//
 #include "scopec/Driver/Driver.h"
+#include "scopec/Driver/CompileTimeRun.h"
 
 #include "scopec/AST/ASTDumper.h"
 #include "scopec/Eval/Interpreter.h"
@@ -193,7 +194,9 @@ FileResult compileSource(std::string path, std::string displayName, std::string_
       ast::dumpModule(*r.module, dump);
     else if (!r.module->hasSyntaxErrors) {
       llvm::raw_string_ostream printed(r.printed);
-      r.interp = std::make_unique<eval::Interpreter>(diags, *r.sm, printed);
+      eval::EvalOptions eo;
+      eo.computer = jitTensorComputer();
+      r.interp = std::make_unique<eval::Interpreter>(diags, *r.sm, printed, eo);
       r.interp->run(*r.module);
       printed.flush();
       r.interp->setOutput(llvm::nulls());

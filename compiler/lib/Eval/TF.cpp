@@ -1118,6 +1118,49 @@ bool TFState::evaluate(TensorRef t, TensorData &out, SourceRange site) {
       }
     return blocked(n);
   }
+  if (n.op == "Placeholder") {
+    auto it = feeds_.find(n.id);
+    if (it == feeds_.end())
+      return blocked(n);
+    out = it->second;
+    return true;
+  }
+  // Everything else through the generated code when the driver provides it.
+  if (const TensorComputer &computer = in_.options().computer) {
+    std::map<graph::NodeID, TensorData> feeds;
+    std::map<graph::NodeID, std::vector<float>> vars;
+    std::vector<graph::NodeID> work = {t.node};
+    std::set<graph::NodeID> seen;
+    bool usable = true;
+    while (!work.empty()) {
+      graph::NodeID id = work.back();
+      work.pop_back();
+      if (!seen.insert(id).second)
+        continue;
+      const graph::Node &m = g_->node(id);
+      if (m.op == "Placeholder") {
+        auto it = feeds_.find(id);
+        if (it == feeds_.end())
+          return blocked(m);
+        feeds[id] = it->second;
+      } else if (m.op == "VariableV2") {
+        TensorData v;
+        if (!evaluate(TensorRef{id, 0}, v, site))
+          return false;
+        usable &= v.dtype == DType::Float32;
+        vars[id] = std::vector<float>(v.f.begin(), v.f.end());
+      } else {
+        for (TensorRef r : m.inputs)
+          work.push_back(r.node);
+      }
+    }
+    std::string why;
+    TensorData computed;
+    if (usable && computer(*g_, t, feeds, vars, computed, why)) {
+      out = std::move(computed);
+      return true;
+    }
+  }
   if (n.inputs.size() == 2 && (n.op == "AddV2" || n.op == "Add" || n.op == "Sub" || n.op == "Mul" ||
                                n.op == "RealDiv" || n.op == "Maximum" || n.op == "Minimum" ||
                                n.op == "Pow" || n.op == "Less" || n.op == "Greater" ||
@@ -1411,16 +1454,50 @@ std::string ArrayObj::str() const {
       return std::string(data.i[k] ? "True" : "False");
     return std::to_string(data.i[k]);
   };
-  if (data.shape.rank() == 0 && data.size() == 1)
-    return elem(0);
+  if (data.shape.rank() == 0 && data.size() == 1) {
+    // A NumPy scalar prints as Python floats do ("3.0", "1e+20"), not as
+    // an array element ("3.", "1.e+20").
+    std::string e = elem(0);
+    if (graph::isFloating(data.dtype)) {
+      if (size_t dot = e.find(".e"); dot != std::string::npos)
+        e.erase(dot, 1);
+      else if (!e.empty() && e.back() == '.')
+        e += '0';
+    }
+    return e;
+  }
+  // NumPy pads every element to one width: floats align their decimal
+  // points ("[1.25 0.  ]"), integers and bools align right ("[ 3 -1]").
+  std::vector<std::string> cells(data.size());
+  size_t intWidth = 0, fracWidth = 0, width = 0;
+  bool decimal = graph::isFloating(data.dtype);
+  for (size_t k = 0; k < cells.size(); ++k) {
+    cells[k] = elem(k);
+    width = std::max(width, cells[k].size());
+    size_t dot = cells[k].find('.');
+    if (cells[k].find_first_of("eni") != std::string::npos || dot == std::string::npos)
+      decimal = false;
+    else {
+      intWidth = std::max(intWidth, dot);
+      fracWidth = std::max(fracWidth, cells[k].size() - dot - 1);
+    }
+  }
+  for (std::string &c : cells) {
+    if (decimal) {
+      size_t dot = c.find('.');
+      c = std::string(intWidth - dot, ' ') + c + std::string(fracWidth - (c.size() - dot - 1), ' ');
+    } else {
+      c = std::string(width - c.size(), ' ') + c;
+    }
+  }
   std::function<std::string(size_t, size_t &)> rec = [&](size_t dim, size_t &k) -> std::string {
     std::string s = "[";
     int64_t n = data.shape.dims[dim];
     for (int64_t i = 0; i < n; ++i) {
       if (i)
-        s += dim + 1 == data.shape.rank() ? " " : "\n ";
+        s += dim + 1 == data.shape.rank() ? " " : std::string(data.shape.rank() - dim - 1, '\n') + std::string(dim + 1, ' ');
       if (dim + 1 == data.shape.rank())
-        s += elem(k++);
+        s += cells[k++];
       else
         s += rec(dim + 1, k);
     }
@@ -1433,7 +1510,7 @@ std::string ArrayObj::str() const {
 std::string ArrayObj::repr() const {
   std::string body = str();
   if (data.shape.rank() == 0)
-    return data.dtype == DType::Float32 ? body : body;
+    return body;
   std::string s = "array(";
   std::string list = body;
   for (size_t p = 0; (p = list.find(' ', p)) != std::string::npos; p += 2)

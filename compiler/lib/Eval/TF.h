@@ -231,6 +231,8 @@ public:
 
   /// Compile-time value of a tensor (E112 when it depends on run-time data).
   bool evaluate(graph::TensorRef t, graph::TensorData &out, SourceRange site);
+  /// The placeholders' values of the sess.run being evaluated (its feed_dict).
+  std::map<graph::NodeID, graph::TensorData> &feeds() { return feeds_; }
   /// The most elements a tensor value may have at compile time (2^26: 512 MiB
   /// as doubles). Past it, `what` is E108 instead of gigabytes of memory.
   static constexpr int64_t kMaxValueElements = int64_t(1) << 26;
@@ -277,6 +279,7 @@ private:
   std::string nameStack_;
   bool stackIsNone_ = false;
   std::shared_ptr<VariableScopeObj> scope_;
+  std::map<graph::NodeID, graph::TensorData> feeds_;
   std::map<std::string, int64_t> scopeCounts_; // ordered: descendants are a range
   std::unordered_map<std::string, std::shared_ptr<VariableObj>> store_;
   std::vector<std::shared_ptr<VariableObj>> globals_;

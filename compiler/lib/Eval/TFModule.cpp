@@ -245,6 +245,63 @@ struct PlainCM : ContextManager {
   }
 };
 
+/// A sess.run feed_dict: placeholder (or its name "x:0") -> Python/NumPy value,
+/// converted to the placeholder's dtype and checked against its shape as TF does.
+bool bindFeeds(Interpreter &in, const Value &dict) {
+  TFState &tf = in.tf();
+  auto *d = dict.as<DictObj>();
+  if (!d) {
+    in.error(diag::type_error, "feed_dict must be a dict, not " + in.typeName(dict));
+    return false;
+  }
+  const graph::Graph &g = tf.graph();
+  for (auto &[key, value] : d->entries) {
+    std::optional<TensorRef> ref;
+    if (auto *t = key.as<TensorObj>())
+      ref = t->ref;
+    else if (key.isStr()) {
+      std::string name = key.asStr();
+      std::string op = name.substr(0, name.rfind(':'));
+      if (const graph::Node *n = g.find(op))
+        ref = TensorRef{n->id, 0};
+    }
+    if (!ref) {
+      in.error(diag::type_error, "Cannot interpret feed_dict key " + in.repr(key) + " as a Tensor.");
+      return false;
+    }
+    const graph::Node &n = g.node(ref->node);
+    if (n.op != "Placeholder") {
+      in.error(diag::not_compile_time, "feeding '" + g.tensorName(*ref) + "' (" + n.op +
+                                           "): at compile time only placeholders can be fed");
+      return false;
+    }
+    const graph::TensorType &type = n.outputs[0];
+    TensorData data;
+    if (!tf.toData(value, type.dtype, data))
+      return false;
+    const graph::Shape &want = type.shape;
+    bool ok = want.unknownRank || data.shape.rank() == want.rank();
+    for (size_t k = 0; ok && !want.unknownRank && k < want.rank(); ++k)
+      ok = want.dims[k] < 0 || want.dims[k] == data.shape.dims[k];
+    if (!ok) {
+      std::string have = "(";
+      for (size_t k = 0; k < data.shape.rank(); ++k)
+        have += std::to_string(data.shape.dims[k]) + (data.shape.rank() == 1 ? "," : k + 1 < data.shape.rank() ? ", " : "");
+      have += ")";
+      std::string shape = "(";
+      for (size_t k = 0; k < want.rank(); ++k)
+        shape += (want.dims[k] < 0 ? std::string("?") : std::to_string(want.dims[k])) +
+                 (want.rank() == 1 ? "," : k + 1 < want.rank() ? ", " : "");
+      shape += ")";
+      in.error(diag::value_error, "Cannot feed value of shape " + have + " for Tensor '" + g.tensorName(*ref) +
+                                      "', which has shape '" + shape + "'");
+      return false;
+    }
+    tf.feeds()[ref->node] = std::move(data);
+  }
+  return true;
+}
+
 /// sess.run(fetches) / t.eval(): compile-time values.
 Value runFetches(Interpreter &in, const Value &f) {
   TFState &tf = in.tf();
@@ -284,11 +341,13 @@ Value makeSession(Interpreter &in, CallArgs &) {
         ArgBinder b(in, "run", a, {"*fetches", "feed_dict", "options", "run_metadata"});
         if (!b.ok())
           return Value::error();
-        if (b.has("feed_dict") && !b.get("feed_dict")->isNone())
-          return in.error(diag::not_compile_time,
-                          "sess.run with a feed_dict is evaluated only by the generated code "
-                          "(scopec run), not at compile time");
-        return runFetches(in, *b.get("fetches"));
+        TFState &tf = in.tf();
+        tf.feeds().clear();
+        if (b.has("feed_dict") && !b.get("feed_dict")->isNone() && !bindFeeds(in, *b.get("feed_dict")))
+          return Value::error();
+        Value r = runFetches(in, *b.get("fetches"));
+        tf.feeds().clear();
+        return r;
       });
     if (n == "close")
       return in.makeBuiltin("Session.close", [](Interpreter &, CallArgs &) { return Value::none(); });

@@ -15,6 +15,7 @@
 #include "scopec/Eval/Value.h"
 #include "scopec/Graph/Graph.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -66,10 +67,21 @@ struct FunctionObj : Object {
   SourceRange defRange;
 };
 
+/// Computes a tensor at compile time (sess.run, Tensor.eval) from the
+/// values of the placeholders it reads (a feed_dict) and of the variables
+/// (their deterministic initial values, float32). The driver installs the
+/// generated code (the JIT) here, so compile-time values come from the same
+/// machinery as `scopec run`. False with `error` when it cannot compile the
+/// tensor; the interpreter then falls back to its own small evaluator.
+using TensorComputer = std::function<bool(
+    const graph::Graph &g, graph::TensorRef fetch, const std::map<graph::NodeID, graph::TensorData> &feeds,
+    const std::map<graph::NodeID, std::vector<float>> &variables, graph::TensorData &out, std::string &error)>;
+
 struct EvalOptions {
   uint64_t seed = 0;
   uint64_t maxSteps = 10'000'000;
   unsigned maxCallDepth = 1000;
+  TensorComputer computer; ///< empty: only the interpreter's evaluator
 };
 
 /// Thrown to end the run after E107/E108 (never escapes run()).
