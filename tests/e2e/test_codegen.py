@@ -15,6 +15,7 @@ import unittest
 import numpy as np
 
 SCOPEC = None
+RT_LIB = None
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 CODEGEN = os.path.join(ROOT, "tests", "codegen")
@@ -185,6 +186,47 @@ class AOT(Tmp):
         self.assertLess(rel_err(printed["model1/layer2/add:0"], jit), TOL)
         self.assertEqual(len(printed["discriminator/Sigmoid:0"]), 3)
 
+    def test_weights_bound_at_run_time_from_npz(self):
+        ex = os.path.join(ROOT, "examples")
+        model = os.path.join(ex, "003_variable_scope_in_dl/shared_model.scope")
+        rc, _, err = run("build", model, "-o", self.path("mlp"), "--prefix", "mlp", "--weights-at-runtime")
+        self.assertEqual(rc, 0, err)
+        with open(self.path("mlp.h")) as f:
+            header = f.read()
+        self.assertIn('static const char *const mlp_weight_names[4] = {\n  "model1/layer1/weights",', header)
+        rc, _, err = run("weights", model, "-o", self.path("w.npz"), "--seed", "7")
+        self.assertEqual(rc, 0, err)
+        demo = self.path("demo_rt")
+        subprocess.run(["cc", "-O2", "-Wall", "-Werror", "-o", demo, os.path.join(ex, "c", "weights_at_runtime.c"),
+                        "-I", self.dir, "-I", os.path.join(ROOT, "runtime", "include"), self.path("mlp.o"),
+                        RT_LIB, "-lzip", "-lstdc++", "-lm"], check=True)
+        p = subprocess.run([demo, self.path("w.npz"), "3"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        got = np.array([float(v) for v in p.stdout.split()[1:]])
+        x = np.sin(0.37 * np.arange(3 * 784)).astype(np.float32).reshape(3, 784)
+        np.save(self.path("x.npy"), x)
+        rc, _, err = run("run", model, "--weights", self.path("w.npz"),
+                         "--input", "model1/input_data1=" + self.path("x.npy"),
+                         "--input", "model1_1/input_data2=" + self.path("x.npy"), "-o", self.path("o.npz"))
+        self.assertEqual(rc, 0, err)
+        self.assertLess(rel_err(got, np.load(self.path("o.npz"))["model1/layer2/add:0"].ravel()), TOL)
+        # A missing variable, a wrong size and an unreadable file are messages, not crashes.
+        w = dict(np.load(self.path("w.npz")))
+        np.savez(self.path("missing.npz"), **{k: v for k, v in w.items() if k != "model1/layer2/biases"})
+        p = subprocess.run([demo, self.path("missing.npz")], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("no array named 'model1/layer2/biases'", p.stderr)
+        w["model1/layer2/biases"] = np.zeros(3, np.float32)
+        np.savez(self.path("wrong.npz"), **w)
+        p = subprocess.run([demo, self.path("wrong.npz")], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("'model1/layer2/biases' is float32(3,), the model wants 10 float32 elements", p.stderr)
+        with open(self.path("junk.npz"), "wb") as f:
+            f.write(b"PK\x03\x04junk")
+        p = subprocess.run([demo, self.path("junk.npz")], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("as .npz", p.stderr)
+
     def test_emit_kinds_and_targets(self):
         src = os.path.join(CODEGEN, "mlp.scope")
         base = self.path("m")
@@ -307,6 +349,8 @@ class Initializers(Tmp):
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--scopec", required=True)
+    ap.add_argument("--rt-lib", required=True, help="libscopec_rt.a")
     args, rest = ap.parse_known_args()
     SCOPEC = os.path.abspath(args.scopec)
+    RT_LIB = os.path.abspath(args.rt_lib)
     unittest.main(argv=[sys.argv[0], *rest], verbosity=2)

@@ -102,6 +102,19 @@ std::string header(const std::string &prefix, const std::string &source, const c
       h += "#define " + U + "_WEIGHT" + std::to_string(i) + "_NAME \"" + n.name + "\" /* [" + shape + "] */\n";
       h += "#define " + U + "_WEIGHT" + std::to_string(i) + "_SIZE " + std::to_string(n.outputs[0].shape.numElements()) + "\n";
     }
+    // The same as arrays, for scopec_weights_load (scopec_rt.h): binds the
+    // weights from an .npz by these names.
+    std::string names, sizes;
+    for (size_t i = 0; i < plan.variables.size(); ++i) {
+      const graph::Node &n = g.node(plan.variables[i]);
+      names += "\n  \"" + n.name + "\",";
+      sizes += "\n  " + std::to_string(n.outputs[0].shape.numElements()) + ",";
+    }
+    size_t count = std::max<size_t>(1, plan.variables.size());
+    h += "static const char *const " + P + "_weight_names[" + std::to_string(count) + "] = {" +
+         (names.empty() ? std::string("0") : names) + "\n};\n";
+    h += "static const int64_t " + P + "_weight_sizes[" + std::to_string(count) + "] = {" +
+         (sizes.empty() ? std::string("0") : sizes) + "\n};\n";
     h += "\n";
   }
   list("Feeds", "feeds", plan.feeds);

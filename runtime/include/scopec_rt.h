@@ -1,0 +1,41 @@
+/* scopec_rt.h: the run-time support library of scopec's generated code (C).
+ *
+ * A model built with `scopec build --weights-at-runtime` takes its weights as
+ * an array of pointers, in the order its header lists them (PREFIX_weight_names,
+ * PREFIX_weight_sizes). scopec_weights_load reads an .npz (as `scopec weights`
+ * or np.savez / np.savez_compressed write it) and binds each listed name to
+ * its array, checking that it is float32 with the listed number of elements.
+ *
+ * Link with libscopec_rt.a, -lzip and -lstdc++ (the library is C++ inside).
+ */
+#ifndef SCOPEC_RT_H
+#define SCOPEC_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct scopec_weights scopec_weights;
+
+/* Loads `npz_path` and binds names[i] (count of them) to its arrays. On
+ * failure (unreadable or malformed file, a missing name, a wrong dtype or
+ * size) returns NULL and writes a one-line reason into err (errlen bytes,
+ * NUL-terminated) when err is not NULL. Arrays the model does not name are
+ * ignored. */
+scopec_weights *scopec_weights_load(const char *npz_path, int64_t count, const char *const *names,
+                                    const int64_t *sizes, char *err, size_t errlen);
+
+/* The array to pass as the `weights` argument of PREFIX_run: count pointers
+ * in the order of `names`. Valid until scopec_weights_free. */
+const void *const *scopec_weights_pointers(const scopec_weights *w);
+
+void scopec_weights_free(scopec_weights *w);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SCOPEC_RT_H */

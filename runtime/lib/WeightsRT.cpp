@@ -1,0 +1,73 @@
+//===- WeightsRT.cpp - scopec_rt.h: weights bound from an .npz by name ----===//
+#include "scopec_rt.h"
+
+#include "scopec/Runtime/Npy.h"
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+struct scopec_weights {
+  std::vector<scopec::npy::Array> arrays; ///< in the order of the names
+  std::vector<const void *> pointers;
+};
+
+namespace {
+
+void setError(char *err, size_t errlen, const std::string &msg) {
+  if (err && errlen > 0)
+    std::snprintf(err, errlen, "%s", msg.c_str());
+}
+
+} // namespace
+
+extern "C" scopec_weights *scopec_weights_load(const char *npz_path, int64_t count, const char *const *names,
+                                               const int64_t *sizes, char *err, size_t errlen) {
+  try {
+    if (!npz_path || count < 0 || (count > 0 && (!names || !sizes))) {
+      setError(err, errlen, "scopec_weights_load: invalid arguments");
+      return nullptr;
+    }
+    scopec::npy::NamedArrays arrays;
+    std::string error;
+    if (!scopec::npy::readNpzFile(npz_path, arrays, error)) {
+      setError(err, errlen, error);
+      return nullptr;
+    }
+    std::map<std::string, scopec::npy::Array *> byName;
+    for (auto &[name, a] : arrays)
+      byName[name] = &a;
+    auto w = std::make_unique<scopec_weights>();
+    for (int64_t i = 0; i < count; ++i) {
+      auto it = byName.find(names[i] ? names[i] : "");
+      if (it == byName.end()) {
+        setError(err, errlen, std::string(npz_path) + ": no array named '" + (names[i] ? names[i] : "") + "'");
+        return nullptr;
+      }
+      scopec::npy::Array &a = *it->second;
+      if (a.type != scopec::npy::ElemType::Float32 || a.numElements() != sizes[i]) {
+        setError(err, errlen, std::string(npz_path) + ": '" + it->first + "' is " +
+                                  scopec::npy::elemTypeName(a.type) + a.shapeString() + ", the model wants " +
+                                  std::to_string(sizes[i]) + " float32 elements");
+        return nullptr;
+      }
+      w->arrays.push_back(std::move(a));
+    }
+    for (auto &a : w->arrays)
+      w->pointers.push_back(a.data.data());
+    return w.release();
+  } catch (const std::bad_alloc &) {
+    setError(err, errlen, "scopec_weights_load: out of memory");
+    return nullptr;
+  }
+}
+
+extern "C" const void *const *scopec_weights_pointers(const scopec_weights *w) {
+  return w ? w->pointers.data() : nullptr;
+}
+
+extern "C" void scopec_weights_free(scopec_weights *w) { delete w; }
