@@ -119,6 +119,51 @@ class JITNumerics(Tmp):
         self.assertLess(rel_err(o["discriminator/Sigmoid:0"], y), TOL)
         np.testing.assert_array_equal(o["discriminator/Sigmoid:0"], o["discriminator_1/Sigmoid:0"])
 
+    def test_image_filter_of_seed_001_jit_and_aot(self):
+        # Two SAME 5x5 convolutions + bias + relu, the second call reusing the
+        # variables; NumPy computes the reference in float64 from the weights
+        # scopec weights writes.
+        model = os.path.join(ROOT, "examples", "001_sharing_variables", "conv_relu_reuse.scope")
+        rng = np.random.default_rng(3)
+        x = rng.uniform(-1, 1, (2, 64, 64, 32)).astype(np.float32)
+        np.save(self.path("x.npy"), x)
+        rc, _, err = run("weights", model, "-o", self.path("w.npz"), "--seed", "5")
+        self.assertEqual(rc, 0, err)
+        rc, _, err = run("run", model, "--weights", self.path("w.npz"), "--input", "image1=" + self.path("x.npy"),
+                         "--fetch", "image_filters/conv2/Relu:0", "-o", self.path("o.npz"))
+        self.assertEqual(rc, 0, err)
+        w = np.load(self.path("w.npz"))
+
+        def conv_relu(v, k, b):
+            p = np.pad(v, ((0, 0), (2, 2), (2, 2), (0, 0)))
+            y = np.zeros(v.shape[:3] + (k.shape[3],))
+            for i in range(5):
+                for j in range(5):
+                    y += p[:, i:i + 64, j:j + 64, :] @ k[i, j]
+            return np.maximum(y + b, 0)
+
+        h = conv_relu(x.astype(np.float64), w["image_filters/conv1/weights"], w["image_filters/conv1/biases"])
+        ref = conv_relu(h, w["image_filters/conv2/weights"], w["image_filters/conv2/biases"])
+        jit = np.load(self.path("o.npz"))["image_filters/conv2/Relu:0"]
+        self.assertLess(rel_err(jit, ref), TOL)
+        # The same model ahead of time (a shared object through ctypes).
+        base = self.path("filt")
+        rc, _, err = run("build", model, "-o", base, "--emit", "so", "--prefix", "filt", "--weights",
+                         self.path("w.npz"), "--fetch", "image_filters/conv2/Relu:0")
+        self.assertEqual(rc, 0, err)
+        lib = ctypes.CDLL(base + ".so")
+        lib.filt_run.restype = ctypes.c_int32
+        lib.filt_run.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+        lib.filt_scratch_size.restype = ctypes.c_int64
+        lib.filt_scratch_size.argtypes = [ctypes.c_int64]
+        out = np.zeros(ref.shape, np.float32)
+        scratch = np.zeros(lib.filt_scratch_size(2) // 4 + 64, np.float32)
+        aligned = (scratch.ctypes.data + 63) // 64 * 64
+        feed_ptrs = (ctypes.c_void_p * 1)(x.ctypes.data)
+        fetch_ptrs = (ctypes.c_void_p * 1)(out.ctypes.data)
+        self.assertEqual(lib.filt_run(2, feed_ptrs, fetch_ptrs, aligned), 0)
+        self.assertLess(rel_err(out, ref), TOL)
+
     def test_summary_and_bench(self):
         model = os.path.join(CODEGEN, "mlp.scope")
         rc, out, err = run("run", model, "--input", os.path.join(REF, "mlp_feeds.npz"), "--bench", "5")
