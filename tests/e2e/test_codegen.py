@@ -164,6 +164,34 @@ class JITNumerics(Tmp):
         self.assertEqual(lib.filt_run(2, feed_ptrs, fetch_ptrs, aligned), 0)
         self.assertLess(rel_err(out, ref), TOL)
 
+    def test_random_ops_in_the_forward_pass(self):
+        # Counter-based and stateless: TF's distributions, the same values on
+        # every run, other values for another --seed.
+        prog = self.path("r.scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\n"
+                    "u = tf.random_uniform([400, 500], minval=-1.0, maxval=3.0, name='u')\n"
+                    "n = tf.random_normal([400, 500], mean=1.0, stddev=2.0, name='n')\n"
+                    "t = tf.truncated_normal([400, 500], stddev=0.5, name='t')\n")
+        args = ["run", prog, "--fetch", "u:0", "--fetch", "n:0", "--fetch", "t:0"]
+        for out, seed in (("a.npz", "0"), ("b.npz", "0"), ("c.npz", "1")):
+            rc, _, err = run(*args, "--seed", seed, "-o", self.path(out))
+            self.assertEqual(rc, 0, err)
+        a, b, c = (np.load(self.path(x)) for x in ("a.npz", "b.npz", "c.npz"))
+        u, n, t = a["u:0"].astype(np.float64), a["n:0"].astype(np.float64), a["t:0"].astype(np.float64)
+        self.assertGreaterEqual(u.min(), -1.0)
+        self.assertLess(u.max(), 3.0)
+        self.assertAlmostEqual(u.mean(), 1.0, delta=0.01)
+        self.assertAlmostEqual(u.std(), 4 / np.sqrt(12), delta=0.01)
+        self.assertAlmostEqual(n.mean(), 1.0, delta=0.02)
+        self.assertAlmostEqual(n.std(), 2.0, delta=0.02)
+        self.assertLess(np.abs(t).max(), 1.0)  # TF redraws beyond two standard deviations
+        self.assertAlmostEqual(t.mean(), 0.0, delta=0.005)
+        self.assertAlmostEqual(t.std(), 0.5 * 0.87962566, delta=0.005)
+        for k in ("u:0", "n:0", "t:0"):
+            np.testing.assert_array_equal(a[k], b[k])
+            self.assertFalse(np.array_equal(a[k], c[k]))
+
     def test_summary_and_bench(self):
         model = os.path.join(CODEGEN, "mlp.scope")
         rc, out, err = run("run", model, "--input", os.path.join(REF, "mlp_feeds.npz"), "--bench", "5")

@@ -289,6 +289,10 @@ private:
   void concat(const Node &n, bool pack);
   void stridedSlice(const Node &n);
   void argMax(const Node &n);
+  void random(const Node &n);
+  llvm::Function *mixFn_ = nullptr;
+  Value *mix64(Value *x);
+  Value *unitDouble(Value *key, Value *counter);
   void copy(DType t, Value *dst, Value *src, Value *n) {
     loop(n, [&](Value *i) { store(t, load(t, src, i), dst, i); }, "copy");
   }
@@ -878,6 +882,75 @@ void Lowerer::argMax(const Node &n) {
   }, "out");
 }
 
+// Random ops: a counter-based generator (SplitMix64's finalizer over the op's
+// key and the element's counter), so the code stays free of mutable state:
+// every call draws the same values, and LowerOptions::seed changes them.
+Value *Lowerer::mix64(Value *x) {
+  if (!mixFn_) {
+    auto *fty = llvm::FunctionType::get(i64_, {i64_}, false);
+    mixFn_ = llvm::Function::Create(fty, llvm::Function::PrivateLinkage, "scopec.mix64", m_);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(ctx_, "entry", mixFn_));
+    Value *z = mixFn_->getArg(0);
+    z = b.CreateMul(b.CreateXor(z, b.CreateLShr(z, 30)), b.getInt64(0xbf58476d1ce4e5b9ULL));
+    z = b.CreateMul(b.CreateXor(z, b.CreateLShr(z, 27)), b.getInt64(0x94d049bb133111ebULL));
+    b.CreateRet(b.CreateXor(z, b.CreateLShr(z, 31)));
+  }
+  return b_.CreateCall(mixFn_, {x});
+}
+
+/// A double in [0, 1) from the top 53 bits of mix64(key + counter * golden).
+Value *Lowerer::unitDouble(Value *key, Value *counter) {
+  Value *h = mix64(b_.CreateAdd(key, b_.CreateMul(counter, b_.getInt64(0x9e3779b97f4a7c15ULL))));
+  return b_.CreateFMul(b_.CreateUIToFP(b_.CreateLShr(h, 11), b_.getDoubleTy()),
+                       llvm::ConstantFP::get(b_.getDoubleTy(), 0x1p-53));
+}
+
+void Lowerer::random(const Node &n) {
+  DType t = outType(n);
+  if (!isFloat(t))
+    throw Unsupported{"'" + n.name + "' (" + n.op + ") of " + dtypeName(t)};
+  uint64_t key = 1469598103934665603ULL; // FNV-1a of the op's name, then the seed
+  for (char c : n.name)
+    key = (key ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  key ^= opts_.seed * 0xd1b54a32d192ed03ULL;
+  Value *K = b_.getInt64(key), *out = output(n);
+  llvm::Type *ty = elemTy(t), *f64 = b_.getDoubleTy();
+  auto normal = [&](Value *i, Value *attempt) {
+    Value *c = b_.CreateAdd(b_.CreateMul(i, b_.getInt64(128)), b_.CreateMul(attempt, b_.getInt64(2)));
+    Value *u1 = b_.CreateFSub(llvm::ConstantFP::get(f64, 1.0), unitDouble(K, c)); // (0, 1]
+    Value *u2 = unitDouble(K, b_.CreateAdd(c, b_.getInt64(1)));
+    Value *r = intrinsic(llvm::Intrinsic::sqrt, {b_.CreateFMul(llvm::ConstantFP::get(f64, -2.0), intrinsic(llvm::Intrinsic::log, {u1}))});
+    return b_.CreateFMul(r, intrinsic(llvm::Intrinsic::cos, {b_.CreateFMul(u2, llvm::ConstantFP::get(f64, 6.283185307179586))}));
+  };
+  loop(count(outDims(n)), [&](Value *i) {
+    Value *v;
+    if (n.op == "RandomUniform") {
+      // The top 24 bits, so that the float is below 1 exactly as TF's [0, 1).
+      Value *h = mix64(b_.CreateAdd(K, b_.CreateMul(i, b_.getInt64(0x9e3779b97f4a7c15ULL))));
+      v = b_.CreateFMul(b_.CreateUIToFP(b_.CreateLShr(h, 40), f64), llvm::ConstantFP::get(f64, 0x1p-24));
+    } else if (n.op == "RandomStandardNormal") {
+      v = normal(i, b_.getInt64(0));
+    } else {
+      // TruncatedNormal: redraw until |z| < 2 (TF's rule), at most 64 times.
+      llvm::BasicBlock *pre = b_.GetInsertBlock();
+      llvm::BasicBlock *head = llvm::BasicBlock::Create(ctx_, "tn.draw", fn_);
+      llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx_, "tn.done", fn_);
+      b_.CreateBr(head);
+      b_.SetInsertPoint(head);
+      llvm::PHINode *attempt = b_.CreatePHI(i64_, 2);
+      attempt->addIncoming(b_.getInt64(0), pre);
+      Value *z = normal(i, attempt);
+      Value *next = b_.CreateAdd(attempt, b_.getInt64(1));
+      attempt->addIncoming(next, head);
+      Value *inside = b_.CreateFCmpOLT(intrinsic(llvm::Intrinsic::fabs, {z}), llvm::ConstantFP::get(f64, 2.0));
+      b_.CreateCondBr(b_.CreateOr(inside, b_.CreateICmpSGE(next, b_.getInt64(64))), done, head);
+      b_.SetInsertPoint(done);
+      v = b_.CreateSelect(inside, z, llvm::ConstantFP::get(f64, 0.0));
+    }
+    store(t, b_.CreateFPCast(v, ty), out, i);
+  }, "rnd");
+}
+
 void Lowerer::lowerNode(const Node &n) {
   Key k{n.id, 0};
   if (n.outputs.size() != 1)
@@ -931,6 +1004,8 @@ void Lowerer::lowerNode(const Node &n) {
     return elementwise(n, {1}, [&](Vals &v) { return v[0]; });
   if (op == "ArgMax")
     return argMax(n);
+  if (op == "RandomUniform" || op == "RandomStandardNormal" || op == "TruncatedNormal")
+    return random(n);
   if (op == "MatMul")
     return matmul(n);
   if (op == "Conv2D")

@@ -27,6 +27,8 @@ std::vector<size_t> dataInputs(const Node &n) {
     return {0};
   if (n.op == "Fill")
     return {1};
+  if (n.op == "RandomUniform" || n.op == "RandomStandardNormal" || n.op == "TruncatedNormal")
+    return {}; // the shape is static
   if (n.op == "ConcatV2") {
     std::vector<size_t> v;
     for (size_t i = 0; i + 1 < k; ++i)

@@ -180,6 +180,7 @@ int buildModel(const std::string &input, const BuildOptions &opts, llvm::raw_ost
   codegen::LowerOptions lo;
   lo.prefix = prefix;
   lo.externalWeights = opts.weightsAtRuntime;
+  lo.seed = opts.seed;
   std::unique_ptr<llvm::Module> m = codegen::lower(g, plan, weights, ctx, lo, error);
   if (!m) {
     err << r.displayName << ": error: " << error << " [E401 not-compilable]\n";

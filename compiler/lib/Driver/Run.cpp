@@ -157,6 +157,7 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
   auto ctx = std::make_unique<llvm::LLVMContext>();
   codegen::LowerOptions lo;
   lo.prefix = "scopec_model";
+  lo.seed = opts.seed;
   std::unique_ptr<llvm::Module> m = codegen::lower(g, plan, weights, *ctx, lo, error);
   if (!m) {
     codegenError(r, "E401", error, err);

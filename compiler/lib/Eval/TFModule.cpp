@@ -14,7 +14,8 @@ using graph::TensorRef;
 using graph::TensorType;
 
 std::optional<TensorRef> buildInitializerOps(TFState &tf, const InitializerObj &init,
-                                             const Shape &shape, DType dtype, InitSpec &spec);
+                                             const Shape &shape, DType dtype, InitSpec &spec,
+                                             const Value *scopeName = nullptr);
 
 namespace {
 
@@ -797,15 +798,10 @@ void installTFModules(TFState &tf) {
       if (const Value *v = b.get(q); v && !v->isNone() && !toFloat(*v, init.spec.b))
         return in.error(diag::type_error, q + " must be a number");
       Value name = b.getOr("name", Value::none());
-      TFState::SavedStack saved;
-      bool ok;
-      // random_* open their own scope: reuse the initializer builder at the
-      // current scope, so the result is named fname (fname_1, ...).
+      // random_* open their own scope, named `name` or fname (fname_1, ...):
+      // the initializer builder at the current scope does exactly that.
       InitSpec spec;
-      auto r = buildInitializerOps(tf, init, shape, t, spec);
-      (void)saved;
-      (void)ok;
-      (void)name;
+      auto r = buildInitializerOps(tf, init, shape, t, spec, &name);
       if (!r)
         return Value::error();
       // Remember the distribution: a variable initialised from this tensor

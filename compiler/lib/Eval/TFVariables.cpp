@@ -71,7 +71,7 @@ static std::string snakeCase(const std::string &type) {
 }
 
 static std::optional<TensorRef> initializerOps(TFState &tf, const InitializerObj &init,
-                                               const Shape &shape, DType dtype, InitSpec &spec) {
+                                               const Shape &shape, DType dtype, InitSpec &spec, const Value *scopeName = nullptr) {
   spec = init.spec;
   spec.display = snakeCase(init.type);
   TensorType out{dtype, false, shape};
@@ -159,7 +159,11 @@ static std::optional<TensorRef> initializerOps(TFState &tf, const InitializerObj
   }
   TFState::SavedStack old;
   bool ok;
-  std::string scope = tf.enterNameScope(dist, old, ok);
+  // tf.random_*(name=...) names the scope (and so the result) after `name`.
+  std::string scope = scopeName && !scopeName->isNone() ? tf.enterNameScope(*scopeName, old, ok)
+                                                        : tf.enterNameScope(dist, old, ok);
+  if (!ok)
+    return std::nullopt;
   auto shapeData = std::make_shared<TensorData>();
   shapeData->dtype = DType::Int32;
   shapeData->shape = Shape::of({static_cast<int64_t>(shape.rank())});
@@ -527,8 +531,9 @@ std::string TFState::uniqueVariableScope(const std::string &prefix) {
 
 /// Exposed for the API module: the initializer ops builder.
 std::optional<TensorRef> buildInitializerOps(TFState &tf, const InitializerObj &init,
-                                             const Shape &shape, DType dtype, InitSpec &spec) {
-  return initializerOps(tf, init, shape, dtype, spec);
+                                             const Shape &shape, DType dtype, InitSpec &spec,
+                                             const Value *scopeName) {
+  return initializerOps(tf, init, shape, dtype, spec, scopeName);
 }
 
 } // namespace scopec::eval

@@ -77,6 +77,9 @@ struct LowerOptions {
   /// array of pointers to the variables' values in Plan::variables order
   /// (`const void *const *weights`), instead of embedding them.
   bool externalWeights = false;
+  /// Keys the random ops' generator (with each op's name): the same seed
+  /// gives the same values on every call.
+  uint64_t seed = 0;
 };
 
 /// Emits the module. On failure (an op or dtype codegen cannot lower)
