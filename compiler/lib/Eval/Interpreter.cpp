@@ -93,7 +93,17 @@ Interpreter::Interpreter(DiagnosticsEngine &diags, const SourceManager &sm,
   installBuiltins(*this);
 }
 
-Interpreter::~Interpreter() = default;
+Interpreter::~Interpreter() {
+  // Break the reference cycles of the program's objects (functions stored in
+  // the scopes they close over, modules that refer to each other) so that
+  // everything is freed with the interpreter.
+  for (const std::weak_ptr<Env> &w : captured_)
+    if (std::shared_ptr<Env> e = w.lock()) {
+      e->vars.clear();
+      e->parent.reset();
+    }
+  builtins_->vars.clear();
+}
 
 const graph::Graph &Interpreter::graph() const { return tf_->graph(); }
 
@@ -1017,6 +1027,8 @@ Value Interpreter::makeFunction(const std::string &name, const std::vector<Param
   f->lambdaBody = lambdaBody;
   f->closure = env;
   f->defRange = r;
+  if (captured_.empty() || captured_.back().lock() != env)
+    captured_.push_back(env);
   for (const Param &p : params) {
     if (p.defaultValue) {
       f->defaults.push_back(eval(p.defaultValue, env));

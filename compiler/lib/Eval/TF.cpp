@@ -63,7 +63,12 @@ TFState::TFState(Interpreter &in) : in_(in) {
   installTFModules(*this);
 }
 
-TFState::~TFState() = default;
+TFState::~TFState() {
+  // tf.compat.v1 is tf, tf.contrib.slim is slim, ...: break those cycles.
+  for (auto &[key, v] : modules_)
+    if (auto *m = v.as<ModuleObj>())
+      m->attrs.clear();
+}
 
 void TFState::reset() {
   g_ = std::make_unique<graph::Graph>();

@@ -187,6 +187,9 @@ private:
   EvalOptions opts_;
   std::unique_ptr<TFState> tf_;
   std::shared_ptr<Env> builtins_;
+  /// Environments closures captured: a function stored in the scope it
+  /// closes over is a reference cycle; the destructor breaks them.
+  std::vector<std::weak_ptr<Env>> captured_;
   uint64_t steps_ = 0;
   unsigned depth_ = 0;
   SourceRange callSite_;
