@@ -28,8 +28,12 @@ run: build
 	@$(SCOPEC) check examples/; rc=$$?; [ $$rc -le 1 ] || exit $$rc
 	$(SCOPEC) check --verify examples/
 
+# The whole suite, then the front-end tests again under ASan+UBSan (issue 8:
+# CI runs them sanitized; its own tree, only the test binaries they need).
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) test-asan ASAN_LABELS='unit|golden' \
+	  ASAN_TARGETS='scopec_unit_tests scopec_golden_tests scopec_fuzz_regression_tests'
 
 test-unit test-golden test-e2e test-conformance test-robustness: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L $(subst test-,,$@)
@@ -43,7 +47,7 @@ test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DSCOPEC_USE_JEMALLOC=OFF \
 	  -DCMAKE_CXX_FLAGS="$(ASAN_FLAGS) -Wno-maybe-uninitialized" -DCMAKE_EXE_LINKER_FLAGS="$(ASAN_FLAGS)" \
 	  -DCMAKE_SHARED_LINKER_FLAGS="$(ASAN_FLAGS)"
-	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS) $(if $(ASAN_TARGETS),--target $(ASAN_TARGETS))
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L '$(or $(ASAN_LABELS),unit|golden|conformance|e2e)'
 

@@ -245,6 +245,16 @@ class AOT(Tmp):
         subprocess.run(["cc", "-O2", "-Wall", "-Werror", "-o", demo, os.path.join(ex, "c", "main.c"),
                         "-I", self.dir, self.path("mlp.o"), self.path("disc.o"), "-lm"], check=True)
         p = subprocess.run([demo, "3"], capture_output=True, text=True, check=True)
+        # The same program under AddressSanitizer and UBSan (the host code and
+        # its buffers; the generated objects are not instrumented).
+        asan = self.path("demo_asan")
+        subprocess.run(["cc", "-O1", "-g", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+                        "-o", asan, os.path.join(ex, "c", "main.c"), "-I", self.dir,
+                        self.path("mlp.o"), self.path("disc.o"), "-lm"], check=True)
+        pa = subprocess.run([asan, "3"], capture_output=True, text=True,
+                            env=dict(os.environ, ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"))
+        self.assertEqual(pa.returncode, 0, pa.stderr)
+        self.assertEqual(pa.stdout, p.stdout)
         lines = p.stdout.splitlines()
         self.assertEqual(lines[-1], "bad batch -> 1, null scratch -> 2")
         printed = {l.split()[0]: np.array([float(v) for v in l.split()[1:]]) for l in lines[:-1]}

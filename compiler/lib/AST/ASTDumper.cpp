@@ -380,6 +380,30 @@ private:
       field("body", [&] { stmts(w->body); });
       break;
     }
+    case NodeKind::Raise: {
+      auto *r = llvm::cast<Raise>(s);
+      open(s);
+      children({r->exc, r->cause});
+      break;
+    }
+    case NodeKind::Try: {
+      auto *t = llvm::cast<Try>(s);
+      open(s);
+      field("body", [&] { stmts(t->body); });
+      for (const ExceptHandler &h : t->handlers) {
+        std::string label = h.name.empty() ? "except" : "except as " + h.name;
+        field(label.c_str(), [&] {
+          if (h.type)
+            expr(h.type);
+          stmts(h.body);
+        });
+      }
+      if (!t->orelse.empty())
+        field("else", [&] { stmts(t->orelse); });
+      if (!t->finalbody.empty())
+        field("finally", [&] { stmts(t->finalbody); });
+      break;
+    }
     case NodeKind::Assert: {
       auto *a = llvm::cast<Assert>(s);
       open(s);

@@ -115,6 +115,19 @@ void DiagnosticsEngine::commit(Diagnostic d, bool withCallChain) {
   if (consumer_)
     consumer_->handle(d);
   diags_.push_back(std::move(d));
+  if (sev == Severity::Error && errorObserver_)
+    errorObserver_(diags_.size() - 1);
+}
+
+void DiagnosticsEngine::retract(size_t index) {
+  if (consumer_ || index >= diags_.size())
+    return;
+  Severity sev = diags_[index].severity();
+  if (sev == Severity::Error)
+    --numErrors_;
+  else if (sev == Severity::Warning)
+    --numWarnings_;
+  diags_.erase(diags_.begin() + static_cast<long>(index));
 }
 
 } // namespace scopec

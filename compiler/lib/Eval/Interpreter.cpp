@@ -91,6 +91,15 @@ Interpreter::Interpreter(DiagnosticsEngine &diags, const SourceManager &sm,
     : diags_(diags), sm_(sm), out_(&out), opts_(opts), builtins_(std::make_shared<Env>()) {
   tf_ = std::make_unique<TFState>(*this);
   installBuiltins(*this);
+  installExceptions(*this);
+  // Inside a `try`, an error is an exception: it stops the statements after
+  // it and may be caught.
+  diags_.setErrorObserver([this](size_t index) {
+    if (tryDepth_ > 0 && !raising_) {
+      const Diagnostic &d = diags_.diagnostics()[index];
+      raising_ = Raised{exceptionTypeOf(d.id, d.message), d.message, index};
+    }
+  });
 }
 
 Interpreter::~Interpreter() {
@@ -140,7 +149,13 @@ void Interpreter::run(const Module &m) {
   auto env = std::make_shared<Env>();
   env->parent = builtins_;
   try {
-    execBlock(m.body, env);
+    // An exception nothing catches ends its top-level statement (it was
+    // reported where it was raised); the next statement runs, as after any
+    // other error.
+    for (const Stmt *st : m.body) {
+      exec(st, env);
+      raising_.reset();
+    }
   } catch (EvalAbort &) {
   }
 }
@@ -156,7 +171,9 @@ DiagnosticBuilder Interpreter::report(SourceRange r, diag::ID id) {
 }
 
 Value Interpreter::error(diag::ID id, const std::string &message) {
-  if (!wouldDuplicate(callSite_, message))
+  // Inside a try every error is reported (it may be caught, and each one
+  // raised must be seen), elsewhere once per site and message.
+  if (tryDepth_ > 0 || !wouldDuplicate(callSite_, message))
     diags_.report(callSite_, id).message(message);
   return Value::error();
 }
@@ -194,6 +211,8 @@ std::string Interpreter::sourceText(const Expr *e) const {
 Interpreter::Flow Interpreter::execBlock(const StmtList &body, const std::shared_ptr<Env> &env) {
   for (const Stmt *s : body) {
     Flow f = exec(s, env);
+    if (raising_)
+      return Flow::Raise;
     if (f != Flow::Normal)
       return f;
   }
@@ -463,13 +482,16 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
       return Flow::Normal;
     }
     callSite_ = f->iter->range();
-    auto body = [&](const Value &v) -> int { // 0 go on, 1 break, 2 return
+    Flow exit = Flow::Normal;
+    auto body = [&](const Value &v) -> int { // 0 go on, 1 break, 2 return or raise
       assign(f->target, v, env);
       Flow fl = execBlock(f->body, env);
       if (fl == Flow::Break)
         return 1;
-      if (fl == Flow::Return)
+      if (fl == Flow::Return || fl == Flow::Raise) {
+        exit = fl;
         return 2;
+      }
       return 0;
     };
     if (auto *r = it.as<RangeObj>()) {
@@ -480,7 +502,7 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
         if (res == 1)
           return Flow::Normal;
         if (res == 2)
-          return Flow::Return;
+          return exit;
       }
     } else {
       std::vector<Value> items;
@@ -491,7 +513,7 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
         if (res == 1)
           return Flow::Normal;
         if (res == 2)
-          return Flow::Return;
+          return exit;
       }
     }
     return execBlock(f->orelse, env);
@@ -501,6 +523,10 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
   case NodeKind::Assert:
     assertStmt(llvm::cast<Assert>(s), env);
     return Flow::Normal;
+  case NodeKind::Try:
+    return execTry(llvm::cast<Try>(s), env);
+  case NodeKind::Raise:
+    return execRaise(llvm::cast<Raise>(s), env);
   case NodeKind::Pass:
     return Flow::Normal;
   case NodeKind::Break:
@@ -540,6 +566,101 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
   default:
     return Flow::Normal;
   }
+}
+
+Interpreter::Flow Interpreter::execRaise(const Raise *r, const std::shared_ptr<Env> &env) {
+  Raised raised;
+  if (!r->exc) {
+    if (handling_.empty()) {
+      error(diag::raise_statement, "RuntimeError: No active exception to reraise");
+      return raising_ ? Flow::Raise : Flow::Normal;
+    }
+    raised = handling_.back();
+  } else {
+    Value e = eval(r->exc, env);
+    if (r->cause)
+      eval(r->cause, env);
+    if (e.isError())
+      return raising_ ? Flow::Raise : Flow::Normal;
+    callSite_ = r->range();
+    if (auto *b = e.as<BuiltinObj>(); b && isExceptionClass(b->name)) {
+      CallArgs none;
+      e = call(e, none, r->exc->range());
+    }
+    auto *x = e.as<ExceptionObj>();
+    if (!x) {
+      error(diag::type_error, "exceptions must derive from BaseException");
+      return raising_ ? Flow::Raise : Flow::Normal;
+    }
+    raised.type = x->type;
+    raised.message = x->message;
+  }
+  // Reported where it is raised, with the call chain; withdrawn if caught.
+  callSite_ = r->range();
+  size_t before = diags_.diagnostics().size();
+  unsigned savedDepth = tryDepth_;
+  tryDepth_ = 0; // report it ourselves, not through the observer
+  diags_.report(r->range(), diag::raise_statement)
+      .message(raised.type + (raised.message.empty() ? "" : ": " + raised.message));
+  tryDepth_ = savedDepth;
+  raised.diag = before;
+  raising_ = raised;
+  return Flow::Raise;
+}
+
+Interpreter::Flow Interpreter::execTry(const Try *t, const std::shared_ptr<Env> &env) {
+  ++tryDepth_;
+  Flow f = execBlock(t->body, env);
+  --tryDepth_;
+  if (raising_) {
+    Raised caught = *raising_;
+    raising_.reset();
+    for (const ExceptHandler &h : t->handlers) {
+      bool matches = !h.type;
+      if (h.type) {
+        Value ty = eval(h.type, env);
+        std::vector<Value> types = ty.isTuple() ? ty.items() : std::vector<Value>{ty};
+        for (const Value &c : types)
+          if (auto *b = c.as<BuiltinObj>(); b && isExceptionClass(b->name) && exceptionMatches(caught.type, b->name))
+            matches = true;
+        if (raising_) // the handler's own expression failed
+          break;
+      }
+      if (!matches)
+        continue;
+      if (caught.diag)
+        diags_.retract(*caught.diag);
+      if (!h.name.empty()) {
+        auto e = std::make_shared<ExceptionObj>();
+        e->type = caught.type;
+        e->message = caught.message;
+        e->hasMessage = true;
+        env->vars[h.name] = Value::object(Kind::Native, e);
+      }
+      handling_.push_back(caught);
+      f = execBlock(h.body, env);
+      handling_.pop_back();
+      if (!h.name.empty())
+        env->vars.erase(h.name);
+      caught = Raised{};
+      caught.type.clear();
+      break;
+    }
+    if (!caught.type.empty() && !raising_)
+      raising_ = caught; // no handler matched: it goes on up
+  } else if (f == Flow::Normal) {
+    f = execBlock(t->orelse, env);
+  }
+  if (!t->finalbody.empty()) {
+    std::optional<Raised> pending = std::move(raising_);
+    raising_.reset();
+    Flow g = execBlock(t->finalbody, env);
+    if (g != Flow::Normal || raising_)
+      f = g; // return/break/raise in finally wins, as in Python
+    else
+      raising_ = std::move(pending);
+  }
+  return raising_ ? Flow::Raise : f;
 }
 
 /// `with a as x, b as y:` enters the items left to right, exits right to
@@ -1167,7 +1288,7 @@ Value Interpreter::callFunction(FunctionObj &f, CallArgs &args, SourceRange site
     return eval(f.lambdaBody, frame);
   Value saved = returnValue_;
   Flow fl = execBlock(*f.body, frame);
-  Value result = fl == Flow::Return ? returnValue_ : Value::none();
+  Value result = fl == Flow::Raise ? Value::error() : fl == Flow::Return ? returnValue_ : Value::none();
   returnValue_ = saved;
   callSite_ = site;
   return result;

@@ -33,7 +33,25 @@ struct EllipsisObj : NativeObj {
   std::string repr() const override { return "Ellipsis"; }
 };
 
+/// An exception instance: `ValueError("msg")`, or what `except ... as e` binds.
+struct ExceptionObj : NativeObj {
+  std::string typeName() const override { return type; }
+  std::string type;    ///< "ValueError"
+  std::string message; ///< str(e)
+  bool hasMessage = false;
+  std::string repr() const override;
+  std::string str() const override { return message; }
+  Value getAttr(Interpreter &in, const std::string &name, bool &found) override;
+};
+
 void installBuiltins(Interpreter &in);
+/// Defines the builtin exception classes (BaseException, ValueError, ...).
+void installExceptions(Interpreter &in);
+bool isExceptionClass(const std::string &name);
+/// Whether exception class `type` is `base` or derives from it.
+bool exceptionMatches(const std::string &type, const std::string &base);
+/// The Python exception class of a diagnostic: what TF (or Python) raises.
+std::string exceptionTypeOf(diag::ID id, const std::string &message);
 bool isHashable(const Value &v);
 Value unaryOp(Interpreter &in, ast::UnaryOpKind op, const Value &v);
 Value makeSlice(const Value &lo, const Value &up, const Value &st);

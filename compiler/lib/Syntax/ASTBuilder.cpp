@@ -170,9 +170,12 @@ Stmt *ASTBuilder::smallStmt(P::Small_stmtContext *c) {
     Expr *v = ret->testlist_star_expr() ? testlistStarExpr(ret->testlist_star_expr()) : nullptr;
     return m_.create<Return>(r, v);
   }
-  if (c->raise_stmt()) {
-    unsupported(r, "'raise' statements are");
-    return nullptr;
+  if (auto *rs = c->raise_stmt()) {
+    /// raise_stmt : RAISE (test (FROM test)?)?
+    auto tests = rs->test();
+    Expr *e = tests.size() > 0 ? test(tests[0]) : nullptr;
+    Expr *cause = tests.size() > 1 ? test(tests[1]) : nullptr;
+    return m_.create<Raise>(r, e, cause);
   }
   if (c->global_stmt()) {
     unsupported(r, "'global' statements are");
@@ -310,7 +313,7 @@ Stmt *ASTBuilder::compoundStmt(P::Compound_stmtContext *c) {
   if (auto *s = c->while_stmt())
     unsupported(head(s), "'while' loops are");
   else if (auto *s = c->try_stmt())
-    unsupported(head(s), "'try' statements are");
+    return tryStmt(s);
   else if (auto *s = c->classdef())
     unsupported(head(s), "class definitions are");
   else if (auto *s = c->decorated())
@@ -352,6 +355,28 @@ Stmt *ASTBuilder::forStmt(P::For_stmtContext *c) {
   if (c->else_clause())
     orelse = block(c->else_clause()->block());
   return m_.create<For>(range(c), target, iter, std::move(body), std::move(orelse));
+}
+
+/// try_stmt : TRY COLON block ( except_clause+ else_clause? finally_clause? | finally_clause )
+/// except_clause : EXCEPT (test (AS NAME)?)? COLON block
+Stmt *ASTBuilder::tryStmt(P::Try_stmtContext *c) {
+  std::vector<ExceptHandler> handlers;
+  for (auto *e : c->except_clause()) {
+    ExceptHandler h;
+    h.range = tokenRange(e->getStart());
+    if (e->test())
+      h.type = test(e->test());
+    if (e->NAME())
+      h.name = e->NAME()->getText();
+    h.body = block(e->block());
+    handlers.push_back(std::move(h));
+  }
+  StmtList orelse, finalbody;
+  if (c->else_clause())
+    orelse = block(c->else_clause()->block());
+  if (c->finally_clause())
+    finalbody = block(c->finally_clause()->block());
+  return m_.create<Try>(range(c), block(c->block()), std::move(handlers), std::move(orelse), std::move(finalbody));
 }
 
 /// with_stmt : WITH with_item (COMMA with_item)* COLON block

@@ -57,6 +57,7 @@ private:
   ast::Stmt *ifStmt(P::If_stmtContext *c);
   ast::Stmt *forStmt(P::For_stmtContext *c);
   ast::Stmt *withStmt(P::With_stmtContext *c);
+  ast::Stmt *tryStmt(P::Try_stmtContext *c);
   ast::Stmt *funcdef(P::FuncdefContext *c);
   ast::StmtList block(P::BlockContext *c);
   std::vector<ast::Param> typedargslist(P::TypedargslistContext *c);

@@ -448,6 +448,35 @@ public:
   StmtList body;
 };
 
+/// `raise`, `raise E`, `raise E from C`.
+class Raise : public Stmt {
+public:
+  Raise(SourceRange r, Expr *e, Expr *c) : Stmt(NodeKind::Raise, r), exc(e), cause(c) {}
+  SCOPEC_AST_CLASSOF(Raise)
+  Expr *exc;   ///< may be null (a bare re-raise)
+  Expr *cause; ///< may be null; evaluated, not used
+};
+
+struct ExceptHandler {
+  SourceRange range;   ///< the `except ...:` line
+  Expr *type = nullptr; ///< may be null (bare except)
+  std::string name;     ///< the `as` name, may be empty
+  StmtList body;
+};
+
+/// `try` with its handlers, `else` and `finally`.
+class Try : public Stmt {
+public:
+  Try(SourceRange r, StmtList b, std::vector<ExceptHandler> h, StmtList o, StmtList f)
+      : Stmt(NodeKind::Try, r), body(std::move(b)), handlers(std::move(h)), orelse(std::move(o)),
+        finalbody(std::move(f)) {}
+  SCOPEC_AST_CLASSOF(Try)
+  StmtList body;
+  std::vector<ExceptHandler> handlers;
+  StmtList orelse;
+  StmtList finalbody;
+};
+
 class Assert : public Stmt {
 public:
   Assert(SourceRange r, Expr *t, Expr *m) : Stmt(NodeKind::Assert, r), test(t), msg(m) {}

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -142,6 +143,12 @@ public:
   static constexpr unsigned kMaxCallChainNotes = 5;
 
   void setConsumer(DiagnosticConsumer *c) { consumer_ = c; }
+  /// Called with the index of every error as it is committed (the
+  /// evaluator turns errors inside `try` into Python exceptions).
+  void setErrorObserver(std::function<void(size_t)> f) { errorObserver_ = std::move(f); }
+  /// Withdraws the diagnostic at `index` (an error a `try` caught). Only
+  /// without a consumer, which would already have seen it.
+  void retract(size_t index);
   const std::vector<Diagnostic> &diagnostics() const { return diags_; }
   std::vector<Diagnostic> takeDiagnostics() { return std::move(diags_); }
   unsigned numErrors() const { return numErrors_; }
@@ -161,6 +168,7 @@ private:
   std::vector<Diagnostic> diags_;
   std::vector<SourceRange> callStack_;
   DiagnosticConsumer *consumer_ = nullptr;
+  std::function<void(size_t)> errorObserver_;
   unsigned numErrors_ = 0;
   unsigned numWarnings_ = 0;
 };

@@ -18,6 +18,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_set>
@@ -156,7 +157,19 @@ private:
   friend class ExprEvaluator;
   struct Signal;
   // Statements.
-  enum class Flow { Normal, Break, Continue, Return };
+  /// Raise: an exception is propagating (see raising_) up to a `try`.
+  enum class Flow { Normal, Break, Continue, Return, Raise };
+  /// A Python exception on its way up: its class, message and the
+  /// diagnostic that reported it (withdrawn when an `except` catches it).
+  struct Raised {
+    std::string type, message;
+    std::optional<size_t> diag;
+  };
+  std::optional<Raised> raising_;
+  std::vector<Raised> handling_; ///< the exceptions `except` bodies are handling (bare `raise`)
+  unsigned tryDepth_ = 0;
+  Flow execTry(const ast::Try *t, const std::shared_ptr<Env> &env);
+  Flow execRaise(const ast::Raise *r, const std::shared_ptr<Env> &env);
   Flow execBlock(const ast::StmtList &body, const std::shared_ptr<Env> &env);
   Flow exec(const ast::Stmt *s, const std::shared_ptr<Env> &env);
   Flow execWith(const ast::With *w, size_t item, const std::shared_ptr<Env> &env);
