@@ -112,6 +112,7 @@ Interpreter::~Interpreter() {
       e->parent.reset();
     }
   builtins_->vars.clear();
+  diags_.setErrorObserver(nullptr); // the engine outlives the interpreter
 }
 
 const graph::Graph &Interpreter::graph() const { return tf_->graph(); }
@@ -440,9 +441,15 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
             bindName(k, v, env);
       return Flow::Normal;
     }
+    auto *lazy = m.as<ModuleObj>();
+    if (lazy && !lazy->lazy)
+      lazy = nullptr;
     for (const ImportAlias &al : imp->names) {
       callSite_ = al.range;
-      Value v = m.isError() ? Value::error() : getAttr(m, al.name, al.range);
+      // From an unknown module: a name bound lazily too (E109 when used).
+      Value v = m.isError() ? Value::error()
+                : lazy     ? tf_->lazyModule(lazy->name + "." + al.name)
+                           : getAttr(m, al.name, al.range);
       if (v.isError() && !m.isError()) {
         // `from tensorflow.contrib import slim`: a submodule.
         Value sub = importModule(imp->module + "." + al.name, al.range);
@@ -1135,6 +1142,10 @@ Value Interpreter::call(const Value &callee, CallArgs &args, SourceRange site) {
     if (found)
       return call(m, args, site);
   }
+  if (auto *m = callee.as<ModuleObj>(); m && m->lazy)
+    return error(diag::unsupported_api, "`" + m->name + "` is not supported by scopec: module '" +
+                                            m->name.substr(0, m->name.find('.')) +
+                                            "' is not known to scopec (importing it is fine, using it is not)");
   return error(diag::type_error, "'" + typeName(callee) + "' object is not callable");
 }
 

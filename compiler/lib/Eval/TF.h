@@ -280,6 +280,7 @@ private:
   bool stackIsNone_ = false;
   std::shared_ptr<VariableScopeObj> scope_;
   std::map<graph::NodeID, graph::TensorData> feeds_;
+  std::unordered_map<std::string, Value> lazyModules_;
   std::map<std::string, int64_t> scopeCounts_; // ordered: descendants are a range
   std::unordered_map<std::string, std::shared_ptr<VariableObj>> store_;
   std::vector<std::shared_ptr<VariableObj>> globals_;
@@ -291,6 +292,8 @@ public:
   /// Set up by TFModule.cpp: builds the module tree.
   friend void installTFModules(TFState &tf);
   std::unordered_map<std::string, Value> &modules() { return modules_; }
+  /// The module object of an unknown module (one per dotted name).
+  Value lazyModule(const std::string &dotted);
 };
 
 void installTFModules(TFState &tf);

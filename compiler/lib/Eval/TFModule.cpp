@@ -495,6 +495,10 @@ void defineInitializers(Interpreter &in, ModuleObj &m, bool keras) {
 //===--- Modules ------------------------------------------------------------===//
 
 Value TFState::missingModuleAttr(ModuleObj &m, const std::string &name) {
+  if (m.lazy)
+    return in_.error(diag::unsupported_api, "`" + m.name + "." + name + "` is not supported by scopec: module '" +
+                                                m.name.substr(0, m.name.find('.')) +
+                                                "' is not known to scopec (importing it is fine, using it is not)");
   if (m.name == "tensorflow" || m.name.rfind("tf.", 0) == 0 || m.name.rfind("tensorflow", 0) == 0 ||
       m.name == "np" || m.name == "numpy" || m.name == "slim")
     return in_.error(diag::unsupported_api,
@@ -518,7 +522,19 @@ Value TFState::importModule(const std::string &dotted, SourceRange site) {
   auto it = aliases.find(dotted);
   if (it != aliases.end())
     return modules_.at(it->second);
-  return in_.error(diag::unsupported_api, "module '" + dotted + "' is not supported by scopec");
+  if (dotted.rfind("tensorflow.", 0) == 0)
+    return in_.error(diag::unsupported_api, "module '" + dotted + "' is not supported by scopec");
+  return lazyModule(dotted);
+}
+
+Value TFState::lazyModule(const std::string &dotted) {
+  Value &slot = lazyModules_[dotted];
+  if (slot.isNone()) {
+    auto m = std::make_shared<ModuleObj>(dotted);
+    m->lazy = true;
+    slot = Value::object(Kind::Module, m);
+  }
+  return slot;
 }
 
 Value Interpreter::importModule(const std::string &dotted, SourceRange site) {

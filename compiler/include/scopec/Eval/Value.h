@@ -154,6 +154,9 @@ struct ModuleObj : Object {
   std::string typeName() const override { return "module"; }
   std::string name;
   std::unordered_map<std::string, Value> attrs;
+  /// A module scopec does not know (os, time, six, ...): importing it is
+  /// fine; using a name from it is E109.
+  bool lazy = false;
 };
 
 /// Arguments of a call: positional values, then keyword (name, value) in
