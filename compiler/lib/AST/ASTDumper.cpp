@@ -339,9 +339,21 @@ private:
       aliases(i->names);
       break;
     }
+    case NodeKind::ClassDef: {
+      auto *c = llvm::cast<ClassDef>(s);
+      open(s, c->name);
+      for (const Expr *d : c->decorators)
+        field("decorator", [&] { expr(d); });
+      for (const Expr *b : c->bases)
+        field("base", [&] { expr(b); });
+      field("body", [&] { stmts(c->body); });
+      break;
+    }
     case NodeKind::FunctionDef: {
       auto *f = llvm::cast<FunctionDef>(s);
       open(s, f->name);
+      for (const Expr *d : f->decorators)
+        field("decorator", [&] { expr(d); });
       params(f->params);
       field("body", [&] { stmts(f->body); });
       break;

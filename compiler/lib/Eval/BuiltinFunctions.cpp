@@ -901,6 +901,11 @@ void installBuiltins(Interpreter &in) {
       types.push_back(a.positional[1]);
     std::string t = in.typeName(a.positional[0]);
     for (const Value &ty : types) {
+      if (auto *c = ty.as<ClassObj>()) {
+        if (isUserInstance(a.positional[0], *c))
+          return Value::boolean(true);
+        continue;
+      }
       auto *b = ty.as<BuiltinObj>();
       std::string name = b ? b->name : in.tf().typeObjectName(ty);
       if (name.empty())

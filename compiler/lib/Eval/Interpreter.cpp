@@ -73,6 +73,9 @@ void collectLocals(const StmtList &body, std::unordered_set<std::string> &out) {
     case NodeKind::FunctionDef:
       out.insert(llvm::cast<FunctionDef>(s)->name);
       break;
+    case NodeKind::ClassDef:
+      out.insert(llvm::cast<ClassDef>(s)->name);
+      break;
     case NodeKind::Del:
       for (const Expr *t : llvm::cast<Del>(s)->targets)
         collectTargets(t, out);
@@ -92,6 +95,7 @@ Interpreter::Interpreter(DiagnosticsEngine &diags, const SourceManager &sm,
   tf_ = std::make_unique<TFState>(*this);
   installBuiltins(*this);
   installExceptions(*this);
+  installClasses(*this);
   // Inside a `try`, an error is an exception: it stops the statements after
   // it and may be caught.
   diags_.setErrorObserver([this](size_t index) {
@@ -112,6 +116,9 @@ Interpreter::~Interpreter() {
       e->parent.reset();
     }
   builtins_->vars.clear();
+  for (const std::weak_ptr<Object> &w : classes_)
+    if (auto c = w.lock())
+      static_cast<ClassObj &>(*c).attrs.clear();
   diags_.setErrorObserver(nullptr); // the engine outlives the interpreter
 }
 
@@ -461,7 +468,8 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
   }
   case NodeKind::FunctionDef: {
     auto *f = llvm::cast<FunctionDef>(s);
-    bindName(f->name, makeFunction(f->name, f->params, &f->body, nullptr, f->range(), env), env);
+    Value fn = makeFunction(f->name, f->params, &f->body, nullptr, f->range(), env);
+    bindName(f->name, f->decorators.empty() ? fn : decorate(f->decorators, fn, env), env);
     return Flow::Normal;
   }
   case NodeKind::Return: {
@@ -532,6 +540,8 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
     return Flow::Normal;
   case NodeKind::Try:
     return execTry(llvm::cast<Try>(s), env);
+  case NodeKind::ClassDef:
+    return execClass(llvm::cast<ClassDef>(s), env);
   case NodeKind::Raise:
     return execRaise(llvm::cast<Raise>(s), env);
   case NodeKind::Pass:
@@ -1191,6 +1201,11 @@ Interpreter::localsOf(const Node *fn, const std::vector<Param> &params, const St
 }
 
 Value Interpreter::callFunction(FunctionObj &f, CallArgs &args, SourceRange site) {
+  frames_.push_back(Frame{&f, args.positional.empty() ? Value::none() : args.positional[0]});
+  struct PopFrame {
+    std::vector<Frame> &frames;
+    ~PopFrame() { frames.pop_back(); }
+  } popFrame{frames_};
   auto frame = std::make_shared<Env>();
   frame->parent = f.closure;
   frame->locals = f.locals;

@@ -10,6 +10,7 @@
 #include "scopec/Eval/Interpreter.h"
 
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,47 @@ struct ExceptionObj : NativeObj {
   std::string str() const override { return message; }
   Value getAttr(Interpreter &in, const std::string &name, bool &found) override;
 };
+
+/// A user class: its attributes (methods, class attributes) and bases.
+struct ClassObj : NativeObj {
+  std::string typeName() const override { return "type"; }
+  std::string name;
+  std::vector<std::shared_ptr<ClassObj>> bases;
+  std::vector<ClassObj *> mro; ///< C3 order, this class first
+  std::unordered_map<std::string, Value> attrs;
+  /// An attribute through the MRO (null when none has it).
+  const Value *lookup(const std::string &n, size_t startAfter = 0) const;
+  std::string repr() const override { return "<class '__main__." + name + "'>"; }
+  Value getAttr(Interpreter &in, const std::string &name, bool &found) override;
+  bool setAttr(Interpreter &in, const std::string &name, const Value &v) override;
+};
+
+/// An instance of a user class.
+struct InstanceObj : NativeObj {
+  std::shared_ptr<ClassObj> cls;
+  std::unordered_map<std::string, Value> attrs;
+  std::string typeName() const override { return cls->name; }
+  std::string repr() const override { return "<__main__." + cls->name + " object>"; }
+  Value getAttr(Interpreter &in, const std::string &name, bool &found) override;
+  bool setAttr(Interpreter &in, const std::string &name, const Value &v) override;
+};
+
+/// @staticmethod, @classmethod, @property wrappers, as stored in a class.
+struct MethodWrapperObj : NativeObj {
+  enum Wrap { Static, Class, Property } kind;
+  Value fn;
+  Value setter; ///< a property's, may be None
+  MethodWrapperObj(Wrap k, Value f) : kind(k), fn(std::move(f)) {}
+  std::string typeName() const override {
+    return kind == Static ? "staticmethod" : kind == Class ? "classmethod" : "property";
+  }
+  Value getAttr(Interpreter &in, const std::string &name, bool &found) override;
+};
+
+/// Whether `v` is an instance of the user class `c` (or a subclass).
+bool isUserInstance(const Value &v, const ClassObj &c);
+/// Defines super, staticmethod, classmethod, property and the abc module.
+void installClasses(Interpreter &in);
 
 void installBuiltins(Interpreter &in);
 /// Defines the builtin exception classes (BaseException, ValueError, ...).

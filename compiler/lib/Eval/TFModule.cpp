@@ -522,6 +522,8 @@ Value TFState::importModule(const std::string &dotted, SourceRange site) {
   auto it = aliases.find(dotted);
   if (it != aliases.end())
     return modules_.at(it->second);
+  if (auto known = modules_.find(dotted); known != modules_.end()) // abc, ...
+    return known->second;
   if (dotted.rfind("tensorflow.", 0) == 0)
     return in_.error(diag::unsupported_api, "module '" + dotted + "' is not supported by scopec");
   return lazyModule(dotted);

@@ -315,9 +315,9 @@ Stmt *ASTBuilder::compoundStmt(P::Compound_stmtContext *c) {
   else if (auto *s = c->try_stmt())
     return tryStmt(s);
   else if (auto *s = c->classdef())
-    unsupported(head(s), "class definitions are");
+    return classdef(s);
   else if (auto *s = c->decorated())
-    unsupported(head(s), "decorators are");
+    return decorated(s);
   else if (auto *s = c->async_stmt())
     unsupported(head(s), "'async' statements are");
   return nullptr;
@@ -355,6 +355,57 @@ Stmt *ASTBuilder::forStmt(P::For_stmtContext *c) {
   if (c->else_clause())
     orelse = block(c->else_clause()->block());
   return m_.create<For>(range(c), target, iter, std::move(body), std::move(orelse));
+}
+
+/// classdef : CLASS NAME (LPAREN arglist? RPAREN)? COLON block
+Stmt *ASTBuilder::classdef(P::ClassdefContext *c) {
+  std::vector<Expr *> bases;
+  if (auto *list = c->arglist())
+    for (auto *a : list->argument()) {
+      if (a->ASSIGN() && a->NAME()->getText() == "metaclass")
+        unsupported(range(a), "metaclasses are");
+      else if (a->ASSIGN() || a->POWER() || a->STAR() || a->comp_for())
+        unsupported(range(a), "class keyword arguments and unpacked bases are");
+      else
+        bases.push_back(test(a->test()));
+    }
+  unsigned savedLoop = loopDepth_;
+  loopDepth_ = 0;
+  ++classDepth_;
+  StmtList body = block(c->block());
+  --classDepth_;
+  loopDepth_ = savedLoop;
+  // Operator methods other than __call__ would change what expressions
+  // mean; scopec runs Python's operators itself (language.md).
+  static const std::set<std::string> allowed = {"__init__", "__call__", "__repr__", "__str__"};
+  for (Stmt *st : body)
+    if (auto *f = llvm::dyn_cast_or_null<FunctionDef>(st))
+      if (f->name.size() > 4 && f->name.rfind("__", 0) == 0 && f->name.compare(f->name.size() - 2, 2, "__") == 0 &&
+          !allowed.count(f->name))
+        unsupported(f->nameRange, "operator methods ('" + f->name + "') are");
+  return m_.create<ClassDef>(range(c), c->NAME()->getText(), std::move(bases), std::move(body));
+}
+
+/// decorated : decorator+ (classdef | funcdef | async_stmt)
+/// decorator : AT namedexpr_test NEWLINE
+Stmt *ASTBuilder::decorated(P::DecoratedContext *c) {
+  std::vector<Expr *> decorators;
+  for (auto *d : c->decorator())
+    decorators.push_back(namedexprTest(d->namedexpr_test()));
+  if (auto *cls = c->classdef()) {
+    Stmt *s = classdef(cls);
+    if (auto *cd = llvm::dyn_cast_or_null<ClassDef>(s))
+      cd->decorators = std::move(decorators);
+    return s;
+  }
+  if (auto *f = c->funcdef()) {
+    Stmt *s = funcdef(f);
+    if (auto *fd = llvm::dyn_cast_or_null<FunctionDef>(s))
+      fd->decorators = std::move(decorators);
+    return s;
+  }
+  unsupported(tokenRange(c->getStart()), "'async' statements are");
+  return nullptr;
 }
 
 /// try_stmt : TRY COLON block ( except_clause+ else_clause? finally_clause? | finally_clause )

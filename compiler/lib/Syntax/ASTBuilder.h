@@ -58,6 +58,8 @@ private:
   ast::Stmt *forStmt(P::For_stmtContext *c);
   ast::Stmt *withStmt(P::With_stmtContext *c);
   ast::Stmt *tryStmt(P::Try_stmtContext *c);
+  ast::Stmt *classdef(P::ClassdefContext *c);
+  ast::Stmt *decorated(P::DecoratedContext *c);
   ast::Stmt *funcdef(P::FuncdefContext *c);
   ast::StmtList block(P::BlockContext *c);
   std::vector<ast::Param> typedargslist(P::TypedargslistContext *c);
@@ -109,6 +111,7 @@ private:
   const SourceManager &sm_;
   DiagnosticsEngine &diags_;
   FileID file_;
+  unsigned classDepth_ = 0;
   unsigned loopDepth_ = 0;
   unsigned funcDepth_ = 0;
 };

@@ -50,12 +50,12 @@ TEST(Parser, IndentationErrors) {
 }
 
 TEST(Parser, UnsupportedConstructsAreNamed) {
-  EXPECT_EQ(briefDiagnostics(compile("class A:\n    pass\n")),
-            "E003 1:1 class definitions are not supported by scopec\n");
+  EXPECT_EQ(briefDiagnostics(compile("class A(metaclass=M):\n    pass\n")),
+            "E003 1:9 metaclasses are not supported by scopec\n");
+  EXPECT_EQ(briefDiagnostics(compile("class A:\n    def __mul__(self, o):\n        pass\n")),
+            "E003 2:9 operator methods ('__mul__') are not supported by scopec\n");
   EXPECT_EQ(briefDiagnostics(compile("while x:\n    pass\n")),
             "E003 1:1 'while' loops are not supported by scopec\n");
-  EXPECT_EQ(briefDiagnostics(compile("@dec\ndef f():\n    pass\n")),
-            "E003 1:1 decorators are not supported by scopec\n");
   EXPECT_EQ(briefDiagnostics(compile("global x\n")),
             "E003 1:1 'global' statements are not supported by scopec\n");
   EXPECT_EQ(briefDiagnostics(compile("def f():\n    nonlocal x\n")),

@@ -403,6 +403,19 @@ public:
   std::vector<Param> params;
   StmtList body;
   Expr *returns; ///< the `-> annotation`, may be null; not evaluated
+  std::vector<Expr *> decorators; ///< outermost first
+};
+
+/// `class Name(Base, ...):` with its decorators.
+class ClassDef : public Stmt {
+public:
+  ClassDef(SourceRange r, std::string n, std::vector<Expr *> b, StmtList body)
+      : Stmt(NodeKind::ClassDef, r), name(std::move(n)), bases(std::move(b)), body(std::move(body)) {}
+  SCOPEC_AST_CLASSOF(ClassDef)
+  std::string name;
+  std::vector<Expr *> bases;
+  StmtList body;
+  std::vector<Expr *> decorators; ///< outermost first
 };
 
 class Return : public Stmt {

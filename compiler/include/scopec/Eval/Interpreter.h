@@ -58,6 +58,8 @@ struct VariableInfo {
 struct FunctionObj : Object {
   std::string typeName() const override { return "function"; }
   std::string name;
+  /// The class whose body defined it (zero-argument super()).
+  std::weak_ptr<Object> owner;
   const std::vector<ast::Param> *params = nullptr;
   const ast::StmtList *body = nullptr; ///< a def
   const ast::Expr *lambdaBody = nullptr; ///< a lambda
@@ -103,6 +105,13 @@ public:
   const EvalOptions &options() const { return opts_; }
   llvm::raw_ostream &out() { return *out_; }
   void setOutput(llvm::raw_ostream &os) { out_ = &os; }
+  /// The user functions being called, innermost last, with their first
+  /// argument (super() finds the class and `self` here).
+  struct Frame {
+    const FunctionObj *fn;
+    Value first;
+  };
+  const std::vector<Frame> &frames() const { return frames_; }
   /// The range of the call being evaluated (where native errors point).
   SourceRange callSite() const { return callSite_; }
   /// The innermost statement being executed.
@@ -189,6 +198,9 @@ private:
                      const ast::StmtList *body, const ast::Expr *lambdaBody,
                      SourceRange r, const std::shared_ptr<Env> &env);
   Value callFunction(FunctionObj &f, CallArgs &args, SourceRange site);
+  Flow execClass(const ast::ClassDef *c, const std::shared_ptr<Env> &env);
+  /// Applies decorators (innermost last in the list) to a defined value.
+  Value decorate(const std::vector<ast::Expr *> &decorators, Value v, const std::shared_ptr<Env> &env);
   bool compareOp(ast::CmpOp op, const Value &a, const Value &b, Value &result, SourceRange r);
   const std::unordered_set<std::string> *localsOf(const ast::Node *fn,
                                                   const std::vector<ast::Param> &params,
@@ -203,6 +215,13 @@ private:
   /// Environments closures captured: a function stored in the scope it
   /// closes over is a reference cycle; the destructor breaks them.
   std::vector<std::weak_ptr<Env>> captured_;
+  std::vector<Frame> frames_;
+  /// Classes the program defined (their attributes hold functions whose
+  /// closures hold the classes: cycles the destructor breaks).
+  std::vector<std::weak_ptr<Object>> classes_;
+public:
+  void registerClass(const std::shared_ptr<Object> &c) { classes_.push_back(c); }
+private:
   uint64_t steps_ = 0;
   unsigned depth_ = 0;
   SourceRange callSite_;
