@@ -294,6 +294,66 @@ class GraphTest(Workspace):
         self.assertIn("Dimensions must be equal, but are 3 and 4 for 'MatMul' (op: 'MatMul') with input shapes: [2,3], [4,5].", err)
 
 
+class ImportTest(Workspace):
+    """Programs of several files (issue 9): sibling .scope/.py modules, packages,
+    relative imports, -I, each module evaluated once, cycles reported."""
+
+    def setUp(self):
+        super().setUp()
+        self.write("ops.py", "import tensorflow as tf\n"
+                   "def lrelu(x, leak=0.2, name='lrelu'):\n    return tf.maximum(x, leak * x, name=name)\n"
+                   "def linear(x, out, scope='Linear'):\n    with tf.variable_scope(scope):\n"
+                   "        w = tf.get_variable('Matrix', [int(x.shape[1]), out])\n"
+                   "        return tf.matmul(x, w)\n"
+                   "def bad(x):\n    raise ValueError('bad input %s' % x)\n"
+                   "print('ops evaluated')\n")
+        self.write("nets/__init__.py", "")
+        self.write("nets/helpers.py", "def double(n):\n    return 2 * n\n")
+        self.write("nets/utils.py", "from . import helpers\nfrom .helpers import double\n"
+                   "def scope_name(n):\n    return 'net_' + str(double(n))\n")
+        self.write("lib/tflib.scope", "import tensorflow as tf\ndef param(name, shape):\n"
+                   "    return tf.get_variable(name, shape)\n")
+
+    def test_sibling_modules_packages_and_include_dirs(self):
+        main = self.write("model.scope",
+                          "from __future__ import print_function\nimport os\nimport tensorflow as tf\n"
+                          "from ops import *\nimport ops as O\nfrom nets import utils\nimport nets.helpers\n"
+                          "import tflib as lib\n"
+                          "x = tf.placeholder(tf.float32, [4, 16], name='x')\n"
+                          "with tf.variable_scope('discriminator'):\n"
+                          "    h = lrelu(linear(x, 8, 'd_h0_lin'))\n"
+                          "    y = linear(h, 1, utils.scope_name(1))\n"
+                          "    b = lib.param('b', [1])\n"
+                          "print([v.name for v in tf.global_variables()])\n"
+                          "print(O.lrelu is lrelu, nets.helpers.double(3))\n"
+                          "O.bad(1)\n")
+        rc, out, err = run("check", "-I", os.path.join(self.dir, "lib"), main)
+        self.assertEqual(rc, 1, err)
+        # ops is evaluated once, though imported twice.
+        self.assertEqual(out.count("ops evaluated"), 1)
+        self.assertIn("['discriminator/d_h0_lin/Matrix:0', 'discriminator/net_2/Matrix:0', 'discriminator/b:0']", out)
+        self.assertIn("True 6", out)
+        # The error inside the module points into ops.py, with the call site in model.scope.
+        self.assertIn("ops.py:9:5: error: ValueError: bad input 1 [E113 raise-statement]", out)
+        self.assertIn("model.scope:16:1: note: called from here", out)
+        # Without -I, tflib is unknown: it imports lazily and fails where it is used.
+        rc, out, _ = run("check", main)
+        self.assertIn("`tflib.param` is not supported by scopec: module 'tflib' is not known", out)
+
+    def test_circular_import_is_reported(self):
+        self.write("a.scope", "import b\nx = 1\n")
+        self.write("b.scope", "import a\ny = 2\n")
+        rc, out, _ = run("check", os.path.join(self.dir, "a.scope"))
+        self.assertEqual(rc, 1)
+        self.assertIn("circular import", out)
+        self.assertIn("[E109 unsupported-api]", out)
+
+    def test_py_files_on_the_command_line(self):
+        rc, out, err = run("check", os.path.join(self.dir, "ops.py"))
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("ops evaluated", out)
+
+
 class VerifyTest(Workspace):
     def test_met_expectations_exit_0(self):
         p = self.write("v.scope", "x = = 1  # expected-error {{invalid syntax}}\n"

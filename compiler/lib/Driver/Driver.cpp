@@ -27,6 +27,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <functional>
 #include <iostream>
 #include <iterator>
@@ -168,6 +169,64 @@ FileResult::FileResult(FileResult &&) noexcept = default;
 FileResult &FileResult::operator=(FileResult &&) noexcept = default;
 FileResult::~FileResult() = default;
 
+std::vector<std::string> &defaultIncludeDirs() {
+  static std::vector<std::string> dirs;
+  return dirs;
+}
+
+namespace {
+
+/// The evaluator's ModuleLoader for one compilation: `a.b` is a/b.scope,
+/// a/b.py, a/b/__init__.scope or a/b/__init__.py beside the importing file
+/// (up `level - 1` folders for a relative import), then under each -I folder.
+eval::ModuleLoader moduleLoader(FileResult &r, const CheckOptions &opts) {
+  auto paths = std::make_shared<std::map<FileID, std::string>>();
+  (*paths)[r.file] = r.path;
+  auto parsed = std::make_shared<std::map<std::string, const ast::Module *>>();
+  std::vector<std::string> includes = opts.includeDirs;
+  for (const std::string &d : defaultIncludeDirs())
+    if (std::find(includes.begin(), includes.end(), d) == includes.end())
+      includes.push_back(d);
+  return [&r, paths, parsed, includes](const std::string &dotted, FileID importer, unsigned level,
+                                       std::string &found) -> const ast::Module * {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> roots;
+    auto it = paths->find(importer);
+    fs::path base = it != paths->end() && it->second != "-" ? fs::path(it->second).parent_path() : fs::current_path();
+    for (unsigned k = 1; k < level; ++k)
+      base = base.parent_path();
+    roots.push_back(base.empty() ? fs::path(".") : base);
+    if (level == 0)
+      for (const std::string &d : includes)
+        roots.push_back(d);
+    std::string rel = dotted;
+    std::replace(rel.begin(), rel.end(), '.', '/');
+    for (const fs::path &root : roots)
+      for (const char *suffix : {".scope", ".py", "/__init__.scope", "/__init__.py"}) {
+        fs::path p = root / (rel + suffix);
+        std::error_code ec;
+        if (rel.empty() || !fs::is_regular_file(p, ec))
+          continue;
+        std::string key = fs::weakly_canonical(p, ec).string();
+        found = key; // one module per file, however it is reached
+        if (auto hit = parsed->find(key); hit != parsed->end())
+          return hit->second;
+        std::string text, error;
+        if (!readInput(p.string(), text, error))
+          continue;
+        FileID id = r.sm->addBuffer(p.lexically_normal().string(), text);
+        (*paths)[id] = p.string();
+        r.imports.push_back(syntax::parse(id, *r.sm, *r.engine));
+        const ast::Module *m = r.imports.back().get();
+        (*parsed)[key] = m;
+        return m;
+      }
+    return nullptr;
+  };
+}
+
+} // namespace
+
 FileResult compileSource(std::string path, std::string displayName, std::string_view text,
                          const CheckOptions &opts) {
   // Test hook for the internal-error path (exit 70): an exception or a
@@ -196,6 +255,7 @@ FileResult compileSource(std::string path, std::string displayName, std::string_
       llvm::raw_string_ostream printed(r.printed);
       eval::EvalOptions eo;
       eo.computer = jitTensorComputer();
+      eo.loader = moduleLoader(r, opts);
       r.interp = std::make_unique<eval::Interpreter>(diags, *r.sm, printed, eo);
       r.interp->run(*r.module);
       printed.flush();

@@ -423,7 +423,21 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
         bindName(al.asname, m, env);
       } else {
         std::string top = al.name.substr(0, al.name.find('.'));
-        bindName(top, top == al.name ? m : importModule(top, al.range), env);
+        Value topModule = top == al.name ? m : importModule(top, al.range);
+        // `import nets.helpers`: each module becomes an attribute of its package.
+        Value parent = topModule;
+        for (size_t pos = top.size(); pos < al.name.size();) {
+          size_t next = al.name.find('.', pos + 1);
+          std::string prefix = al.name.substr(0, next);
+          std::string segment = al.name.substr(pos + 1, next == std::string::npos ? std::string::npos : next - pos - 1);
+          Value child = prefix == al.name ? m : importModule(prefix, al.range);
+          auto *pm = parent.as<ModuleObj>();
+          if (pm && !pm->lazy && child.as<ModuleObj>() && !pm->attrs.count(segment))
+            pm->attrs[segment] = child;
+          parent = child;
+          pos = next == std::string::npos ? al.name.size() : next;
+        }
+        bindName(top, topModule, env);
       }
     }
     return Flow::Normal;
@@ -433,14 +447,34 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
     callSite_ = imp->range();
     if (imp->module == "__future__")
       return Flow::Normal;
+    Value m;
     if (imp->level > 0) {
-      error(diag::unsupported_api, "relative imports ('from " + std::string(imp->level, '.') +
-                                       imp->module + " import ...') are not supported by scopec");
-      for (const ImportAlias &al : imp->names)
-        bindName(al.asname.empty() ? al.name : al.asname, Value::error(), env);
-      return Flow::Normal;
+      // Relative: `from .ops import x` (a module), `from . import ops` (each
+      // name is a module of the importing file's package).
+      bool found = false;
+      if (imp->module.empty() && opts_.loader) {
+        for (const ImportAlias &al : imp->names) {
+          callSite_ = al.range;
+          Value sub = importUserModule(al.name, imp->level, al.range, found);
+          if (!found)
+            sub = error(diag::unsupported_api, "relative import of '" + al.name + "': no " + al.name +
+                                                   ".scope or " + al.name + ".py beside the importing file");
+          bindName(al.asname.empty() ? al.name : al.asname, sub, env);
+        }
+        return Flow::Normal;
+      }
+      if (opts_.loader)
+        m = importUserModule(imp->module, imp->level, imp->range(), found);
+      if (!found) {
+        error(diag::unsupported_api, "relative import 'from " + std::string(imp->level, '.') + imp->module +
+                                         " import ...': no such module beside the importing file");
+        for (const ImportAlias &al : imp->names)
+          bindName(al.asname.empty() ? al.name : al.asname, Value::error(), env);
+        return Flow::Normal;
+      }
+    } else {
+      m = importModule(imp->module, imp->range());
     }
-    Value m = importModule(imp->module, imp->range());
     if (imp->isStar) {
       if (auto *mod = m.as<ModuleObj>())
         for (auto &[k, v] : mod->attrs)
@@ -454,9 +488,19 @@ Interpreter::Flow Interpreter::exec(const Stmt *s, const std::shared_ptr<Env> &e
     for (const ImportAlias &al : imp->names) {
       callSite_ = al.range;
       // From an unknown module: a name bound lazily too (E109 when used).
-      Value v = m.isError() ? Value::error()
-                : lazy     ? tf_->lazyModule(lazy->name + "." + al.name)
-                           : getAttr(m, al.name, al.range);
+      Value v;
+      auto *um = m.as<ModuleObj>();
+      bool found = false;
+      if (m.isError())
+        v = Value::error();
+      else if (lazy)
+        v = tf_->lazyModule(lazy->name + "." + al.name);
+      else if (um && !um->attrs.count(al.name) && opts_.loader && um->name.rfind("tf", 0) != 0 &&
+               um->name != "tensorflow" && um->name != "np" && um->name != "slim")
+        // `from nets import resnet_utils`: a module of a user package.
+        v = importUserModule(imp->module + "." + al.name, imp->level, al.range, found);
+      if (!m.isError() && !lazy && !found)
+        v = getAttr(m, al.name, al.range);
       if (v.isError() && !m.isError()) {
         // `from tensorflow.contrib import slim`: a submodule.
         Value sub = importModule(imp->module + "." + al.name, al.range);

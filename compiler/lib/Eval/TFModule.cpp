@@ -540,7 +540,56 @@ Value TFState::lazyModule(const std::string &dotted) {
 }
 
 Value Interpreter::importModule(const std::string &dotted, SourceRange site) {
+  bool builtin = dotted == "tensorflow" || dotted.rfind("tensorflow.", 0) == 0 || dotted == "numpy" ||
+                 tf_->modules().count(dotted);
+  if (!builtin && opts_.loader) {
+    bool found = false;
+    Value m = importUserModule(dotted, 0, site, found);
+    if (found)
+      return m;
+  }
   return tf_->importModule(dotted, site);
+}
+
+Value Interpreter::importUserModule(const std::string &dotted, unsigned level, SourceRange site, bool &found) {
+  std::string path;
+  const ast::Module *m = opts_.loader(dotted, site.file, level, path);
+  found = m != nullptr;
+  if (!m)
+    return Value::error();
+  auto it = userModules_.find(path);
+  if (it != userModules_.end()) {
+    if (it->second.isNone()) {
+      std::string chain;
+      for (const std::string &p : importing_)
+        chain += p + " -> ";
+      callSite_ = site;
+      return error(diag::unsupported_api, "module '" + dotted + "' is imported while it is being imported (circular import: " +
+                                              chain + path + ")");
+    }
+    return it->second;
+  }
+  userModules_[path] = Value::none();
+  auto mod = std::make_shared<ModuleObj>(dotted.empty() ? path : dotted);
+  Value v = Value::object(Kind::Module, mod);
+  if (!m->hasSyntaxErrors) {
+    // A module runs once, in its own global scope, like a Python module.
+    auto env = std::make_shared<Env>();
+    env->parent = builtins_;
+    captured_.push_back(env);
+    importing_.push_back(path);
+    SourceRange savedSite = callSite_;
+    for (const ast::Stmt *st : m->body) {
+      exec(st, env);
+      raising_.reset();
+    }
+    callSite_ = savedSite;
+    importing_.pop_back();
+    for (auto &[k, val] : env->vars)
+      mod->attrs[k] = val;
+  }
+  userModules_[path] = v;
+  return v;
 }
 
 void installTFModules(TFState &tf) {

@@ -169,6 +169,12 @@ int run(int argc, char **argv) {
   CLI::App *explainCmd = app.add_subcommand("explain", "Print the documentation of a diagnostic code");
   explainCmd->add_option("code", code, "A diagnostic code, e.g. E201")->required();
 
+  // -I DIR: where `import mod` looks after the importing file's folder (every command).
+  for (CLI::App *sub : app.get_subcommands([](CLI::App *) { return true; }))
+    if (sub->get_name() != "explain")
+      sub->add_option("-I,--include", defaultIncludeDirs(),
+                      "Also look for imported modules (mod.scope, mod.py, mod/__init__.py) in DIR")
+          ->type_name("DIR");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

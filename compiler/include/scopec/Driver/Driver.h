@@ -42,6 +42,9 @@ inline constexpr const char *kInternalErrorReport =
 /// Where docs/diagnostics is published (`--help-uri-base` overrides it).
 inline constexpr const char *kDefaultHelpURIBase = SCOPEC_HELP_URI_BASE;
 
+/// The -I folders every command uses unless its options say otherwise.
+std::vector<std::string> &defaultIncludeDirs();
+
 struct CheckOptions {
   OutputFormat format = OutputFormat::Text;
   unsigned jobs = 0; ///< 0: one per core
@@ -58,6 +61,8 @@ struct CheckOptions {
   /// False: the caller exits right after runCheck, so the results are not
   /// freed (the command-line tool; library users keep the default).
   bool freeResults = true;
+  /// Where `import mod` looks after the importing file's folder (-I DIR).
+  std::vector<std::string> includeDirs = defaultIncludeDirs();
 };
 
 /// One compiled input: everything the renderers need, self-contained so that
@@ -80,6 +85,8 @@ struct FileResult {
   std::string internalError; ///< non-empty: scopec failed on this file (a bug; exit 70)
   /// The engine the phases reported to (kept alive for later phases).
   std::unique_ptr<DiagnosticsEngine> engine;
+  /// The user modules it imported (parsed once; the interpreter refers to them).
+  std::vector<std::unique_ptr<ast::Module>> imports;
   /// The evaluated program (graph, variables); null when it did not run.
   std::unique_ptr<eval::Interpreter> interp;
 };

@@ -80,11 +80,20 @@ using TensorComputer = std::function<bool(
     const graph::Graph &g, graph::TensorRef fetch, const std::map<graph::NodeID, graph::TensorData> &feeds,
     const std::map<graph::NodeID, std::vector<float>> &variables, graph::TensorData &out, std::string &error)>;
 
+/// Finds and parses the user module `dotted` imported from `importer`
+/// (`level` leading dots of a relative import): the sibling .scope/.py
+/// file, then the -I folders. Returns null when there is none (the module is
+/// then unknown and binds lazily); sets `path` to the file's path. The
+/// driver owns the parsed modules.
+using ModuleLoader = std::function<const ast::Module *(const std::string &dotted, FileID importer,
+                                                       unsigned level, std::string &path)>;
+
 struct EvalOptions {
   uint64_t seed = 0;
   uint64_t maxSteps = 10'000'000;
   unsigned maxCallDepth = 1000;
   TensorComputer computer; ///< empty: only the interpreter's evaluator
+  ModuleLoader loader;     ///< empty: no user modules
 };
 
 /// Thrown to end the run after E107/E108 (never escapes run()).
@@ -216,6 +225,11 @@ private:
   /// closes over is a reference cycle; the destructor breaks them.
   std::vector<std::weak_ptr<Env>> captured_;
   std::vector<Frame> frames_;
+  /// User modules by path: each evaluated once (null while it runs: a
+  /// circular import).
+  std::map<std::string, Value> userModules_;
+  std::vector<std::string> importing_; ///< the import chain, for messages
+  Value importUserModule(const std::string &dotted, unsigned level, SourceRange site, bool &found);
   /// Classes the program defined (their attributes hold functions whose
   /// closures hold the classes: cycles the destructor breaks).
   std::vector<std::weak_ptr<Object>> classes_;
