@@ -235,6 +235,37 @@ class AOT(Tmp):
         self.assertEqual(lib.ops_run(batch, feed_ptrs, fetch_ptrs, None), 2)
         self.assertEqual(lib.ops_run(batch, None, fetch_ptrs, aligned), 2)
 
+    def test_shared_library_integer_ops(self):
+        # The integer/bool program ahead of time: buffers in each tensor's dtype.
+        base = self.path("ints")
+        expected = np.load(os.path.join(REF, "ints_expected.npz"))
+        names = list(expected.keys())
+        fetches = [a for k in names for a in ("--fetch", k)]
+        rc, _, err = run("build", os.path.join(CODEGEN, "ints.scope"), "-o", base, "--emit", "so,header",
+                         "--prefix", "ints", *fetches)
+        self.assertEqual(rc, 0, err)
+        header = open(base + ".h").read()
+        self.assertIn('#define INTS_FEED1_DTYPE "int32"', header)
+        self.assertIn("INTS_ARITHMETIC = 3", header)
+        lib = ctypes.CDLL(base + ".so")
+        lib.ints_run.restype = ctypes.c_int32
+        lib.ints_run.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+        lib.ints_scratch_size.restype = ctypes.c_int64
+        lib.ints_scratch_size.argtypes = [ctypes.c_int64]
+        feeds = np.load(os.path.join(REF, "ints_feeds.npz"))
+        order = re.findall(r'#define INTS_FEED\d+_NAME "([^"]+):0"', header)
+        ins = [np.ascontiguousarray(feeds[n]) for n in order]
+        batch = ins[0].shape[0]
+        outs = [np.zeros(expected[k].shape, expected[k].dtype) for k in names]
+        feed_ptrs = (ctypes.c_void_p * len(ins))(*[a.ctypes.data for a in ins])
+        fetch_ptrs = (ctypes.c_void_p * len(outs))(*[o.ctypes.data for o in outs])
+        scratch = np.zeros(lib.ints_scratch_size(batch) + 64, np.uint8)
+        aligned = (scratch.ctypes.data + 63) // 64 * 64
+        self.assertEqual(lib.ints_run(batch, feed_ptrs, fetch_ptrs, aligned), 0)
+        for k, o in zip(names, outs):
+            with self.subTest(fetch=k):
+                np.testing.assert_array_equal(o, expected[k])
+
     def test_c_example_links_two_models(self):
         ex = os.path.join(ROOT, "examples")
         for model, prefix in (("003_variable_scope_in_dl/shared_model.scope", "mlp"),
@@ -268,6 +299,12 @@ class AOT(Tmp):
         jit = np.load(self.path("o.npz"))["model1/layer2/add:0"].ravel()
         self.assertLess(rel_err(printed["model1/layer2/add:0"], jit), TOL)
         self.assertEqual(len(printed["discriminator/Sigmoid:0"]), 3)
+        rc, _, err = run("run", os.path.join(ex, "000_two_kinds_of_variables/discriminator.scope"),
+                         "--input", "real_img=" + self.path("x.npy"), "--input", "g_outputs=" + self.path("x.npy"),
+                         "-o", self.path("d.npz"))
+        self.assertEqual(rc, 0, err)
+        jit = np.load(self.path("d.npz"))["discriminator/Sigmoid:0"].ravel()
+        self.assertLess(rel_err(printed["discriminator/Sigmoid:0"], jit), TOL)
 
     def test_weights_bound_at_run_time_from_npz(self):
         ex = os.path.join(ROOT, "examples")
