@@ -321,6 +321,18 @@ void installClasses(Interpreter &in) {
   abc->attrs["ABC"] = Value::object(Kind::Native, base);
   in.registerClass(base);
   in.tf().modules()["abc"] = Value::object(Kind::Module, abc);
+  // six.moves: Python 2/3 shims of model code (xrange is range).
+  auto six = std::make_shared<ModuleObj>("six");
+  auto moves = std::make_shared<ModuleObj>("six.moves");
+  for (const char *n : {"range", "zip", "map", "filter"})
+    if (Value v = in.lookupBuiltin(n); !v.isError())
+      moves->attrs[n] = v;
+  if (moves->attrs.count("range"))
+    moves->attrs["xrange"] = moves->attrs["range"];
+  Value movesValue = Value::object(Kind::Module, moves);
+  six->attrs["moves"] = movesValue;
+  in.tf().modules()["six"] = Value::object(Kind::Module, six);
+  in.tf().modules()["six.moves"] = movesValue;
 }
 
 } // namespace scopec::eval

@@ -106,6 +106,11 @@ Interpreter::Interpreter(DiagnosticsEngine &diags, const SourceManager &sm,
   });
 }
 
+Value Interpreter::lookupBuiltin(const std::string &name) const {
+  auto it = builtins_->vars.find(name);
+  return it == builtins_->vars.end() ? Value::error() : it->second;
+}
+
 Interpreter::~Interpreter() {
   // Break the reference cycles of the program's objects (functions stored in
   // the scopes they close over, modules that refer to each other) so that

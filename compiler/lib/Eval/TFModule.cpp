@@ -929,6 +929,32 @@ void installTFModules(TFState &tf) {
            {"elu", "Elu"}})
     def(*nn, fname, unaryFn(fname, op));
 
+  // Python's math and six.moves, which model code uses while building.
+  auto math = module("math", "math");
+  math->attrs["pi"] = Value::real(M_PI);
+  math->attrs["e"] = Value::real(M_E);
+  auto mathFn = [&](const std::string &name, double (*f)(double), bool integral) {
+    def(*math, name, [name, f, integral](Interpreter &in, CallArgs &a) -> Value {
+      double x;
+      if (a.positional.size() != 1 || !toFloat(a.positional[0], x))
+        return in.error(diag::type_error, "math." + name + "() takes one number");
+      if ((name == "sqrt" && x < 0) || (name == "log" && x <= 0))
+        return in.error(diag::value_error, "math domain error");
+      double r = f(x);
+      if (integral) {
+        if (!std::isfinite(r) || std::fabs(r) > 9.2e18)
+          return in.error(diag::integer_overflow, "cannot convert float infinity to integer");
+        return Value::integer(static_cast<int64_t>(r));
+      }
+      return Value::real(r);
+    });
+  };
+  mathFn("sqrt", [](double x) { return std::sqrt(x); }, false);
+  mathFn("exp", [](double x) { return std::exp(x); }, false);
+  mathFn("log", [](double x) { return std::log(x); }, false);
+  mathFn("ceil", [](double x) { return std::ceil(x); }, true);
+  mathFn("floor", [](double x) { return std::floor(x); }, true);
+
   defineInitializers(in, *tfm, false);
   defineInitializers(in, *inits, false);
   // tf.initializers.* drop the suffix: tf.initializers.zeros().

@@ -150,6 +150,8 @@ public:
   /// ends with E108 instead of allocating gigabytes.
   void chargeBuild(size_t size);
 
+  /// A name of the builtins scope (Error when there is none).
+  Value lookupBuiltin(const std::string &name) const;
   /// Defines a name in the builtins scope (used by the native library).
   void defineBuiltin(const std::string &name, Value v);
   Value makeBuiltin(const std::string &name, NativeFn fn);
