@@ -353,6 +353,16 @@ class ImportTest(Workspace):
         self.assertEqual(rc, 0, out + err)
         self.assertIn("ops evaluated", out)
 
+    def test_directories_add_py_files_with_ext(self):
+        self.write("only.scope", "x = 1\n")
+        rc, out, err = run("check", self.dir)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("0 errors, 0 warnings in 2 files", out)  # only.scope, lib/tflib.scope
+        rc, out, err = run("check", "--ext", "py", self.dir)
+        self.assertEqual(rc, 0, out + err)
+        self.assertIn("0 errors, 0 warnings in 6 files", out)  # + ops.py and the nets package
+        self.assertIn("ops evaluated", out)
+
 
 class VerifyTest(Workspace):
     def test_met_expectations_exit_0(self):

@@ -93,7 +93,8 @@ bool readInput(const std::string &path, std::string &contents, std::string &erro
 
 /// The *.scope files below `dir` that git does not ignore (tracked or not),
 /// when `dir` is inside a git work tree; false otherwise.
-static bool gitListFiles(const std::string &dir, std::vector<std::string> &out) {
+static bool gitListFiles(const std::string &dir, const std::vector<std::string> &exts,
+                         std::vector<std::string> &out) {
   auto git = llvm::sys::findProgramByName("git");
   if (!git)
     return false;
@@ -102,8 +103,13 @@ static bool gitListFiles(const std::string &dir, std::vector<std::string> &out) 
     return false;
   std::string path(listing.str());
   std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(path), llvm::StringRef("")};
+  std::vector<std::string> patterns;
+  for (const std::string &e : exts)
+    patterns.push_back("*" + e);
   std::vector<llvm::StringRef> args = {*git, "-C", dir, "ls-files", "-z", "--cached", "--others",
-                                       "--exclude-standard", "--", "*.scope"};
+                                       "--exclude-standard", "--"};
+  for (const std::string &p : patterns)
+    args.push_back(p);
   int rc = llvm::sys::ExecuteAndWait(*git, args, std::nullopt, redirects, 30);
   std::string text;
   {
@@ -127,13 +133,17 @@ static bool gitListFiles(const std::string &dir, std::vector<std::string> &out) 
   return true;
 }
 
-std::vector<std::string> expandInputs(const std::vector<std::string> &inputs) {
+std::vector<std::string> expandInputs(const std::vector<std::string> &inputs,
+                                      const std::vector<std::string> &extraExtensions) {
+  std::vector<std::string> exts = {".scope"};
+  for (const std::string &e : extraExtensions)
+    exts.push_back(e.empty() || e[0] == '.' ? e : "." + e);
   std::vector<std::string> out;
   for (const std::string &in : inputs) {
     std::error_code ec;
     if (in != "-" && fs::is_directory(in, ec)) {
       std::vector<std::string> found;
-      if (gitListFiles(in, found)) {
+      if (gitListFiles(in, exts, found)) {
         std::sort(found.begin(), found.end());
         if (found.empty())
           out.push_back(in);
@@ -148,7 +158,7 @@ std::vector<std::string> expandInputs(const std::vector<std::string> &inputs) {
           it.disable_recursion_pending();
           continue;
         }
-        if (it->is_regular_file(ec) && p.extension() == ".scope")
+        if (it->is_regular_file(ec) && std::find(exts.begin(), exts.end(), p.extension().string()) != exts.end())
           found.push_back(p.lexically_normal().string());
       }
       std::sort(found.begin(), found.end());
@@ -362,7 +372,7 @@ FileResult compileFileHere(const std::string &path, const CheckOptions &opts) {
 
 int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
              llvm::raw_ostream &out, llvm::raw_ostream &err) {
-  std::vector<std::string> files = expandInputs(inputs);
+  std::vector<std::string> files = expandInputs(inputs, opts.extensions);
   if (std::count(files.begin(), files.end(), "-") > 1) {
     err << "scopec: error: standard input ('-') can be read only once\n";
     return kExitUsage;

@@ -93,6 +93,9 @@ int run(int argc, char **argv) {
   CheckOptions opts;
   std::string format = "text", color = "auto", emitStage;
   CLI::App *check = app.add_subcommand("check", "Report the diagnostics of .scope files (the lint)");
+  check->add_option("--ext", opts.extensions,
+                    "Directories also yield files with this extension (e.g. py; repeatable)")
+      ->type_name("EXT");
   check->add_option("files", files, "Files or directories ('-' reads standard input)")
       ->required();
   check->add_option("--format", format, "Output format")

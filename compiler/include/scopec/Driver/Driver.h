@@ -61,6 +61,8 @@ struct CheckOptions {
   /// False: the caller exits right after runCheck, so the results are not
   /// freed (the command-line tool; library users keep the default).
   bool freeResults = true;
+  /// Directories also yield files with these extensions (--ext py).
+  std::vector<std::string> extensions;
   /// Where `import mod` looks after the importing file's folder (-I DIR).
   std::vector<std::string> includeDirs = defaultIncludeDirs();
 };
@@ -107,9 +109,11 @@ FileResult compileFile(const std::string &path, const CheckOptions &opts);
 /// The same on the calling thread.
 FileResult compileFileHere(const std::string &path, const CheckOptions &opts);
 
-/// Expands directories into the `.scope` files below them (sorted), keeping
+/// Expands directories into the `.scope` files (and `extraExtensions`: "py")
+/// below them (sorted), keeping
 /// files as given. Missing paths are kept, to be reported when read.
-std::vector<std::string> expandInputs(const std::vector<std::string> &inputs);
+std::vector<std::string> expandInputs(const std::vector<std::string> &inputs,
+                                      const std::vector<std::string> &extraExtensions = {});
 
 /// `scopec check`: diagnostics of every input to `out` in the chosen format,
 /// usage and I/O errors to `err`. Returns the exit code.
