@@ -14,6 +14,7 @@
 #include "TF.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace scopec::eval {
 
@@ -333,6 +334,60 @@ void installClasses(Interpreter &in) {
   six->attrs["moves"] = movesValue;
   in.tf().modules()["six"] = Value::object(Kind::Module, six);
   in.tf().modules()["six.moves"] = movesValue;
+
+  // functools.partial and copy.copy/deepcopy, as model code uses them.
+  auto functools = std::make_shared<ModuleObj>("functools");
+  functools->attrs["partial"] = in.makeBuiltin("functools.partial", [](Interpreter &in, CallArgs &a) -> Value {
+    if (a.positional.empty())
+      return in.error(diag::type_error, "partial() missing required argument 'func'");
+    Value fn = a.positional[0];
+    std::vector<Value> bound(a.positional.begin() + 1, a.positional.end());
+    auto keywords = a.keywords;
+    return in.makeBuiltin("functools.partial", [fn, bound, keywords](Interpreter &in, CallArgs &b) -> Value {
+      CallArgs c;
+      c.positional = bound;
+      c.positional.insert(c.positional.end(), b.positional.begin(), b.positional.end());
+      c.keywords = keywords;
+      for (auto &kw : b.keywords) { // later keywords override the bound ones
+        auto it = std::find_if(c.keywords.begin(), c.keywords.end(), [&](auto &k) { return k.first == kw.first; });
+        if (it != c.keywords.end())
+          it->second = kw.second;
+        else
+          c.keywords.push_back(kw);
+      }
+      return in.call(fn, c, in.callSite());
+    });
+  });
+  in.tf().modules()["functools"] = Value::object(Kind::Module, functools);
+  auto copyModule = std::make_shared<ModuleObj>("copy");
+  auto copier = [](bool deep) {
+    return [deep](Interpreter &in, CallArgs &a) -> Value {
+      if (a.positional.size() != 1)
+        return in.error(diag::type_error, std::string(deep ? "deepcopy" : "copy") + "() takes one argument");
+      // Lists, tuples and dicts are copied (recursively for deepcopy);
+      // everything else (numbers, strings, tensors, variables) is shared.
+      std::function<Value(const Value &, bool)> rec = [&](const Value &v, bool recurse) -> Value {
+        in.step();
+        if (v.isList() || v.isTuple()) {
+          std::vector<Value> items;
+          for (const Value &x : v.items())
+            items.push_back(recurse ? rec(x, true) : x);
+          return v.isList() ? Value::list(std::move(items)) : Value::tuple(std::move(items));
+        }
+        if (auto *d = v.as<DictObj>()) {
+          auto c = std::make_shared<DictObj>();
+          for (auto &[k, x] : d->entries)
+            c->set(k, recurse ? rec(x, true) : x);
+          return Value::object(Kind::Dict, c);
+        }
+        return v;
+      };
+      return rec(a.positional[0], deep);
+    };
+  };
+  copyModule->attrs["copy"] = in.makeBuiltin("copy.copy", copier(false));
+  copyModule->attrs["deepcopy"] = in.makeBuiltin("copy.deepcopy", copier(true));
+  in.tf().modules()["copy"] = Value::object(Kind::Module, copyModule);
 }
 
 } // namespace scopec::eval
