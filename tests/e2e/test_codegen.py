@@ -33,6 +33,17 @@ def rel_err(got, ref):
     return np.abs(got.astype(np.float64) - ref).max() / max(np.abs(ref).max(), 1e-30)
 
 
+def load_model(base, prefix):
+    """A model built with --emit so, through ctypes: (run, scratch_size)."""
+    lib = ctypes.CDLL(base + ".so")
+    run_fn, scratch = getattr(lib, prefix + "_run"), getattr(lib, prefix + "_scratch_size")
+    run_fn.restype = ctypes.c_int32
+    run_fn.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    scratch.restype = ctypes.c_int64
+    scratch.argtypes = [ctypes.c_int64]
+    return run_fn, scratch
+
+
 class Tmp(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory()
@@ -151,17 +162,13 @@ class JITNumerics(Tmp):
         rc, _, err = run("build", model, "-o", base, "--emit", "so", "--prefix", "filt", "--weights",
                          self.path("w.npz"), "--fetch", "image_filters/conv2/Relu:0")
         self.assertEqual(rc, 0, err)
-        lib = ctypes.CDLL(base + ".so")
-        lib.filt_run.restype = ctypes.c_int32
-        lib.filt_run.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
-        lib.filt_scratch_size.restype = ctypes.c_int64
-        lib.filt_scratch_size.argtypes = [ctypes.c_int64]
+        filt_run, filt_scratch_size = load_model(base, "filt")
         out = np.zeros(ref.shape, np.float32)
-        scratch = np.zeros(lib.filt_scratch_size(2) // 4 + 64, np.float32)
+        scratch = np.zeros(filt_scratch_size(2) // 4 + 64, np.float32)
         aligned = (scratch.ctypes.data + 63) // 64 * 64
         feed_ptrs = (ctypes.c_void_p * 1)(x.ctypes.data)
         fetch_ptrs = (ctypes.c_void_p * 1)(out.ctypes.data)
-        self.assertEqual(lib.filt_run(2, feed_ptrs, fetch_ptrs, aligned), 0)
+        self.assertEqual(filt_run(2, feed_ptrs, fetch_ptrs, aligned), 0)
         self.assertLess(rel_err(out, ref), TOL)
 
     def test_random_ops_in_the_forward_pass(self):
@@ -213,27 +220,23 @@ class AOT(Tmp):
         header = open(base + ".h").read()
         self.assertIn("int32_t ops_run(int64_t batch", header)
         self.assertIn('#define OPS_FEED0_NAME "x:0"', header)
-        lib = ctypes.CDLL(base + ".so")
-        lib.ops_run.restype = ctypes.c_int32
-        lib.ops_run.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
-        lib.ops_scratch_size.restype = ctypes.c_int64
-        lib.ops_scratch_size.argtypes = [ctypes.c_int64]
+        ops_run, ops_scratch_size = load_model(base, "ops")
         feeds = np.load(os.path.join(REF, "ops_feeds.npz"))
         x, img = np.ascontiguousarray(feeds["x"]), np.ascontiguousarray(feeds["img"])
         batch = x.shape[0]
         outs = [np.zeros(expected[k].shape, np.float32) for k in names]
         feed_ptrs = (ctypes.c_void_p * 2)(x.ctypes.data, img.ctypes.data)
         fetch_ptrs = (ctypes.c_void_p * len(outs))(*[o.ctypes.data for o in outs])
-        scratch = np.zeros(lib.ops_scratch_size(batch) // 4 + 64, np.float32)
+        scratch = np.zeros(ops_scratch_size(batch) // 4 + 64, np.float32)
         aligned = (scratch.ctypes.data + 63) // 64 * 64
-        self.assertEqual(lib.ops_run(batch, feed_ptrs, fetch_ptrs, aligned), 0)
+        self.assertEqual(ops_run(batch, feed_ptrs, fetch_ptrs, aligned), 0)
         for k, o in zip(names, outs):
             with self.subTest(fetch=k):
                 self.assertLess(rel_err(o, expected[k]), TOL)
         # Run-time checks return codes.
-        self.assertEqual(lib.ops_run(0, feed_ptrs, fetch_ptrs, aligned), 1)
-        self.assertEqual(lib.ops_run(batch, feed_ptrs, fetch_ptrs, None), 2)
-        self.assertEqual(lib.ops_run(batch, None, fetch_ptrs, aligned), 2)
+        self.assertEqual(ops_run(0, feed_ptrs, fetch_ptrs, aligned), 1)
+        self.assertEqual(ops_run(batch, feed_ptrs, fetch_ptrs, None), 2)
+        self.assertEqual(ops_run(batch, None, fetch_ptrs, aligned), 2)
 
     def test_shared_library_integer_ops(self):
         # The integer/bool program ahead of time: buffers in each tensor's dtype.
@@ -247,11 +250,7 @@ class AOT(Tmp):
         header = open(base + ".h").read()
         self.assertIn('#define INTS_FEED1_DTYPE "int32"', header)
         self.assertIn("INTS_ARITHMETIC = 3", header)
-        lib = ctypes.CDLL(base + ".so")
-        lib.ints_run.restype = ctypes.c_int32
-        lib.ints_run.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
-        lib.ints_scratch_size.restype = ctypes.c_int64
-        lib.ints_scratch_size.argtypes = [ctypes.c_int64]
+        ints_run, ints_scratch_size = load_model(base, "ints")
         feeds = np.load(os.path.join(REF, "ints_feeds.npz"))
         order = re.findall(r'#define INTS_FEED\d+_NAME "([^"]+):0"', header)
         ins = [np.ascontiguousarray(feeds[n]) for n in order]
@@ -259,9 +258,9 @@ class AOT(Tmp):
         outs = [np.zeros(expected[k].shape, expected[k].dtype) for k in names]
         feed_ptrs = (ctypes.c_void_p * len(ins))(*[a.ctypes.data for a in ins])
         fetch_ptrs = (ctypes.c_void_p * len(outs))(*[o.ctypes.data for o in outs])
-        scratch = np.zeros(lib.ints_scratch_size(batch) + 64, np.uint8)
+        scratch = np.zeros(ints_scratch_size(batch) + 64, np.uint8)
         aligned = (scratch.ctypes.data + 63) // 64 * 64
-        self.assertEqual(lib.ints_run(batch, feed_ptrs, fetch_ptrs, aligned), 0)
+        self.assertEqual(ints_run(batch, feed_ptrs, fetch_ptrs, aligned), 0)
         for k, o in zip(names, outs):
             with self.subTest(fetch=k):
                 np.testing.assert_array_equal(o, expected[k])

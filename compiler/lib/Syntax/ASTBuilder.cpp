@@ -357,6 +357,20 @@ Stmt *ASTBuilder::forStmt(P::For_stmtContext *c) {
   return m_.create<For>(range(c), target, iter, std::move(body), std::move(orelse));
 }
 
+/// The body of a def or class: `break`/`continue` do not reach loops
+/// outside it; `depth` (the def nesting, for `return`) is raised meanwhile.
+StmtList ASTBuilder::scopeBody(P::BlockContext *b, unsigned *depth) {
+  unsigned savedLoop = loopDepth_;
+  loopDepth_ = 0;
+  if (depth)
+    ++*depth;
+  StmtList body = block(b);
+  if (depth)
+    --*depth;
+  loopDepth_ = savedLoop;
+  return body;
+}
+
 /// classdef : CLASS NAME (LPAREN arglist? RPAREN)? COLON block
 Stmt *ASTBuilder::classdef(P::ClassdefContext *c) {
   std::vector<Expr *> bases;
@@ -369,12 +383,7 @@ Stmt *ASTBuilder::classdef(P::ClassdefContext *c) {
       else
         bases.push_back(test(a->test()));
     }
-  unsigned savedLoop = loopDepth_;
-  loopDepth_ = 0;
-  ++classDepth_;
-  StmtList body = block(c->block());
-  --classDepth_;
-  loopDepth_ = savedLoop;
+  StmtList body = scopeBody(c->block(), nullptr);
   // Operator methods other than __call__ would change what expressions
   // mean; scopec runs Python's operators itself (language.md).
   static const std::set<std::string> allowed = {"__init__", "__call__", "__repr__", "__str__"};
@@ -454,12 +463,7 @@ Stmt *ASTBuilder::funcdef(P::FuncdefContext *c) {
     params = typedargslist(t);
   checkParams(params);
   Expr *returns = c->test() ? test(c->test()) : nullptr;
-  unsigned savedLoop = loopDepth_;
-  loopDepth_ = 0;
-  ++funcDepth_;
-  StmtList body = block(c->block());
-  --funcDepth_;
-  loopDepth_ = savedLoop;
+  StmtList body = scopeBody(c->block(), &funcDepth_);
   return m_.create<FunctionDef>(range(c), c->NAME()->getText(), range(c->NAME()),
                                 std::move(params), std::move(body), returns);
 }

@@ -59,6 +59,7 @@ private:
   ast::Stmt *withStmt(P::With_stmtContext *c);
   ast::Stmt *tryStmt(P::Try_stmtContext *c);
   ast::Stmt *classdef(P::ClassdefContext *c);
+  ast::StmtList scopeBody(P::BlockContext *b, unsigned *depth);
   ast::Stmt *decorated(P::DecoratedContext *c);
   ast::Stmt *funcdef(P::FuncdefContext *c);
   ast::StmtList block(P::BlockContext *c);
@@ -111,7 +112,6 @@ private:
   const SourceManager &sm_;
   DiagnosticsEngine &diags_;
   FileID file_;
-  unsigned classDepth_ = 0;
   unsigned loopDepth_ = 0;
   unsigned funcDepth_ = 0;
 };
