@@ -221,7 +221,7 @@ private:
       p = fetchPtrs_[it->second];
     } else {
       const std::vector<int64_t> &d = outDims(n);
-      int64_t stat = static_cast<int64_t>(elemBytes(outType(n)));
+      int64_t stat = static_cast<int64_t>(storageBytes(outType(n)));
       bool batched = false;
       for (int64_t x : d) {
         batched |= x < 0;
@@ -234,9 +234,6 @@ private:
     }
     bufs_[k] = p;
     return p;
-  }
-  static size_t elemBytes(DType t) {
-    return t == DType::Float64 || t == DType::Int64 ? 8 : t == DType::Bool ? 1 : 4;
   }
   llvm::GlobalVariable *global(const std::string &name, llvm::Constant *init) {
     auto *gv = new llvm::GlobalVariable(m_, init->getType(), /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,

@@ -24,8 +24,6 @@ namespace {
 using graph::DType;
 using graph::TensorData;
 
-size_t elemBytes(DType t) { return t == DType::Float64 || t == DType::Int64 ? 8 : t == DType::Bool ? 1 : 4; }
-
 bool storable(DType t) {
   return t == DType::Float32 || t == DType::Float64 || t == DType::Int32 || t == DType::Int64 || t == DType::Bool;
 }
@@ -33,7 +31,7 @@ bool storable(DType t) {
 /// A value in the generated code's layout (C order, its dtype).
 std::vector<unsigned char> toBuffer(const TensorData &d, DType t) {
   size_t n = d.size();
-  std::vector<unsigned char> buf(std::max<size_t>(8, n * elemBytes(t)));
+  std::vector<unsigned char> buf(std::max<size_t>(8, n * graph::storageBytes(t)));
   unsigned char *p = buf.data();
   for (size_t k = 0; k < n; ++k) {
     double f = graph::isFloating(d.dtype) ? d.f[k] : static_cast<double>(d.i[k]);
@@ -121,7 +119,7 @@ bool computeWithJIT(const graph::Graph &g, graph::TensorRef fetch, const std::ma
   std::vector<int64_t> shape;
   for (int64_t d : result.dims)
     shape.push_back(d < 0 ? -d * batch : d);
-  std::vector<unsigned char> fetchData(std::max<size_t>(8, static_cast<size_t>(result.numElements(batch)) * elemBytes(result.dtype)));
+  std::vector<unsigned char> fetchData(std::max<size_t>(8, static_cast<size_t>(result.numElements(batch)) * graph::storageBytes(result.dtype)));
   std::vector<const void *> feedPtrs;
   for (auto &f : feedData)
     feedPtrs.push_back(f.data());

@@ -37,6 +37,10 @@ std::optional<DType> dtypeFromName(std::string_view name) {
   return std::nullopt;
 }
 
+size_t storageBytes(DType t) {
+  return t == DType::Float64 || t == DType::Int64 ? 8 : t == DType::Bool ? 1 : 4;
+}
+
 bool isFloating(DType t) {
   return t == DType::Float16 || t == DType::BFloat16 || t == DType::Float32 ||
          t == DType::Float64;

@@ -2,6 +2,7 @@
 #ifndef SCOPEC_GRAPH_TYPES_H
 #define SCOPEC_GRAPH_TYPES_H
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,8 @@ enum class DType : uint8_t {
 const char *dtypeName(DType t);
 std::optional<DType> dtypeFromName(std::string_view name);
 bool isFloating(DType t);
+/// Bytes per element as the generated code stores a tensor of `t` (bool: 1).
+size_t storageBytes(DType t);
 bool isInteger(DType t); ///< signed or unsigned
 bool isUnsigned(DType t);
 bool isComplex(DType t);
