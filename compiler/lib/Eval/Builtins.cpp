@@ -589,8 +589,6 @@ Value makeSlice(const Value &lo, const Value &up, const Value &st) {
 
 //===--- Subscripts -------------------------------------------------------===//
 
-namespace {
-/// Python's slice.indices(); false after a diagnostic.
 bool sliceIndices(Interpreter &in, SliceObj *s, int64_t len, int64_t &start, int64_t &stop,
                   int64_t &step) {
   step = 1;
@@ -618,7 +616,6 @@ bool sliceIndices(Interpreter &in, SliceObj *s, int64_t len, int64_t &start, int
   return clamp(s->lower, step > 0 ? 0 : len - 1, start) &&
          clamp(s->upper, step > 0 ? len : -1, stop);
 }
-} // namespace
 
 Value Interpreter::evalSubscript(const Value &obj, const Value &index, SourceRange r) {
   callSite_ = r;

@@ -97,6 +97,9 @@ std::string exceptionTypeOf(diag::ID id, const std::string &message);
 bool isHashable(const Value &v);
 Value unaryOp(Interpreter &in, ast::UnaryOpKind op, const Value &v);
 Value makeSlice(const Value &lo, const Value &up, const Value &st);
+/// Python's slice.indices(len); false after a diagnostic.
+bool sliceIndices(Interpreter &in, SliceObj *s, int64_t len, int64_t &start, int64_t &stop,
+                  int64_t &step);
 /// `<`, `<=`, `==`, ... on two values (Error after a diagnostic).
 Value compareValues(Interpreter &in, ast::CmpOp op, const Value &a, const Value &b);
 /// format(value, spec) as Python's format() builtin and f-strings.

@@ -41,16 +41,44 @@ std::string lower(std::string s) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
-std::string float32Repr(double d) {
-  float f = static_cast<float>(d);
-  if (std::isnan(f))
+/// NumPy's float text (floatmode 'maxprec', precision 8): the shortest
+/// round-trip digits of the dtype, at most 8 after the point, integral
+/// values as "3."; `sci` is scientific with `sciDigits` mantissa digits.
+/// `sciDigits` < 0 asks for the shortest mantissa's digit count instead.
+std::string floatCell(double d, DType t, bool sci = false, int sciDigits = -1) {
+  if (std::isnan(d))
     return "nan";
-  if (std::isinf(f))
-    return f > 0 ? "inf" : "-inf";
-  char buf[48];
-  auto r = std::to_chars(buf, buf + sizeof buf, f);
-  std::string s(buf, r.ptr);
-  if (s.find_first_of(".en") == std::string::npos)
+  if (std::isinf(d))
+    return d > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto fmt = [&](std::chars_format f, std::optional<int> prec) {
+    std::to_chars_result r;
+    if (t == DType::Float64)
+      r = prec ? std::to_chars(buf, buf + sizeof buf, d, f, *prec) : std::to_chars(buf, buf + sizeof buf, d, f);
+    else
+      r = prec ? std::to_chars(buf, buf + sizeof buf, static_cast<float>(d), f, *prec)
+               : std::to_chars(buf, buf + sizeof buf, static_cast<float>(d), f);
+    return std::string(buf, r.ptr);
+  };
+  if (sci) {
+    std::string s = fmt(std::chars_format::scientific, std::nullopt);
+    size_t dot = s.find('.'), e = s.find('e');
+    int digits = dot == std::string::npos ? 0 : static_cast<int>(e - dot - 1);
+    if (sciDigits < 0)
+      return std::to_string(std::min(digits, 8));
+    s = fmt(std::chars_format::scientific, sciDigits);
+    if (s.find('.') == std::string::npos)
+      s.insert(s.find('e'), ".");
+    return s;
+  }
+  std::string s = fmt(std::chars_format::fixed, std::nullopt);
+  size_t dot = s.find('.');
+  if (dot != std::string::npos && s.size() - dot - 1 > 8) {
+    s = fmt(std::chars_format::fixed, 8);
+    while (s.back() == '0')
+      s.pop_back();
+  }
+  if (s.find('.') == std::string::npos)
     s += ".";
   return s;
 }
@@ -330,6 +358,14 @@ bool TFState::toShape(const Value &v, Shape &out) {
 }
 
 bool TFState::toData(const Value &v, std::optional<DType> dtype, TensorData &out, bool quiet) {
+  // An ndarray keeps its dtype, or converts as astype() (make_tensor_proto).
+  if (auto *a = v.as<ArrayObj>()) {
+    if (!dtype || *dtype == a->data.dtype) {
+      out = a->data;
+      return true;
+    }
+    return castArray(in_, a->data, *dtype, out);
+  }
   // Flatten nested lists, inferring the shape and the dtype like
   // convert_to_tensor: any float -> float32, else int32 (int64 if needed).
   std::vector<Value> flat;
@@ -508,12 +544,13 @@ bool TFState::iterate(const Value &v, std::vector<Value> &out) {
     return true;
   }
   if (auto *a = v.as<ArrayObj>()) {
-    if (a->data.shape.rank() == 1) {
-      for (size_t k = 0; k < a->data.size(); ++k)
-        out.push_back(graph::isFloating(a->data.dtype) ? Value::real(a->data.f[k])
-                                                       : Value::integer(a->data.i[k]));
+    if (a->data.shape.rank() == 0) {
+      in_.error(diag::type_error, "iteration over a 0-d array");
       return true;
     }
+    for (int64_t k = 0; k < a->data.shape.dims[0]; ++k)
+      out.push_back(indexArray(in_, a->data, Value::integer(k)));
+    return true;
   }
   if (isTensorOrVariable(v)) {
     in_.error(diag::type_error, "Tensor objects are only iterable when eager execution is enabled. "
@@ -616,29 +653,8 @@ Value TFState::subscript(const Value &obj, const Value &index, bool &handled) {
       return in_.error(diag::index_error, "list index out of range");
     return Value::object(Kind::Native, std::make_shared<DimensionObj>(s->shape.dims[i]));
   }
-  if (auto *a = obj.as<ArrayObj>()) {
-    int64_t i;
-    if (a->data.shape.rank() == 0)
-      return in_.error(diag::index_error, "invalid index to scalar variable.");
-    if (!toInt(in_, index, i, "index"))
-      return Value::error();
-    int64_t n = a->data.shape.dims[0];
-    if (i < 0)
-      i += n;
-    if (i < 0 || i >= n)
-      return in_.error(diag::index_error, "index " + std::to_string(i) + " is out of bounds for axis 0 with size " + std::to_string(n));
-    TensorData d;
-    d.dtype = a->data.dtype;
-    d.shape = Shape::of(std::vector<int64_t>(a->data.shape.dims.begin() + 1, a->data.shape.dims.end()));
-    int64_t inner = std::max<int64_t>(1, d.shape.numElements());
-    for (int64_t k = 0; k < inner; ++k) {
-      if (graph::isFloating(d.dtype))
-        d.f.push_back(a->data.f[static_cast<size_t>(i * inner + k)]);
-      else
-        d.i.push_back(a->data.i[static_cast<size_t>(i * inner + k)]);
-    }
-    return Value::object(Kind::Native, std::make_shared<ArrayObj>(std::move(d)));
-  }
+  if (auto *a = obj.as<ArrayObj>())
+    return indexArray(in_, a->data, index);
   if (isTensorOrVariable(obj))
     return sliceTensor(obj, index);
   handled = false;
@@ -919,8 +935,9 @@ Value TFState::unary(const std::string &opType, const Value &xv, const Value &na
 Value TFState::binaryOp(ast::BinaryOp op, const Value &a, const Value &b) {
   bool arrays = (a.as<ArrayObj>() || !isTensorOrVariable(a)) && (b.as<ArrayObj>() || !isTensorOrVariable(b));
   if (arrays) {
-    // NumPy semantics on compile-time results: a Python scalar takes the
-    // array's dtype (float32 stays float32).
+    // NumPy 1.x semantics on build-time arrays: a Python scalar takes an
+    // array's dtype (float32 stays float32) but is int64/float64 next to a
+    // NumPy scalar; otherwise the dtypes promote.
     TensorData x, y;
     auto data = [&](const Value &v, TensorData &d, const TensorData *other) {
       if (auto *arr = v.as<ArrayObj>()) {
@@ -928,8 +945,10 @@ Value TFState::binaryOp(ast::BinaryOp op, const Value &a, const Value &b) {
         return true;
       }
       std::optional<DType> t;
-      if (other && v.isNumber())
-        t = v.isFloat() && !graph::isFloating(other->dtype) ? DType::Float64 : other->dtype;
+      if (v.isNumber())
+        t = other && other->shape.rank() > 0
+                ? (v.isFloat() && !graph::isFloating(other->dtype) ? DType::Float64 : other->dtype)
+                : v.isFloat() ? DType::Float64 : v.isBool() ? DType::Bool : DType::Int64;
       return toData(v, t, d, true);
     };
     const TensorData *ax = a.as<ArrayObj>() ? &a.as<ArrayObj>()->data : nullptr;
@@ -939,9 +958,7 @@ Value TFState::binaryOp(ast::BinaryOp op, const Value &a, const Value &b) {
                                              ast::getBinaryOpSpelling(op) + ": '" + in_.typeName(a) +
                                              "' and '" + in_.typeName(b) + "'");
     const char *t = operatorOpType(op);
-    DType outType = graph::isFloating(x.dtype) || graph::isFloating(y.dtype)
-                        ? (graph::isFloating(x.dtype) ? x.dtype : y.dtype)
-                        : x.dtype;
+    DType outType = promoteTypes(x.dtype, y.dtype);
     if (op == ast::BinaryOp::Div && !graph::isFloating(outType))
       outType = DType::Float64;
     TensorData out;
@@ -1451,26 +1468,41 @@ Value InitializerObj::getAttr(Interpreter &in, const std::string &n, bool &found
   return Value::error();
 }
 
-std::string ArrayObj::str() const {
+std::string ArrayObj::format(bool repr) const {
+  if (data.shape.rank() == 0 && data.size() == 1) {
+    // A NumPy scalar prints as Python floats do ("3.0", "1e+20").
+    if (!graph::isFloating(data.dtype))
+      return data.dtype == DType::Bool ? (data.i[0] ? "True" : "False") : std::to_string(data.i[0]);
+    if (data.dtype == DType::Float64)
+      return formatFloatRepr(data.f[0]);
+    char buf[48];
+    auto r = std::to_chars(buf, buf + sizeof buf, static_cast<float>(data.f[0]));
+    std::string e(buf, r.ptr);
+    return e.find_first_of(".eni") == std::string::npos ? e + ".0" : e;
+  }
+  // Scientific when the magnitudes span too much (NumPy's rule).
+  bool sci = false;
+  int sciDigits = 0;
+  if (graph::isFloating(data.dtype)) {
+    double hi = 0, lo = INFINITY;
+    for (double v : data.f)
+      if (std::isfinite(v) && v != 0) {
+        hi = std::max(hi, std::fabs(v));
+        lo = std::min(lo, std::fabs(v));
+      }
+    sci = hi >= 1e8 || (hi > 0 && (lo < 1e-4 || hi / lo > 1e3));
+    if (sci)
+      for (double v : data.f)
+        if (std::isfinite(v))
+          sciDigits = std::max(sciDigits, std::stoi(floatCell(v, data.dtype, true, -1)));
+  }
   auto elem = [&](size_t k) {
     if (graph::isFloating(data.dtype))
-      return data.dtype == DType::Float64 ? formatFloatRepr(data.f[k]) : float32Repr(data.f[k]);
+      return floatCell(data.f[k], data.dtype, sci, sciDigits);
     if (data.dtype == DType::Bool)
       return std::string(data.i[k] ? "True" : "False");
     return std::to_string(data.i[k]);
   };
-  if (data.shape.rank() == 0 && data.size() == 1) {
-    // A NumPy scalar prints as Python floats do ("3.0", "1e+20"), not as
-    // an array element ("3.", "1.e+20").
-    std::string e = elem(0);
-    if (graph::isFloating(data.dtype)) {
-      if (size_t dot = e.find(".e"); dot != std::string::npos)
-        e.erase(dot, 1);
-      else if (!e.empty() && e.back() == '.')
-        e += '0';
-    }
-    return e;
-  }
   // NumPy pads every element to one width: floats align their decimal
   // points ("[1.25 0.  ]"), integers and bools align right ("[ 3 -1]").
   std::vector<std::string> cells(data.size());
@@ -1495,79 +1527,27 @@ std::string ArrayObj::str() const {
       c = std::string(width - c.size(), ' ') + c;
     }
   }
+  // str: "[[1 2]\n [3 4]]"; repr: "array([[1, 2],\n       [3, 4]])".
+  size_t rank = data.shape.rank(), indent = repr ? 6 : 0;
   std::function<std::string(size_t, size_t &)> rec = [&](size_t dim, size_t &k) -> std::string {
     std::string s = "[";
     int64_t n = data.shape.dims[dim];
     for (int64_t i = 0; i < n; ++i) {
       if (i)
-        s += dim + 1 == data.shape.rank() ? " " : std::string(data.shape.rank() - dim - 1, '\n') + std::string(dim + 1, ' ');
-      if (dim + 1 == data.shape.rank())
-        s += cells[k++];
-      else
-        s += rec(dim + 1, k);
+        s += dim + 1 == rank ? (repr ? ", " : " ")
+                             : (repr ? "," : "") + std::string(rank - dim - 1, '\n') + std::string(indent + dim + 1, ' ');
+      s += dim + 1 == rank ? cells[k++] : rec(dim + 1, k);
     }
     return s + "]";
   };
   size_t k = 0;
-  return rec(0, k);
-}
-
-std::string ArrayObj::repr() const {
-  std::string body = str();
-  if (data.shape.rank() == 0)
+  std::string body = rec(0, k);
+  if (!repr)
     return body;
-  std::string s = "array(";
-  std::string list = body;
-  for (size_t p = 0; (p = list.find(' ', p)) != std::string::npos; p += 2)
-    list.replace(p, 1, ", ");
-  s += list;
+  std::string s = "array(" + body;
   if (data.dtype != DType::Float64 && data.dtype != DType::Int64 && data.dtype != DType::Bool)
     s += std::string(", dtype=") + graph::dtypeName(data.dtype);
   return s + ")";
-}
-
-Value ArrayObj::getAttr(Interpreter &in, const std::string &n, bool &found) {
-  found = true;
-  if (n == "shape") {
-    std::vector<Value> dims;
-    for (int64_t d : data.shape.dims)
-      dims.push_back(Value::integer(d));
-    return Value::tuple(std::move(dims));
-  }
-  if (n == "dtype")
-    return in.tf().dtypeValue(data.dtype);
-  if (n == "size")
-    return Value::integer(static_cast<int64_t>(data.size()));
-  if (n == "ndim")
-    return Value::integer(static_cast<int64_t>(data.shape.rank()));
-  if (n == "tolist" || n == "item") {
-    graph::TensorData d = data;
-    bool item = n == "item";
-    return in.makeBuiltin("ndarray." + n, [d, item](Interpreter &in, CallArgs &) -> Value {
-      auto elem = [&](size_t k) {
-        return graph::isFloating(d.dtype) ? Value::real(d.f[k])
-               : d.dtype == DType::Bool   ? Value::boolean(d.i[k] != 0)
-                                          : Value::integer(d.i[k]);
-      };
-      if (item) {
-        if (d.size() != 1)
-          return in.error(diag::value_error, "can only convert an array of size 1 to a Python scalar");
-        return elem(0);
-      }
-      if (d.shape.rank() == 0)
-        return elem(0);
-      std::function<Value(size_t, size_t &)> rec = [&](size_t dim, size_t &k) -> Value {
-        std::vector<Value> out;
-        for (int64_t i = 0; i < d.shape.dims[dim]; ++i)
-          out.push_back(dim + 1 == d.shape.rank() ? elem(k++) : rec(dim + 1, k));
-        return Value::list(std::move(out));
-      };
-      size_t k = 0;
-      return rec(0, k);
-    });
-  }
-  found = false;
-  return Value::error();
 }
 
 } // namespace scopec::eval

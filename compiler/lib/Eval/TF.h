@@ -145,9 +145,12 @@ struct ArrayObj : NativeObj {
   explicit ArrayObj(graph::TensorData d) : data(std::move(d)) {}
   std::string typeName() const override { return "ndarray"; }
   graph::TensorData data;
-  std::string repr() const override;
-  std::string str() const override;
+  std::string repr() const override { return format(true); }
+  std::string str() const override { return format(false); }
   Value getAttr(Interpreter &in, const std::string &n, bool &found) override;
+
+private:
+  std::string format(bool repr) const;
 };
 
 //===--- The default graph ------------------------------------------------===//
@@ -299,6 +302,14 @@ public:
 void installTFModules(TFState &tf);
 void installOps(TFState &tf);
 void installLayers(TFState &tf);
+/// The build-time NumPy functions and types of module `np`.
+void installNumPy(Interpreter &in, ModuleObj &np);
+/// ndarray.astype(t) (float to int truncates); false after a diagnostic.
+bool castArray(Interpreter &in, const graph::TensorData &src, graph::DType t, graph::TensorData &out);
+/// NumPy's result type of an operation on two dtypes.
+graph::DType promoteTypes(graph::DType a, graph::DType b);
+/// a[index] on a build-time array: ints, slices, None and Ellipsis.
+Value indexArray(Interpreter &in, const graph::TensorData &a, const Value &index);
 
 // Ops shared by the function API and the layers (TFOps.cpp).
 Value matmulOp(TFState &tf, const Value &a, const Value &b, bool transposeA, bool transposeB,

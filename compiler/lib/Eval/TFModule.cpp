@@ -633,12 +633,9 @@ void installTFModules(TFState &tf) {
                   DType::Int16, DType::Int32, DType::Int64, DType::UInt8, DType::UInt16, DType::Bool,
                   DType::String, DType::Complex64}) {
     tfm->attrs[graph::dtypeName(t)] = tf.dtypeValue(t);
-    if (t != DType::String && t != DType::BFloat16)
-      np->attrs[graph::dtypeName(t)] = tf.dtypeValue(t);
   }
   tfm->attrs["half"] = tf.dtypeValue(DType::Float16);
   tfm->attrs["double"] = tf.dtypeValue(DType::Float64);
-  np->attrs["float"] = tf.dtypeValue(DType::Float64);
 
   auto def = [&](ModuleObj &m, const std::string &name, NativeFn fn) {
     std::string full = (m.name == "tensorflow" ? std::string("tf") : m.name) + "." + name;
@@ -955,75 +952,7 @@ void installTFModules(TFState &tf) {
   mathFn("ceil", [](double x) { return std::ceil(x); }, true);
   mathFn("floor", [](double x) { return std::floor(x); }, true);
 
-  // NumPy at build time, for sizes and initializer scales (np.sqrt(2.0 / n),
-  // np.prod(shape[1:])): scalars give Python numbers, sequences and arrays
-  // give arrays (float64 unless the input is float32).
-  np->attrs["pi"] = Value::real(M_PI);
-  np->attrs["e"] = Value::real(M_E);
-  auto npUnary = [&](const std::string &name, double (*f)(double)) {
-    def(*np, name, [name, f](Interpreter &in, CallArgs &a) -> Value {
-      if (a.positional.size() != 1)
-        return in.error(diag::type_error, "np." + name + "() takes one argument");
-      double x;
-      if (toFloat(a.positional[0], x))
-        return Value::real(f(x));
-      TensorData d;
-      if (!in.tf().toData(a.positional[0], std::nullopt, d))
-        return Value::error();
-      DType t = d.dtype == DType::Float32 ? DType::Float32 : DType::Float64;
-      TensorData r;
-      r.dtype = t;
-      r.shape = d.shape;
-      for (size_t k = 0; k < d.size(); ++k) {
-        double v = graph::isFloating(d.dtype) ? d.f[k] : static_cast<double>(d.i[k]);
-        r.f.push_back(graph::roundToDType(f(v), t));
-      }
-      return Value::object(Kind::Native, std::make_shared<ArrayObj>(std::move(r)));
-    });
-  };
-  npUnary("sqrt", [](double x) { return std::sqrt(x); });
-  npUnary("exp", [](double x) { return std::exp(x); });
-  npUnary("log", [](double x) { return std::log(x); });
-  npUnary("sin", [](double x) { return std::sin(x); });
-  npUnary("cos", [](double x) { return std::cos(x); });
-  npUnary("tanh", [](double x) { return std::tanh(x); });
-  npUnary("floor", [](double x) { return std::floor(x); });
-  npUnary("ceil", [](double x) { return std::ceil(x); });
-  def(*np, "power", [](Interpreter &in, CallArgs &a) -> Value {
-    double x, y;
-    if (a.positional.size() != 2 || !toFloat(a.positional[0], x) || !toFloat(a.positional[1], y))
-      return in.error(diag::unsupported_api, "np.power is supported on two numbers");
-    if (a.positional[0].isInt() && a.positional[1].isInt() && y >= 0) {
-      int64_t r = 1;
-      for (int64_t k = 0; k < a.positional[1].asInt(); ++k)
-        if (__builtin_mul_overflow(r, a.positional[0].asInt(), &r))
-          return in.error(diag::integer_overflow, "np.power overflows int64");
-      return Value::integer(r);
-    }
-    return Value::real(std::pow(x, y));
-  });
-  auto npReduce = [&](const std::string &name, bool product) {
-    def(*np, name, [name, product](Interpreter &in, CallArgs &a) -> Value {
-      if (a.positional.size() != 1 || !a.keywords.empty())
-        return in.error(diag::unsupported_api, "np." + name + "() is supported on one sequence or array");
-      TensorData d;
-      if (!in.tf().toData(a.positional[0], std::nullopt, d))
-        return Value::error();
-      if (graph::isFloating(d.dtype)) {
-        double r = product ? 1.0 : 0.0;
-        for (double v : d.f)
-          r = product ? r * v : r + v;
-        return Value::real(r);
-      }
-      int64_t r = product ? 1 : 0;
-      for (int64_t v : d.i)
-        if (product ? __builtin_mul_overflow(r, v, &r) : __builtin_add_overflow(r, v, &r))
-          return in.error(diag::integer_overflow, "np." + name + "() overflows int64");
-      return Value::integer(r);
-    });
-  };
-  npReduce("prod", true);
-  npReduce("sum", false);
+  installNumPy(in, *np);
 
   defineInitializers(in, *tfm, false);
   defineInitializers(in, *inits, false);
