@@ -472,12 +472,23 @@ Value Interpreter::getAttr(const Value &obj, const std::string &name, SourceRang
   }
   case Kind::Str: v = strMethod(*this, obj, name, found); break;
   case Kind::List:
-  case Kind::Tuple: v = listMethod(*this, obj, name, found); break;
+  case Kind::Tuple:
+    if (obj.as<NamedTupleObj>())
+      v = namedTupleAttr(*this, obj, name, found);
+    if (!found)
+      v = listMethod(*this, obj, name, found);
+    break;
   case Kind::Dict: v = dictMethod(*this, obj, name, found); break;
   case Kind::Native: v = obj.as<NativeObj>()->getAttr(*this, name, found); break;
   case Kind::Function:
     if (name == "__name__")
       return Value::str(obj.as<FunctionObj>()->name);
+    break;
+  case Kind::Builtin:
+    if (name == "__name__") {
+      const std::string &n = obj.as<BuiltinObj>()->name;
+      return Value::str(n.substr(n.rfind('.') + 1));
+    }
     break;
   default: break;
   }
@@ -708,11 +719,14 @@ void installBuiltins(Interpreter &in) {
         return in.error(diag::type_error, "'" + k + "' is an invalid keyword argument for print()");
     }
     std::string line;
+    unsigned errors = in.diags().numErrors(); // a __str__ that failed
     for (size_t i = 0; i < a.positional.size(); ++i) {
       if (i)
         line += sep;
       line += in.str(a.positional[i]);
     }
+    if (in.diags().numErrors() != errors)
+      return Value::error();
     in.out() << line << end;
     return Value::none();
   });
@@ -809,12 +823,16 @@ void installBuiltins(Interpreter &in) {
   def("int", convertInt);
   def("float", convertFloat);
   def("str", [](Interpreter &in, CallArgs &a) -> Value {
-    return Value::str(a.positional.empty() ? "" : in.str(a.positional[0]));
+    unsigned errors = in.diags().numErrors();
+    std::string s = a.positional.empty() ? "" : in.str(a.positional[0]);
+    return in.diags().numErrors() != errors ? Value::error() : Value::str(std::move(s));
   });
   def("repr", [](Interpreter &in, CallArgs &a) -> Value {
     if (a.positional.size() != 1)
       return in.error(diag::type_error, "repr() takes exactly one argument");
-    return Value::str(in.repr(a.positional[0]));
+    unsigned errors = in.diags().numErrors();
+    std::string s = in.repr(a.positional[0]);
+    return in.diags().numErrors() != errors ? Value::error() : Value::str(std::move(s));
   });
   def("bool", [](Interpreter &in, CallArgs &a) -> Value {
     if (a.positional.empty())
@@ -900,9 +918,17 @@ void installBuiltins(Interpreter &in) {
     else
       types.push_back(a.positional[1]);
     std::string t = in.typeName(a.positional[0]);
+    auto *nt = a.positional[0].as<NamedTupleObj>();
+    if (nt)
+      t = "tuple";
     for (const Value &ty : types) {
       if (auto *c = ty.as<ClassObj>()) {
         if (isUserInstance(a.positional[0], *c))
+          return Value::boolean(true);
+        continue;
+      }
+      if (auto *ntt = ty.as<NamedTupleType>()) {
+        if (nt && nt->type.get() == ntt)
           return Value::boolean(true);
         continue;
       }
@@ -915,6 +941,21 @@ void installBuiltins(Interpreter &in) {
         return Value::boolean(true);
     }
     return Value::boolean(false);
+  });
+  def("type", [](Interpreter &in, CallArgs &a) -> Value {
+    if (a.positional.size() != 1 || !a.keywords.empty())
+      return in.error(diag::type_error, "type() takes 1 argument (scopec does not create classes with type())");
+    const Value &v = a.positional[0];
+    if (auto *i = v.as<InstanceObj>())
+      return Value::object(Kind::Native, i->cls);
+    if (auto *nt = v.as<NamedTupleObj>())
+      return Value::object(Kind::Native, nt->type);
+    std::string name = in.typeName(v);
+    if (v.as<ExceptionObj>() || v.isNumber() || v.isStr() || v.isSequence() || v.kind() == Kind::Dict ||
+        v.kind() == Kind::Range)
+      if (Value t = in.lookupBuiltin(name); !t.isError())
+        return t;
+    return in.error(diag::unsupported_api, "type() of a '" + name + "' is not supported by scopec");
   });
   in.defineBuiltin("None", Value::none());
 }

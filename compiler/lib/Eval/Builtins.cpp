@@ -99,6 +99,12 @@ std::string Interpreter::repr(const Value &v) {
   case Kind::Str: return pyQuote(v.asStr());
   case Kind::List:
   case Kind::Tuple: {
+    if (auto *nt = v.as<NamedTupleObj>()) {
+      std::string s = nt->type->name + "(";
+      for (size_t i = 0; i < nt->items.size(); ++i)
+        s += (i ? ", " : "") + nt->type->fields[i] + "=" + repr(nt->items[i]);
+      return s + ")";
+    }
     std::string s = v.isList() ? "[" : "(";
     auto &items = v.items();
     for (size_t i = 0; i < items.size(); ++i) {
@@ -129,16 +135,42 @@ std::string Interpreter::repr(const Value &v) {
   case Kind::Function: return "<function " + v.as<FunctionObj>()->name + ">";
   case Kind::Builtin: return "<built-in function " + v.as<BuiltinObj>()->name + ">";
   case Kind::Module: return "<module '" + v.as<ModuleObj>()->name + "'>";
-  case Kind::Native: return v.as<NativeObj>()->repr();
+  case Kind::Native: {
+    std::string s;
+    if (userRepr(v, "__repr__", "__repr__", s))
+      return s;
+    return v.as<NativeObj>()->repr();
+  }
   case Kind::Error: return "<error>";
   }
   return "?";
 }
 
+bool Interpreter::userRepr(const Value &v, const char *method, const char *asked, std::string &out) {
+  auto *inst = v.as<InstanceObj>();
+  if (!inst)
+    return false;
+  if (!inst->cls->lookup(method)) {
+    // str() without __str__ is object.__str__: __repr__, checked as __str__.
+    if (std::string(method) == "__str__")
+      return userRepr(v, "__repr__", asked, out);
+    return false;
+  }
+  CallArgs none;
+  Value r = call(getAttr(v, method, callSite_), none, callSite_);
+  if (!r.isStr() && !r.isError())
+    error(diag::type_error, std::string(asked) + " returned non-string (type " + typeName(r) + ")");
+  out = r.isStr() ? r.asStr() : "<error>";
+  return true;
+}
+
 std::string Interpreter::str(const Value &v) {
   if (v.isStr())
     return v.asStr();
-  if (auto *n = v.as<NativeObj>())
+  std::string s;
+  if (userRepr(v, "__str__", "__str__", s))
+    return s;
+  if (auto *n = v.as<NativeObj>(); n && !v.as<InstanceObj>())
     return n->str();
   return repr(v);
 }

@@ -275,6 +275,165 @@ Value Interpreter::decorate(const std::vector<Expr *> &decorators, Value v, cons
   return v;
 }
 
+//===--- collections.namedtuple --------------------------------------------===//
+
+Value NamedTupleType::make(Interpreter &in, CallArgs &a) {
+  size_t n = fields.size();
+  if (a.positional.size() > n)
+    return in.error(diag::type_error, name + ".__new__() takes " + std::to_string(n + 1) + " positional arguments but " +
+                                          std::to_string(a.positional.size() + 1) + " were given");
+  std::vector<std::optional<Value>> items(n);
+  for (size_t k = 0; k < a.positional.size(); ++k)
+    items[k] = a.positional[k];
+  for (auto &[key, v] : a.keywords) {
+    auto it = std::find(fields.begin(), fields.end(), key);
+    if (it == fields.end())
+      return in.error(diag::type_error, name + ".__new__() got an unexpected keyword argument '" + key + "'");
+    size_t k = static_cast<size_t>(it - fields.begin());
+    if (items[k])
+      return in.error(diag::type_error, name + ".__new__() got multiple values for argument '" + key + "'");
+    items[k] = v;
+  }
+  std::vector<Value> out;
+  std::vector<std::string> missing;
+  for (size_t k = 0; k < n; ++k) {
+    size_t firstDefault = n - defaults.size();
+    if (!items[k] && k >= firstDefault)
+      items[k] = defaults[k - firstDefault];
+    if (!items[k])
+      missing.push_back("'" + fields[k] + "'");
+    else
+      out.push_back(*items[k]);
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (size_t k = 0; k < missing.size(); ++k)
+      list += (k ? (k + 1 == missing.size() ? (missing.size() > 2 ? ", and " : " and ") : ", ") : "") + missing[k];
+    return in.error(diag::type_error, name + ".__new__() missing " + std::to_string(missing.size()) + " required positional argument" +
+                                          (missing.size() > 1 ? "s" : "") + ": " + list);
+  }
+  return Value::object(Kind::Tuple, std::make_shared<NamedTupleObj>(
+                                        std::move(out), std::static_pointer_cast<NamedTupleType>(shared_from_this())));
+}
+
+Value NamedTupleType::getAttr(Interpreter &in, const std::string &n, bool &found) {
+  found = true;
+  auto self = std::static_pointer_cast<NamedTupleType>(shared_from_this());
+  if (n == "__call__")
+    return in.makeBuiltin(name, [self](Interpreter &in, CallArgs &a) { return self->make(in, a); });
+  if (n == "_make")
+    return in.makeBuiltin(name + "._make", [self](Interpreter &in, CallArgs &a) -> Value {
+      CallArgs b;
+      if (a.positional.size() != 1 || !in.iterate(a.positional[0], b.positional))
+        return a.positional.size() == 1 ? Value::error() : in.error(diag::type_error, "_make() takes one iterable");
+      if (b.positional.size() != self->fields.size())
+        return in.error(diag::type_error, "Expected " + std::to_string(self->fields.size()) + " arguments, got " +
+                                              std::to_string(b.positional.size()));
+      return self->make(in, b);
+    });
+  if (n == "_fields") {
+    std::vector<Value> f;
+    for (auto &x : fields)
+      f.push_back(Value::str(x));
+    return Value::tuple(std::move(f));
+  }
+  if (n == "__name__")
+    return Value::str(name);
+  found = false;
+  return Value::error();
+}
+
+Value namedTupleAttr(Interpreter &in, const Value &obj, const std::string &n, bool &found) {
+  auto *nt = obj.as<NamedTupleObj>();
+  const auto &fields = nt->type->fields;
+  found = true;
+  if (auto it = std::find(fields.begin(), fields.end(), n); it != fields.end())
+    return nt->items[static_cast<size_t>(it - fields.begin())];
+  if (n == "_fields")
+    return nt->type->getAttr(in, n, found);
+  if (n == "_asdict") {
+    return in.makeBuiltin(nt->type->name + "._asdict", [obj](Interpreter &, CallArgs &) -> Value {
+      auto *t = obj.as<NamedTupleObj>();
+      auto d = std::make_shared<DictObj>();
+      for (size_t k = 0; k < t->items.size(); ++k)
+        d->set(Value::str(t->type->fields[k]), t->items[k]);
+      return Value::object(Kind::Dict, d);
+    });
+  }
+  if (n == "_replace") {
+    return in.makeBuiltin(nt->type->name + "._replace", [obj](Interpreter &in, CallArgs &a) -> Value {
+      auto *t = obj.as<NamedTupleObj>();
+      if (!a.positional.empty())
+        return in.error(diag::type_error, "_replace() takes keyword arguments only");
+      std::vector<Value> items = t->items;
+      for (auto &[key, v] : a.keywords) {
+        auto it = std::find(t->type->fields.begin(), t->type->fields.end(), key);
+        if (it == t->type->fields.end())
+          return in.error(diag::value_error, "Got unexpected field names: ['" + key + "']");
+        items[static_cast<size_t>(it - t->type->fields.begin())] = v;
+      }
+      return Value::object(Kind::Tuple, std::make_shared<NamedTupleObj>(std::move(items), t->type));
+    });
+  }
+  found = false;
+  return Value::error();
+}
+
+namespace {
+
+bool isIdentifier(const std::string &s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0])))
+    return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+Value makeNamedTuple(Interpreter &in, CallArgs &a) {
+  ArgBinder b(in, "namedtuple", a, {"*typename", "*field_names", "rename", "defaults", "module"});
+  if (!b.ok())
+    return Value::error();
+  auto t = std::make_shared<NamedTupleType>();
+  if (!b.get("typename")->isStr())
+    return in.error(diag::type_error, "namedtuple() typename must be a string");
+  t->name = b.get("typename")->asStr();
+  std::vector<Value> names;
+  if (b.get("field_names")->isStr()) {
+    std::string spec = b.get("field_names")->asStr();
+    std::replace(spec.begin(), spec.end(), ',', ' ');
+    size_t p = 0;
+    while ((p = spec.find_first_not_of(" \t\n", p)) != std::string::npos) {
+      size_t e = spec.find_first_of(" \t\n", p);
+      names.push_back(Value::str(spec.substr(p, e - p)));
+      p = e;
+    }
+  } else if (!in.iterate(*b.get("field_names"), names)) {
+    return Value::error();
+  }
+  for (const std::string &s : {t->name})
+    if (!isIdentifier(s))
+      return in.error(diag::value_error, "Type names and field names must be valid identifiers: " + pyQuote(s));
+  for (const Value &v : names) {
+    if (!v.isStr())
+      return in.error(diag::type_error, "Type names and field names must be strings");
+    const std::string &s = v.asStr();
+    if (!isIdentifier(s))
+      return in.error(diag::value_error, "Type names and field names must be valid identifiers: " + pyQuote(s));
+    if (s[0] == '_')
+      return in.error(diag::value_error, "Field names cannot start with an underscore: " + pyQuote(s));
+    if (std::find(t->fields.begin(), t->fields.end(), s) != t->fields.end())
+      return in.error(diag::value_error, "Encountered duplicate field name: " + pyQuote(s));
+    t->fields.push_back(s);
+  }
+  if (const Value *d = b.get("defaults"); d && !d->isNone()) {
+    if (!in.iterate(*d, t->defaults))
+      return Value::error();
+    if (t->defaults.size() > t->fields.size())
+      return in.error(diag::type_error, "Got more default values than field names");
+  }
+  return Value::object(Kind::Native, t);
+}
+
+} // namespace
+
 void installClasses(Interpreter &in) {
   auto wrapper = [&](const char *name, MethodWrapperObj::Wrap k) {
     in.defineBuiltin(name, in.makeBuiltin(name, [k, name](Interpreter &in, CallArgs &a) -> Value {
@@ -372,6 +531,8 @@ void installClasses(Interpreter &in) {
           std::vector<Value> items;
           for (const Value &x : v.items())
             items.push_back(recurse ? rec(x, true) : x);
+          if (auto *nt = v.as<NamedTupleObj>())
+            return Value::object(Kind::Tuple, std::make_shared<NamedTupleObj>(std::move(items), nt->type));
           return v.isList() ? Value::list(std::move(items)) : Value::tuple(std::move(items));
         }
         if (auto *d = v.as<DictObj>()) {
@@ -388,6 +549,9 @@ void installClasses(Interpreter &in) {
   copyModule->attrs["copy"] = in.makeBuiltin("copy.copy", copier(false));
   copyModule->attrs["deepcopy"] = in.makeBuiltin("copy.deepcopy", copier(true));
   in.tf().modules()["copy"] = Value::object(Kind::Module, copyModule);
+  auto collections = std::make_shared<ModuleObj>("collections");
+  collections->attrs["namedtuple"] = in.makeBuiltin("collections.namedtuple", makeNamedTuple);
+  in.tf().modules()["collections"] = Value::object(Kind::Module, collections);
 }
 
 } // namespace scopec::eval

@@ -59,6 +59,28 @@ struct ClassObj : NativeObj {
   bool setAttr(Interpreter &in, const std::string &name, const Value &v) override;
 };
 
+/// A class made by collections.namedtuple: calling it makes a tuple whose
+/// items are also attributes.
+struct NamedTupleType : NativeObj {
+  std::string name;
+  std::vector<std::string> fields;
+  std::vector<Value> defaults; ///< for the last fields
+  std::string typeName() const override { return "type"; }
+  std::string repr() const override { return "<class '__main__." + name + "'>"; }
+  Value getAttr(Interpreter &in, const std::string &name, bool &found) override;
+  /// A new instance from call arguments (Error after a diagnostic).
+  Value make(Interpreter &in, CallArgs &a);
+};
+
+struct NamedTupleObj : SeqObj {
+  NamedTupleObj(std::vector<Value> v, std::shared_ptr<NamedTupleType> t)
+      : SeqObj(std::move(v), true), type(std::move(t)) {}
+  std::string typeName() const override { return type->name; }
+  std::shared_ptr<NamedTupleType> type;
+};
+/// `p.x`, `p._replace(...)`, `p._asdict()`, `p._fields` on a namedtuple.
+Value namedTupleAttr(Interpreter &in, const Value &obj, const std::string &name, bool &found);
+
 /// An instance of a user class.
 struct InstanceObj : NativeObj {
   std::shared_ptr<ClassObj> cls;

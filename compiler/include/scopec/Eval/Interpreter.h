@@ -137,6 +137,9 @@ public:
   bool truthy(const Value &v, bool &ok);
   bool equals(const Value &a, const Value &b);
   std::string repr(const Value &v);
+  /// str()/repr() through a user class's `method` (__str__ falls back to
+  /// __repr__); `asked` names it in errors. False when the class has none.
+  bool userRepr(const Value &v, const char *method, const char *asked, std::string &out);
   std::string str(const Value &v);
   std::string typeName(const Value &v);
   /// Materialises an iterable; false (after a diagnostic) if it is not one.
