@@ -146,6 +146,7 @@ Value ClassObj::getAttr(Interpreter &in, const std::string &n, bool &found) {
     return in.makeBuiltin(name, [self](Interpreter &in, CallArgs &a) -> Value {
       auto inst = std::make_shared<InstanceObj>();
       inst->cls = self;
+      in.registerInstance(inst);
       Value v = Value::object(Kind::Native, inst);
       if (const Value *init = self->lookup("__init__")) {
         Value r = in.call(resolve(in, *init, v, Value::object(Kind::Native, self)), a, in.callSite());

@@ -122,8 +122,12 @@ Interpreter::~Interpreter() {
     }
   builtins_->vars.clear();
   for (const std::weak_ptr<Object> &w : classes_)
-    if (auto c = w.lock())
-      static_cast<ClassObj &>(*c).attrs.clear();
+    if (auto o = w.lock()) {
+      if (auto *c = dynamic_cast<ClassObj *>(o.get()))
+        c->attrs.clear();
+      else if (auto *i = dynamic_cast<InstanceObj *>(o.get()))
+        i->attrs.clear();
+    }
   diags_.setErrorObserver(nullptr); // the engine outlives the interpreter
 }
 

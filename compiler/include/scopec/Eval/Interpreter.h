@@ -235,11 +235,13 @@ private:
   std::map<std::string, Value> userModules_;
   std::vector<std::string> importing_; ///< the import chain, for messages
   Value importUserModule(const std::string &dotted, unsigned level, SourceRange site, bool &found);
-  /// Classes the program defined (their attributes hold functions whose
-  /// closures hold the classes: cycles the destructor breaks).
+  /// Classes and instances the program made: their attributes can hold
+  /// functions whose closures hold the class, or bound methods of the
+  /// instance itself (`self.fn = self.method`): cycles the destructor breaks.
   std::vector<std::weak_ptr<Object>> classes_;
 public:
   void registerClass(const std::shared_ptr<Object> &c) { classes_.push_back(c); }
+  void registerInstance(const std::shared_ptr<Object> &i) { classes_.push_back(i); }
 private:
   uint64_t steps_ = 0;
   unsigned depth_ = 0;
