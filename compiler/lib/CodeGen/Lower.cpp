@@ -69,6 +69,8 @@ private:
   /// Set by integer arithmetic that TF rejects at run time (division by
   /// zero, a negative integer power): PREFIX_run returns kArithmetic.
   llvm::AllocaInst *arithError_ = nullptr;
+  /// Set by an index out of range (GatherV2): PREFIX_run returns kIndex.
+  llvm::AllocaInst *indexError_ = nullptr;
   std::map<Key, Value *> bufs_;
   std::map<Key, size_t> fetchIndex_;
   std::vector<Value *> fetchPtrs_;
@@ -278,6 +280,7 @@ private:
                    const std::function<Value *(std::vector<Value *> &)> &op);
   void lowerNode(const Node &n);
   void matmul(const Node &n);
+  void gather(const Node &n);
   void conv2d(const Node &n);
   void pool(const Node &n, bool isMax);
   void reduce(const Node &n);
@@ -614,6 +617,39 @@ void Lowerer::concat(const Node &n, bool pack) {
     });
     offset = b_.CreateAdd(offset, dimValue(d[static_cast<size_t>(axis)]));
   }
+}
+
+/// GatherV2: for each outer index and each index value, one row of
+/// params (zeros and kIndex when the value is out of range).
+void Lowerer::gather(const Node &n) {
+  const TensorData *ad = constInput(n, 2);
+  const std::vector<int64_t> &pd = dims(n.inputs[0]), &id = dims(n.inputs[1]);
+  int64_t axis = ad && !ad->i.empty() ? ad->i[0] : 0;
+  if (axis < 0)
+    axis += static_cast<int64_t>(pd.size());
+  std::vector<int64_t> outer(pd.begin(), pd.begin() + axis), inner(pd.begin() + axis + 1, pd.end());
+  Value *nOuter = count(outer), *nInner = count(inner), *nIdx = count(id), *limit = dimValue(pd[static_cast<size_t>(axis)]);
+  Value *params = input(n, 0), *indices = input(n, 1), *out = output(n);
+  DType t = outType(n), it = inType(n, 1);
+  loop(nOuter, [&](Value *o) {
+    loop(nIdx, [&](Value *j) {
+      Value *v = load(it, indices, j);
+      if (it == DType::Int32)
+        v = b_.CreateSExt(v, i64_);
+      Value *ok = b_.CreateAnd(b_.CreateICmpSGE(v, b_.getInt64(0)), b_.CreateICmpSLT(v, limit));
+      b_.CreateStore(b_.CreateOr(b_.CreateLoad(b_.getInt1Ty(), indexError_), b_.CreateNot(ok)), indexError_);
+      Value *row = b_.CreateSelect(ok, v, b_.getInt64(0));
+      Value *src = b_.CreateMul(b_.CreateAdd(b_.CreateMul(o, limit), row), nInner);
+      Value *dst = b_.CreateMul(b_.CreateAdd(b_.CreateMul(o, nIdx), j), nInner);
+      Value *zero = t == DType::Bool ? static_cast<Value *>(b_.getFalse())
+                    : isFloat(t)       ? llvm::ConstantFP::get(elemTy(t), 0.0)
+                                       : llvm::ConstantInt::get(elemTy(t), 0);
+      loop(nInner, [&](Value *i) {
+        Value *x = load(t, params, b_.CreateAdd(src, i));
+        store(t, b_.CreateSelect(ok, x, zero), out, b_.CreateAdd(dst, i));
+      }, "g");
+    }, "j");
+  }, "o");
 }
 
 void Lowerer::stridedSlice(const Node &n) {
@@ -1019,6 +1055,8 @@ void Lowerer::lowerNode(const Node &n) {
     return concat(n, op == "Pack");
   if (op == "StridedSlice")
     return stridedSlice(n);
+  if (op == "GatherV2")
+    return gather(n);
   if (op == "Assign")
     throw Unsupported{"'" + n.name + "' (Assign) changes a variable: the compiled forward pass only reads them"};
   throw Unsupported{"the op '" + n.name + "' (" + op + ") cannot be compiled yet"};
@@ -1056,6 +1094,8 @@ void Lowerer::run() {
   b_.SetInsertPoint(entry);
   arithError_ = b_.CreateAlloca(b_.getInt1Ty(), nullptr, "arith_error");
   b_.CreateStore(b_.getFalse(), arithError_);
+  indexError_ = b_.CreateAlloca(b_.getInt1Ty(), nullptr, "index_error");
+  b_.CreateStore(b_.getFalse(), indexError_);
   // Argument checks: a batch of at least 1 (and at most 2^31), non-null pointers.
   llvm::BasicBlock *ok = llvm::BasicBlock::Create(ctx_, "args_ok", fn_);
   Value *batchOk = b_.CreateAnd(b_.CreateICmpSGE(batch_, b_.getInt64(1)), b_.CreateICmpSLE(batch_, b_.getInt64(int64_t(1) << 31)));
@@ -1098,7 +1138,8 @@ void Lowerer::run() {
     if (src != fetchPtrs_[i])
       copy(plan_.fetches[i].dtype, fetchPtrs_[i], src, count(plan_.fetches[i].dims));
   }
-  b_.CreateRet(b_.CreateSelect(b_.CreateLoad(b_.getInt1Ty(), arithError_), b_.getInt32(kArithmetic), b_.getInt32(kOK)));
+  Value *status = b_.CreateSelect(b_.CreateLoad(b_.getInt1Ty(), arithError_), b_.getInt32(kArithmetic), b_.getInt32(kOK));
+  b_.CreateRet(b_.CreateSelect(b_.CreateLoad(b_.getInt1Ty(), indexError_), b_.getInt32(kIndex), status));
 
   // PREFIX_scratch_size(batch): bytes.
   auto *sty = llvm::FunctionType::get(i64_, {i64_}, false);
@@ -1159,6 +1200,16 @@ std::unique_ptr<llvm::Module> lower(const Graph &g, const Plan &plan, const Weig
     return nullptr;
   }
   return m;
+}
+
+const char *runStatusMessage(int32_t status) {
+  switch (status) {
+  case kBadBatch: return "the batch is not between 1 and 2^31";
+  case kNullPointer: return "a NULL array, array element or scratch buffer";
+  case kArithmetic: return "integer division by zero or a negative integer power";
+  case kIndex: return "an index out of range (tf.gather / tf.nn.embedding_lookup ids outside [0, rows))";
+  default: return nullptr;
+  }
 }
 
 } // namespace scopec::codegen

@@ -27,6 +27,8 @@ std::vector<size_t> dataInputs(const Node &n) {
     return {0};
   if (n.op == "Fill")
     return {1};
+  if (n.op == "GatherV2")
+    return {0, 1}; // the axis is static
   if (n.op == "RandomUniform" || n.op == "RandomStandardNormal" || n.op == "TruncatedNormal")
     return {}; // the shape is static
   if (n.op == "ConcatV2") {
@@ -219,6 +221,22 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
       return false;
     }
     return fromAligned(0, nIn);
+  }
+  if (op == "GatherV2") {
+    // params.shape[:axis] + indices.shape + params.shape[axis + 1:].
+    const TensorData *ad = constValue(g, n, 2);
+    const std::vector<int64_t> &pd = in(0), &id = in(1);
+    int64_t axis = ad && !ad->i.empty() ? ad->i[0] : 0;
+    if (axis < 0)
+      axis += static_cast<int64_t>(pd.size());
+    size_t a = static_cast<size_t>(axis), k = id.size();
+    int64_t v = at < a ? pd[at] : at < a + k ? id[at - a] : pd[at - k + 1];
+    if (v >= 0) {
+      why = "has an unknown dimension that no input gives";
+      return false;
+    }
+    out[at] = v;
+    return true;
   }
   if (op == "StridedSlice") {
     // Only whole batched dimensions pass through a slice (x[:, 1:3]).

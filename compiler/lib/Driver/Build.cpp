@@ -62,7 +62,8 @@ std::string header(const std::string &prefix, const std::string &source, const c
   h += "enum {\n  " + U + "_OK = 0,           /* the fetches were written */\n";
   h += "  " + U + "_BAD_BATCH = 1,    /* batch < 1 or > 2^31 */\n";
   h += "  " + U + "_NULL_POINTER = 2, /* feeds, fetches, one of their elements, or scratch is NULL */\n";
-  h += "  " + U + "_ARITHMETIC = 3    /* integer division by zero or a negative integer power */\n};\n\n";
+  h += "  " + U + "_ARITHMETIC = 3,   /* integer division by zero or a negative integer power */\n";
+  h += "  " + U + "_INDEX = 4         /* an index out of range (gather / embedding_lookup ids) */\n};\n\n";
   auto list = [&](const char *what, const char *kind, const std::vector<codegen::Binding> &bs) {
     h += "/* " + std::string(what) + ", in the order of the " + kind + " array. */\n";
     h += "#define " + U + "_NUM_" + std::string(what == std::string("Feeds") ? "FEEDS" : "FETCHES") + " " +

@@ -128,8 +128,8 @@ bool computeWithJIT(const graph::Graph &g, graph::TensorRef fetch, const std::ma
   void *aligned = reinterpret_cast<void *>((reinterpret_cast<uintptr_t>(scratch.data()) + 63) & ~uintptr_t(63));
   int32_t status = (*jit)->run(batch, feedPtrs.data(), &fetchPtr, aligned);
   if (status != codegen::kOK) {
-    error = status == codegen::kArithmetic ? "integer division by zero or a negative integer power"
-                                           : "the generated code returned status " + std::to_string(status);
+    const char *why = codegen::runStatusMessage(status);
+    error = why ? why : "the generated code returned status " + std::to_string(status);
     return false;
   }
   fromBuffer(fetchData.data(), result.dtype, shape, out);

@@ -257,9 +257,9 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
   std::vector<float> scratchStore(static_cast<size_t>(scratchBytes / 4 + 16));
   void *scratch = reinterpret_cast<void *>((reinterpret_cast<uintptr_t>(scratchStore.data()) + 63) & ~uintptr_t(63));
   int32_t status = model.run(batch, feedPtrs.data(), fetchPtrs.data(), scratch);
-  if (status == codegen::kArithmetic) {
-    err << "scopec: error: the model failed at run time: integer division by zero or a negative integer "
-           "power (TF raises InvalidArgumentError)\n";
+  if (status == codegen::kArithmetic || status == codegen::kIndex) {
+    err << "scopec: error: the model failed at run time: " << codegen::runStatusMessage(status)
+        << " (TF raises InvalidArgumentError)\n";
     return kExitErrors;
   }
   if (status != codegen::kOK) {

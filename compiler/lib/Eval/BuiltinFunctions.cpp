@@ -486,8 +486,8 @@ Value Interpreter::getAttr(const Value &obj, const std::string &name, SourceRang
     break;
   case Kind::Builtin:
     if (name == "__name__") {
-      const std::string &n = obj.as<BuiltinObj>()->name;
-      return Value::str(n.substr(n.rfind('.') + 1));
+      auto *b = obj.as<BuiltinObj>();
+      return Value::str(!b->pyName.empty() ? b->pyName : b->name.substr(b->name.rfind('.') + 1));
     }
     break;
   default: break;

@@ -271,6 +271,8 @@ public:
   std::vector<bool> &scopeKinds() { return scopeKinds_; }
 
   Value autoReuse() { return autoReuse_; }
+  /// slim's arg_scope stack of {function key: {keyword: value}} dicts.
+  std::vector<Value> &argScopes() { return argScopes_; }
   const std::vector<std::pair<std::string, Value>> &installedModules() const;
 
 private:
@@ -289,6 +291,7 @@ private:
   std::vector<std::shared_ptr<VariableObj>> globals_;
   std::vector<bool> scopeKinds_;
   Value ellipsis_, autoReuse_;
+  std::vector<Value> argScopes_;
   std::unordered_map<std::string, Value> modules_;
 
 public:
@@ -302,6 +305,8 @@ public:
 void installTFModules(TFState &tf);
 void installOps(TFState &tf);
 void installLayers(TFState &tf);
+/// slim.arg_scope/add_arg_scope (wrapping the slim layers), repeat, stack, regularizers.
+void installSlim(TFState &tf);
 /// The build-time NumPy functions and types of module `np`.
 void installNumPy(Interpreter &in, ModuleObj &np);
 /// ndarray.astype(t) (float to int truncates); false after a diagnostic.

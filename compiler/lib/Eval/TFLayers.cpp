@@ -430,6 +430,41 @@ void installLayers(TFState &tf) {
       return n ? tf.makeTensor(*n) : Value::error();
     })(in, *b.get("inputs"), b.getOr("name", Value::none()));
   });
+  // slim.dropout: a Dropout layer in variable_scope(scope, 'Dropout');
+  // is_training=False is its Identity, True tf.nn.dropout (the identity at
+  // inference, language.md section 3).
+  def(slim, "dropout", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "dropout", a, {"*inputs", "keep_prob", "noise_shape", "is_training",
+                                   "outputs_collections", "scope", "seed"});
+    if (!b.ok())
+      return Value::error();
+    Value training = b.getOr("is_training", Value::boolean(true));
+    if (!training.isBool())
+      return in.error(diag::unsupported_api, "slim.dropout with is_training=" + in.typeName(training) +
+                                                 " (tf.cond) is not supported by scopec yet: pass True or False");
+    CallArgs sa;
+    sa.positional = {b.getOr("scope", Value::none()), Value::str("Dropout")};
+    ScopeGuard sc(in, sa);
+    if (!sc.active)
+      return Value::error();
+    LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, Value::none());
+    layer.initScope(sc.scope);
+    const Value x = *b.get("inputs");
+    return layer.inside(false, [&]() -> Value {
+      TFState &tf = in.tf();
+      if (training.asBool()) {
+        CallArgs da;
+        da.positional = {x};
+        da.keywords.emplace_back("rate", Value::real(0.5));
+        return in.call(tf.modules().at("tf.nn").as<ModuleObj>()->attrs.at("dropout"), da, in.callSite());
+      }
+      auto t = tf.toTensor(x, std::nullopt, "inputs");
+      if (!t)
+        return Value::error();
+      graph::Node *n = tf.createOp(tf.uniqueName("Identity"), "Identity", {*t});
+      return n ? tf.makeTensor(*n) : Value::error();
+    });
+  });
   // slim pooling and flatten: a name scope (scope or the default) around the op.
   for (auto [fname, op, dflt] : std::vector<std::tuple<std::string, std::string, std::string>>{
            {"max_pool2d", "MaxPool", "MaxPool2D"}, {"avg_pool2d", "AvgPool", "AvgPool2D"}}) {

@@ -646,6 +646,37 @@ void installTFModules(TFState &tf) {
   def(*tfm, "disable_v2_behavior", noop);
   def(*tfm, "variable_scope", makeVariableScope);
   def(*tfm, "name_scope", makeNameScope);
+  // Placement and ordering only matter to a runtime: tf.device,
+  // tf.colocate_with and tf.control_dependencies keep TF's argument checks
+  // and change nothing else (the ops inside are built as usual).
+  auto placement = [](const std::string &fname, std::vector<std::string> params) {
+    return [fname, params](Interpreter &in, CallArgs &a) -> Value {
+      ArgBinder b(in, fname, a, params);
+      if (!b.ok())
+        return Value::error();
+      const Value &first = *b.get(params[0].substr(1));
+      if (fname == "device" && !first.isNone() && !first.isStr() && first.kind() != Kind::Function &&
+          first.kind() != Kind::Builtin)
+        return in.error(diag::type_error, "tf.device() takes a device name string, a function or None, not '" +
+                                              in.typeName(first) + "'");
+      if (fname == "control_dependencies" && !first.isNone()) {
+        std::vector<Value> items;
+        if (!in.iterate(first, items))
+          return Value::error();
+        for (const Value &x : items)
+          if (!in.tf().isTensorOrVariable(x) && !x.as<OperationObj>())
+            return in.error(diag::type_error, "Can not convert a " + in.typeName(x) + " into a Tensor or Operation.");
+      }
+      if (fname == "colocate_with" && !first.isNone() && !in.tf().isTensorOrVariable(first) && !first.as<OperationObj>())
+        return in.error(diag::type_error, "Can not convert a " + in.typeName(first) + " into a Tensor or Operation.");
+      auto cm = std::make_shared<PlainCM>();
+      cm->type = "_GeneratorContextManager";
+      return Value::object(Kind::Native, cm);
+    };
+  };
+  def(*tfm, "device", placement("device", {"*device_name_or_function"}));
+  def(*tfm, "colocate_with", placement("colocate_with", {"*op", "ignore_existing"}));
+  def(*tfm, "control_dependencies", placement("control_dependencies", {"*control_inputs"}));
   def(*tfm, "Session", makeSession);
   def(*tfm, "InteractiveSession", makeSession);
   def(*tfm, "global_variables_initializer", noop);
@@ -983,6 +1014,7 @@ void installTFModules(TFState &tf) {
       });
   installOps(tf);
   installLayers(tf);
+  installSlim(tf);
 }
 
 } // namespace scopec::eval

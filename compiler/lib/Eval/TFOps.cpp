@@ -462,6 +462,86 @@ void installOps(TFState &tf) {
     TensorRef dim = tf.constant("dim", int32Scalar(axis));
     return finish(tf, tf.createOp(s.name, "ExpandDims", {*x, dim}));
   });
+  // tf.gather: GatherV2 with its axis Const inside the op's scope.
+  auto gather = [](TFState &tf, TensorRef params, const Value &indices, int64_t axis,
+                   const std::string &name) -> Value {
+    auto ix = tf.toTensor(indices, std::nullopt, "indices");
+    if (!ix)
+      return Value::error();
+    TensorRef ax = tf.constant("axis", int32Scalar(axis));
+    return finish(tf, tf.createOp(name, "GatherV2", {params, *ix, ax}, {{"batch_dims", int64_t(0)}}));
+  };
+  def(tfm, "gather", [gather](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "gather", a, {"*params", "*indices", "validate_indices", "name", "axis", "batch_dims"});
+    if (!b.ok())
+      return Value::error();
+    int64_t axis, batchDims;
+    if (!readAxis(in, b, "axis", 0, axis) || !readAxis(in, b, "batch_dims", 0, batchDims))
+      return Value::error();
+    if (batchDims != 0)
+      return in.error(diag::unsupported_api, "tf.gather with batch_dims is not supported by scopec yet");
+    TFState &tf = in.tf();
+    ScopedOp s(tf, b.getOr("name", Value::none()), "GatherV2", *b.get("params"), "params");
+    if (!s.valid())
+      return Value::error();
+    return gather(tf, *s.x, *b.get("indices"), axis, s.name);
+  });
+  // tf.nn.embedding_lookup (TF 1.15's _embedding_lookup_and_transform, one
+  // partition): scope "embedding_lookup", GatherV2 named after the scope, and
+  // an Identity inside it.
+  def(nn, "embedding_lookup", [gather](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "embedding_lookup", a, {"*params", "*ids", "partition_strategy", "name", "validate_indices", "max_norm"});
+    if (!b.ok())
+      return Value::error();
+    Value params = *b.get("params");
+    if (params.isSequence()) {
+      if (params.items().empty())
+        return in.error(diag::value_error, "Need at least one param");
+      if (params.items().size() > 1)
+        return in.error(diag::unsupported_api, "tf.nn.embedding_lookup over partitioned params is not supported by scopec yet");
+      params = params.items()[0];
+    }
+    if (params.isNone())
+      return in.error(diag::value_error, "Need at least one param");
+    if (b.has("max_norm") && !b.get("max_norm")->isNone())
+      return in.error(diag::unsupported_api, "tf.nn.embedding_lookup with max_norm is not supported by scopec yet");
+    TFState &tf = in.tf();
+    OpScope s(tf, b.getOr("name", Value::none()), "embedding_lookup");
+    if (!s.ok)
+      return Value::error();
+    auto p = tf.toTensor(params, std::nullopt, "params");
+    auto ids = p ? tf.toTensor(*b.get("ids"), std::nullopt, "ids") : std::nullopt;
+    if (!ids)
+      return Value::error();
+    Value r;
+    {
+      OpScope inner(tf, Value::str(s.name + "/"), "");
+      r = gather(tf, *p, tf.tensor(*ids), 0, s.name);
+    }
+    if (r.isError())
+      return r;
+    auto t = tf.toTensor(r, std::nullopt, "input");
+    return finish(tf, tf.createOp(tf.uniqueName("Identity"), "Identity", {*t}));
+  });
+  // tf.nn.xw_plus_b: name_scope(name, "xw_plus_b"), MatMul, then BiasAdd named after the scope.
+  def(nn, "xw_plus_b", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "xw_plus_b", a, {"*x", "*weights", "*biases", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    OpScope s(tf, b.getOr("name", Value::none()), "xw_plus_b");
+    if (!s.ok)
+      return Value::error();
+    auto x = tf.toTensor(*b.get("x"), std::nullopt, "x");
+    auto w = x ? tf.toTensor(*b.get("weights"), std::nullopt, "weights") : std::nullopt;
+    auto bias = w ? tf.toTensor(*b.get("biases"), std::nullopt, "biases") : std::nullopt;
+    if (!bias)
+      return Value::error();
+    Value mm = matmulOp(tf, tf.tensor(*x), tf.tensor(*w), false, false, Value::none());
+    if (mm.isError())
+      return mm;
+    return biasAddOp(tf, mm, tf.tensor(*bias), Value::str(s.name + "/"));
+  });
   def(tfm, "cast", [](Interpreter &in, CallArgs &a) -> Value {
     ArgBinder b(in, "cast", a, {"*x", "*dtype", "name"});
     if (!b.ok())

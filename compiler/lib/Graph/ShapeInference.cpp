@@ -541,6 +541,39 @@ bool shapeExpandDims(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+/// GatherV2(params, indices, axis): params.shape[:axis] + indices.shape +
+/// params.shape[axis + 1:].
+bool shapeGather(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 3, e))
+    return false;
+  const TensorType &p = q.inputs[0], &ix = q.inputs[1];
+  if (ix.dtype != DType::Int32 && ix.dtype != DType::Int64)
+    return fail(e, ShapeError::DType, std::string("Value passed to parameter 'indices' has DataType ") +
+                                          dtypeName(ix.dtype) + " not in list of allowed values: int32, int64",
+                false);
+  if (!p.shape.unknownRank && p.shape.rank() < 1)
+    return fail(e, ShapeError::Rank, "Shape must be at least rank 1 but is rank 0");
+  std::vector<int64_t> axes;
+  if (!constAxes(q, 2, axes) || axes.size() != 1)
+    return fail(e, ShapeError::Argument, "GatherV2 needs a constant axis", false);
+  if (p.shape.unknownRank || ix.shape.unknownRank) {
+    o = {out(p.dtype, Shape::unknown())};
+    return true;
+  }
+  int64_t axis = axes[0], r = static_cast<int64_t>(p.shape.rank());
+  if (axis < -r || axis >= r)
+    return fail(e, ShapeError::Rank, "Shape must be at least rank " + std::to_string(axis < 0 ? -axis : axis + 1) +
+                                         " but is rank " + std::to_string(r));
+  if (axis < 0)
+    axis += r;
+  Shape s;
+  s.dims.assign(p.shape.dims.begin(), p.shape.dims.begin() + axis);
+  s.dims.insert(s.dims.end(), ix.shape.dims.begin(), ix.shape.dims.end());
+  s.dims.insert(s.dims.end(), p.shape.dims.begin() + axis + 1, p.shape.dims.end());
+  o = {out(p.dtype, s)};
+  return true;
+}
+
 bool shapeStridedSlice(const ShapeQuery &q, Outs &o, ShapeError &e) {
   // The builder computes the result shape from the Python slice (it knows
   // the masks); the node records it in "result_shape".

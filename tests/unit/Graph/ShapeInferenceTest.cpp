@@ -147,6 +147,14 @@ const std::vector<Case> &cases() {
       {"Squeeze", {T("2,3")}, {{"squeeze_dims", V{0}}}, {},
        "error: Can not squeeze dim[0], expected a dimension of 1, got 2 for 'Squeeze' (op: 'Squeeze') with input shapes: [2,3]."},
       {"ExpandDims", {T("3,4"), T("", DType::Int32)}, {}, {{1, ints({-1}, true)}}, "float32[3,4,1]"},
+      {"GatherV2", {T("50,8"), T("?,12", DType::Int32), T("", DType::Int32)}, {}, {{2, ints({0}, true)}}, "float32[?,12,8]"},
+      {"GatherV2", {T("2,5,3"), T("4", DType::Int64), T("", DType::Int32)}, {}, {{2, ints({-2}, true)}}, "float32[2,4,3]"},
+      {"GatherV2", {T(""), T("4", DType::Int32), T("", DType::Int32)}, {}, {{2, ints({0}, true)}},
+       "error: Shape must be at least rank 1 but is rank 0 for 'GatherV2' (op: 'GatherV2') with input shapes: [], [4], []."},
+      {"GatherV2", {T("5,3"), T("4", DType::Int32), T("", DType::Int32)}, {}, {{2, ints({2}, true)}},
+       "error: Shape must be at least rank 3 but is rank 2 for 'GatherV2' (op: 'GatherV2') with input shapes: [5,3], [4], []."},
+      {"GatherV2", {T("5,3"), T("4"), T("", DType::Int32)}, {}, {{2, ints({0}, true)}},
+       "error: Value passed to parameter 'indices' has DataType float32 not in list of allowed values: int32, int64"},
       {"StridedSlice", {T("?,28,3"), T("2", DType::Int32), T("2", DType::Int32), T("2", DType::Int32)}, {{"result_shape", V{-1, 3}}}, {}, "float32[?,3]"},
   };
   return c;

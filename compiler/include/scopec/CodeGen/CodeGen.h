@@ -34,7 +34,12 @@ namespace scopec::codegen {
 
 /// kArithmetic: integer division by zero or a negative integer power (TF's
 /// run-time InvalidArgumentError); the outputs are then unspecified.
-enum RunStatus : int32_t { kOK = 0, kBadBatch = 1, kNullPointer = 2, kArithmetic = 3 };
+/// kIndex: an index out of range (tf.gather / embedding_lookup ids; TF's
+/// "indices[...] = v is not in [0, n)"); the out-of-range rows are zeros.
+enum RunStatus : int32_t { kOK = 0, kBadBatch = 1, kNullPointer = 2, kArithmetic = 3, kIndex = 4 };
+/// What a failing run-time status means, for messages ("integer division
+/// by zero ..."); null for kOK and unknown values.
+const char *runStatusMessage(int32_t status);
 
 /// A feed or a fetch: its tensor, and its run-time shape: a dimension d < 0
 /// is -d times the batch (a feed's is always -1; a fetch may be -2 after a

@@ -173,6 +173,9 @@ struct BuiltinObj : Object {
   std::string typeName() const override { return "builtin_function_or_method"; }
   std::string name; ///< the full dotted name, for messages: "tf.get_variable"
   NativeFn fn;
+  /// `__name__` when it is not the last part of `name` (slim.conv2d is
+  /// "convolution2d").
+  std::string pyName;
 };
 
 /// Native objects with attributes (TF objects, arrays, ...). Attribute
