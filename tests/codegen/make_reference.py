@@ -96,7 +96,18 @@ def ops():
         "arrays/slice2:0": I[:, ::2, 1, :],
         "arrays/min:0": X[:, :, None].min(axis=(0, 2)),
     }
-    return {"x": x, "img": img}, {"w": w, "b": b, "k": k}, fetches
+    # Gathers: their own generator, so the other programs' data stay as they were.
+    g = np.random.default_rng(7)
+    ids = g.integers(0, 7, (B, 3)).astype(np.int32)
+    table = f32(g.uniform(-1, 1, (7, 4)))
+    T = table.astype(np.float64)
+    fetches.update({
+        "gather/embedding_lookup/Identity:0": T[ids],
+        "gather/cols:0": X[:, [5, 0, 2]],
+        "gather/rows:0": T[ids[:, 0]],
+        "gather/xwb:0": lin,
+    })
+    return {"x": x, "img": img, "ids": ids}, {"w": w, "b": b, "k": k, "table": table}, fetches
 
 
 def ints():

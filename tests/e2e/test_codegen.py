@@ -108,6 +108,24 @@ class JITNumerics(Tmp):
         self.assertEqual(rc, 2)
         self.assertIn("cannot be converted to the placeholder's int32: element 0 (4.500000) is not a int32", err)
 
+    def test_gather_index_out_of_range_is_a_run_time_error(self):
+        # TF raises InvalidArgumentError "indices[0,1] = 7 is not in [0, 7)";
+        # the compiled model returns status 4 (U_INDEX), `scopec run` exits 1.
+        prog = self.path("emb.scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\nids = tf.placeholder(tf.int32, [None, 2], name='ids')\n"
+                    "t = tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])\n"
+                    "y = tf.nn.embedding_lookup(t, ids, name='emb')\n")
+        np.save(self.path("ok.npy"), np.array([[2, 0]], np.int32))
+        rc, _, err = run("run", prog, "--input", "ids=" + self.path("ok.npy"), "-o", self.path("o.npz"))
+        self.assertEqual(rc, 0, err)
+        np.testing.assert_array_equal(np.load(self.path("o.npz"))["emb/Identity:0"], [[[5.0, 6.0], [1.0, 2.0]]])
+        for bad in ([[0, 3]], [[-1, 0]]):
+            np.save(self.path("bad.npy"), np.array(bad, np.int32))
+            rc, _, err = run("run", prog, "--input", "ids=" + self.path("bad.npy"))
+            self.assertEqual(rc, 1)
+            self.assertIn("an index out of range", err)
+
     def test_mlp(self):
         self.check_program("mlp")
 
@@ -222,10 +240,11 @@ class AOT(Tmp):
         self.assertIn('#define OPS_FEED0_NAME "x:0"', header)
         ops_run, ops_scratch_size = load_model(base, "ops")
         feeds = np.load(os.path.join(REF, "ops_feeds.npz"))
-        x, img = np.ascontiguousarray(feeds["x"]), np.ascontiguousarray(feeds["img"])
+        self.assertIn('#define OPS_FEED2_NAME "ids:0"', header)
+        x, img, ids = (np.ascontiguousarray(feeds[k]) for k in ("x", "img", "ids"))
         batch = x.shape[0]
         outs = [np.zeros(expected[k].shape, np.float32) for k in names]
-        feed_ptrs = (ctypes.c_void_p * 2)(x.ctypes.data, img.ctypes.data)
+        feed_ptrs = (ctypes.c_void_p * 3)(x.ctypes.data, img.ctypes.data, ids.ctypes.data)
         fetch_ptrs = (ctypes.c_void_p * len(outs))(*[o.ctypes.data for o in outs])
         scratch = np.zeros(ops_scratch_size(batch) // 4 + 64, np.float32)
         aligned = (scratch.ctypes.data + 63) // 64 * 64
