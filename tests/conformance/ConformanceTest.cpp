@@ -39,12 +39,23 @@ void expectVerifies(const std::string &path) {
   EXPECT_EQ(problems, "") << "scopec check --verify " << path << "\n" << test::renderDiagnostics(r);
 }
 
-std::string testName(const ::testing::TestParamInfo<std::string> &info) {
-  std::string name = std::filesystem::path(info.param).stem().string();
+std::string identifier(std::string name) {
   for (char &c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)))
       c = '_';
   return name;
+}
+
+std::string testName(const ::testing::TestParamInfo<std::string> &info) {
+  return identifier(std::filesystem::path(info.param).stem().string());
+}
+
+/// Examples are named by their path under examples/ (projects have several
+/// files named alike: text_cnn/classify, slim_vgg/classify).
+std::string exampleName(const ::testing::TestParamInfo<std::string> &info) {
+  std::filesystem::path rel = std::filesystem::path(info.param).lexically_relative(
+      std::filesystem::path(SCOPEC_SOURCE_DIR) / "examples");
+  return identifier(rel.replace_extension().string());
 }
 
 class Conformance : public ::testing::TestWithParam<std::string> {};
@@ -54,7 +65,7 @@ GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(Conformance);
 
 class Example : public ::testing::TestWithParam<std::string> {};
 TEST_P(Example, Verifies) { expectVerifies(GetParam()); }
-INSTANTIATE_TEST_SUITE_P(Seeds, Example, ::testing::ValuesIn(exampleFiles()), testName);
+INSTANTIATE_TEST_SUITE_P(Seeds, Example, ::testing::ValuesIn(exampleFiles()), exampleName);
 
 } // namespace
 

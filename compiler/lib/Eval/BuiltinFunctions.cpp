@@ -483,6 +483,8 @@ Value Interpreter::getAttr(const Value &obj, const std::string &name, SourceRang
   case Kind::Function:
     if (name == "__name__")
       return Value::str(obj.as<FunctionObj>()->name);
+    if (auto it = obj.as<FunctionObj>()->attrs.find(name); it != obj.as<FunctionObj>()->attrs.end())
+      return it->second;
     break;
   case Kind::Builtin:
     if (name == "__name__") {
@@ -761,6 +763,53 @@ void installBuiltins(Interpreter &in) {
       for (auto &l : lists)
         t.push_back(l[k]);
       out.push_back(Value::tuple(std::move(t)));
+    }
+    return Value::list(std::move(out));
+  });
+  // map and filter materialise lists (Python 3 gives iterators: list(map(...))
+  // and for-loops behave the same).
+  def("map", [](Interpreter &in, CallArgs &a) -> Value {
+    if (a.positional.size() < 2 || !a.keywords.empty())
+      return in.error(diag::type_error, "map() must have at least two arguments.");
+    std::vector<std::vector<Value>> lists(a.positional.size() - 1);
+    size_t n = SIZE_MAX;
+    for (size_t i = 0; i < lists.size(); ++i) {
+      if (!in.iterate(a.positional[i + 1], lists[i]))
+        return Value::error();
+      n = std::min(n, lists[i].size());
+    }
+    std::vector<Value> out;
+    for (size_t k = 0; k < n; ++k) {
+      CallArgs c;
+      for (auto &l : lists)
+        c.positional.push_back(l[k]);
+      Value r = in.call(a.positional[0], c, in.callSite());
+      if (r.isError())
+        return r;
+      out.push_back(r);
+    }
+    return Value::list(std::move(out));
+  });
+  def("filter", [](Interpreter &in, CallArgs &a) -> Value {
+    if (a.positional.size() != 2 || !a.keywords.empty())
+      return in.error(diag::type_error, "filter expected 2 arguments, got " + std::to_string(a.positional.size()));
+    std::vector<Value> items, out;
+    if (!in.iterate(a.positional[1], items))
+      return Value::error();
+    for (const Value &x : items) {
+      Value keep = x;
+      if (!a.positional[0].isNone()) {
+        CallArgs c;
+        c.positional.push_back(x);
+        keep = in.call(a.positional[0], c, in.callSite());
+        if (keep.isError())
+          return keep;
+      }
+      bool ok = true;
+      if (in.truthy(keep, ok))
+        out.push_back(x);
+      if (!ok)
+        return Value::error();
     }
     return Value::list(std::move(out));
   });

@@ -127,6 +127,8 @@ Interpreter::~Interpreter() {
         c->attrs.clear();
       else if (auto *i = dynamic_cast<InstanceObj *>(o.get()))
         i->attrs.clear();
+      else if (auto *f = dynamic_cast<FunctionObj *>(o.get()))
+        f->attrs.clear();
     }
   diags_.setErrorObserver(nullptr); // the engine outlives the interpreter
 }
@@ -299,6 +301,12 @@ void Interpreter::assign(const Expr *target, const Value &v, const std::shared_p
     callSite_ = a->range();
     if (auto *n = obj.as<NativeObj>(); n && n->setAttr(*this, a->attr, v))
       return;
+    if (auto *f = obj.as<FunctionObj>()) { // vgg_16.default_image_size = 224
+      if (f->attrs.empty())
+        registerInstance(obj.ptr()); // its attributes may refer back to it
+      f->attrs[a->attr] = v;
+      return;
+    }
     error(diag::attribute_error, "'" + typeName(obj) + "' object attribute '" + a->attr +
                                      "' is read-only");
     return;

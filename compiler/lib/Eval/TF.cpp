@@ -211,8 +211,35 @@ std::string TFState::constName(const Value &requested) {
   return name;
 }
 
+bool TFState::enterGraph(const Object *g) {
+  if (!ownGraph_) {
+    if (g_->size() > 0) {
+      in_.error(diag::unsupported_api, "tf.Graph().as_default() after ops were created in the default graph: "
+                                       "scopec compiles one graph per program");
+      return false;
+    }
+    ownGraph_ = g;
+  } else if (ownGraph_ != g) {
+    in_.error(diag::unsupported_api, "a second tf.Graph(): scopec compiles one graph per program");
+    return false;
+  }
+  ++graphDepth_;
+  leftGraph_ = false;
+  return true;
+}
+
+void TFState::exitGraph(const Object *g) {
+  if (g == ownGraph_ && graphDepth_ > 0 && --graphDepth_ == 0)
+    leftGraph_ = true;
+}
+
 graph::Node &TFState::addNode(const std::string &name, const std::string &op,
                               std::vector<TensorRef> inputs, std::vector<TensorType> outs) {
+  if (leftGraph_ && !reportedLeftGraph_) {
+    reportedLeftGraph_ = true;
+    in_.error(diag::unsupported_api, "'" + name + "' is created outside `with graph.as_default()`, in another "
+                                     "graph: scopec compiles one graph per program");
+  }
   exactNames_.insert(name);
   return g_->addNode(name, op, std::move(inputs), std::move(outs), in_.callSite());
 }

@@ -271,6 +271,11 @@ public:
   std::vector<bool> &scopeKinds() { return scopeKinds_; }
 
   Value autoReuse() { return autoReuse_; }
+  /// `with tf.Graph().as_default():` scopec compiles one graph per program:
+  /// the first tf.Graph() entered while the default graph is empty becomes
+  /// it; a second graph, or ops created after leaving it, are E109.
+  bool enterGraph(const Object *g);
+  void exitGraph(const Object *g);
   /// slim's arg_scope stack of {function key: {keyword: value}} dicts.
   std::vector<Value> &argScopes() { return argScopes_; }
   const std::vector<std::pair<std::string, Value>> &installedModules() const;
@@ -292,6 +297,9 @@ private:
   std::vector<bool> scopeKinds_;
   Value ellipsis_, autoReuse_;
   std::vector<Value> argScopes_;
+  const Object *ownGraph_ = nullptr; ///< the adopted tf.Graph()
+  unsigned graphDepth_ = 0;
+  bool leftGraph_ = false, reportedLeftGraph_ = false;
   std::unordered_map<std::string, Value> modules_;
 
 public:

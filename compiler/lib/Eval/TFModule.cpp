@@ -332,6 +332,49 @@ Value runFetches(Interpreter &in, const Value &f) {
   return Value::object(Kind::Native, std::make_shared<ArrayObj>(std::move(d)));
 }
 
+/// with g.as_default(): enters the program's one graph (TFState::enterGraph).
+struct GraphDefaultCM : ContextManager {
+  const Object *graph = nullptr; ///< null: the default graph
+  bool entered = false;
+  std::string typeName() const override { return "_GeneratorContextManager"; }
+  Value enter(Interpreter &in, SourceRange) override {
+    if (graph && !in.tf().enterGraph(graph))
+      return Value::error();
+    entered = graph != nullptr;
+    return Value::none();
+  }
+  void exit(Interpreter &in, SourceRange) override {
+    if (entered)
+      in.tf().exitGraph(graph);
+    entered = false;
+  }
+};
+
+/// A tf.Graph: tf.get_default_graph() (`isDefault`) or tf.Graph().
+Value makeGraph(Interpreter &in, bool isDefault) {
+  auto g = std::make_shared<PlainCM>();
+  g->type = "Graph";
+  const Object *self = isDefault ? nullptr : g.get();
+  g->attrs = [self](Interpreter &in, const std::string &n, bool &found) -> Value {
+    found = true;
+    if (n == "get_name_scope")
+      return in.makeBuiltin("Graph.get_name_scope", [](Interpreter &in, CallArgs &) -> Value {
+        return Value::str(in.tf().nameStack());
+      });
+    if (n == "as_default")
+      return in.makeBuiltin("Graph.as_default", [self](Interpreter &, CallArgs &) -> Value {
+        auto cm = std::make_shared<GraphDefaultCM>();
+        cm->graph = self;
+        return Value::object(Kind::Native, cm);
+      });
+    if (n == "finalize")
+      return in.makeBuiltin("Graph.finalize", [](Interpreter &, CallArgs &) { return Value::none(); });
+    found = false;
+    return Value::error();
+  };
+  return Value::object(Kind::Native, g);
+}
+
 Value makeSession(Interpreter &in, CallArgs &) {
   auto s = std::make_shared<PlainCM>();
   s->type = "Session";
@@ -352,6 +395,12 @@ Value makeSession(Interpreter &in, CallArgs &) {
       });
     if (n == "close")
       return in.makeBuiltin("Session.close", [](Interpreter &, CallArgs &) { return Value::none(); });
+    if (n == "as_default")
+      return in.makeBuiltin("Session.as_default", [](Interpreter &, CallArgs &) -> Value {
+        auto cm = std::make_shared<PlainCM>();
+        cm->type = "_GeneratorContextManager";
+        return Value::object(Kind::Native, cm);
+      });
     found = false;
     return Value::error();
   };
@@ -689,26 +738,19 @@ void installTFModules(TFState &tf) {
   def(*tfm, "get_variable_scope", [](Interpreter &in, CallArgs &) {
     return Value::object(Kind::Native, in.tf().currentScope());
   });
-  def(*tfm, "get_default_graph", [](Interpreter &in, CallArgs &) {
-    auto g = std::make_shared<PlainCM>();
-    g->type = "Graph";
-    g->attrs = [](Interpreter &in, const std::string &n, bool &found) -> Value {
-      found = true;
-      if (n == "get_name_scope")
-        return in.makeBuiltin("Graph.get_name_scope", [](Interpreter &in, CallArgs &) -> Value {
-          return Value::str(in.tf().nameStack());
-        });
-      if (n == "as_default")
-        return in.makeBuiltin("Graph.as_default", [](Interpreter &in, CallArgs &) -> Value {
-          auto cm = std::make_shared<PlainCM>();
-          cm->type = "Graph";
-          return Value::object(Kind::Native, cm);
-        });
-      found = false;
-      return Value::error();
-    };
-    return Value::object(Kind::Native, g);
+  def(*tfm, "get_default_graph", [](Interpreter &in, CallArgs &) { return makeGraph(in, true); });
+  def(*tfm, "Graph", [](Interpreter &in, CallArgs &a) -> Value {
+    if (!a.positional.empty() || !a.keywords.empty())
+      return in.error(diag::type_error, "tf.Graph() takes no arguments");
+    return makeGraph(in, false);
   });
+  // Session options only matter to a runtime.
+  for (const char *name : {"ConfigProto", "GPUOptions", "RunOptions"})
+    def(*tfm, name, [name](Interpreter &, CallArgs &) {
+      auto o = std::make_shared<PlainCM>();
+      o->type = name;
+      return Value::object(Kind::Native, o);
+    });
   auto listVars = [](bool trainableOnly) {
     return [trainableOnly](Interpreter &in, CallArgs &a) -> Value {
       ArgBinder b(in, trainableOnly ? "trainable_variables" : "global_variables", a, {"scope"});

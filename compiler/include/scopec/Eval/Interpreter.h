@@ -67,6 +67,8 @@ struct FunctionObj : Object {
   std::vector<bool> hasDefault;
   std::shared_ptr<Env> closure;
   const std::unordered_set<std::string> *locals = nullptr;
+  /// Attributes set on the function (`vgg_16.default_image_size = 224`).
+  std::unordered_map<std::string, Value> attrs;
   SourceRange defRange;
 };
 
