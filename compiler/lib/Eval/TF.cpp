@@ -211,16 +211,18 @@ std::string TFState::constName(const Value &requested) {
   return name;
 }
 
-bool TFState::enterGraph(const Object *g) {
-  if (!ownGraph_) {
+bool TFState::enterGraph(const std::shared_ptr<Object> &g) {
+  if (!haveGraph_) {
     if (g_->size() > 0) {
       in_.error(diag::unsupported_api, "tf.Graph().as_default() after ops were created in the default graph: "
                                        "scopec compiles one graph per program");
       return false;
     }
     ownGraph_ = g;
-  } else if (ownGraph_ != g) {
+    haveGraph_ = true;
+  } else if (ownGraph_.lock() != g) {
     in_.error(diag::unsupported_api, "a second tf.Graph(): scopec compiles one graph per program");
+    reportedLeftGraph_ = true; // one diagnostic, not one per op inside
     return false;
   }
   ++graphDepth_;
@@ -228,9 +230,11 @@ bool TFState::enterGraph(const Object *g) {
   return true;
 }
 
-void TFState::exitGraph(const Object *g) {
-  if (g == ownGraph_ && graphDepth_ > 0 && --graphDepth_ == 0)
-    leftGraph_ = true;
+void TFState::exitGraph(const std::shared_ptr<Object> &g) {
+  if (haveGraph_ && ownGraph_.lock() == g && graphDepth_ > 0 && --graphDepth_ == 0) {
+    leftGraph_ = g_->size() > 0;
+    haveGraph_ = leftGraph_; // an empty graph leaves room for another
+  }
 }
 
 graph::Node &TFState::addNode(const std::string &name, const std::string &op,

@@ -274,8 +274,8 @@ public:
   /// `with tf.Graph().as_default():` scopec compiles one graph per program:
   /// the first tf.Graph() entered while the default graph is empty becomes
   /// it; a second graph, or ops created after leaving it, are E109.
-  bool enterGraph(const Object *g);
-  void exitGraph(const Object *g);
+  bool enterGraph(const std::shared_ptr<Object> &g);
+  void exitGraph(const std::shared_ptr<Object> &g);
   /// slim's arg_scope stack of {function key: {keyword: value}} dicts.
   std::vector<Value> &argScopes() { return argScopes_; }
   const std::vector<std::pair<std::string, Value>> &installedModules() const;
@@ -297,7 +297,8 @@ private:
   std::vector<bool> scopeKinds_;
   Value ellipsis_, autoReuse_;
   std::vector<Value> argScopes_;
-  const Object *ownGraph_ = nullptr; ///< the adopted tf.Graph()
+  std::weak_ptr<Object> ownGraph_; ///< the adopted tf.Graph()
+  bool haveGraph_ = false;
   unsigned graphDepth_ = 0;
   bool leftGraph_ = false, reportedLeftGraph_ = false;
   std::unordered_map<std::string, Value> modules_;

@@ -261,7 +261,7 @@ void installLayers(TFState &tf) {
   def(clayers, "fully_connected", fullyConnected);
 
   NativeFn slimConv = [](Interpreter &in, CallArgs &a) -> Value {
-    ArgBinder b(in, "conv2d", a,
+    ArgBinder b(in, "convolution2d", a,
                 {"*inputs", "*num_outputs", "*kernel_size", "stride", "padding", "data_format",
                  "rate", "activation_fn", "normalizer_fn", "normalizer_params",
                  "weights_initializer", "weights_regularizer", "biases_initializer",

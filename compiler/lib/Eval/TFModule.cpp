@@ -334,7 +334,7 @@ Value runFetches(Interpreter &in, const Value &f) {
 
 /// with g.as_default(): enters the program's one graph (TFState::enterGraph).
 struct GraphDefaultCM : ContextManager {
-  const Object *graph = nullptr; ///< null: the default graph
+  std::shared_ptr<Object> graph; ///< null: the default graph
   bool entered = false;
   std::string typeName() const override { return "_GeneratorContextManager"; }
   Value enter(Interpreter &in, SourceRange) override {
@@ -354,7 +354,9 @@ struct GraphDefaultCM : ContextManager {
 Value makeGraph(Interpreter &in, bool isDefault) {
   auto g = std::make_shared<PlainCM>();
   g->type = "Graph";
-  const Object *self = isDefault ? nullptr : g.get();
+  std::weak_ptr<Object> self;
+  if (!isDefault)
+    self = g;
   g->attrs = [self](Interpreter &in, const std::string &n, bool &found) -> Value {
     found = true;
     if (n == "get_name_scope")
@@ -362,9 +364,10 @@ Value makeGraph(Interpreter &in, bool isDefault) {
         return Value::str(in.tf().nameStack());
       });
     if (n == "as_default")
-      return in.makeBuiltin("Graph.as_default", [self](Interpreter &, CallArgs &) -> Value {
+      // The method holds the graph (tf.Graph().as_default() keeps no other reference).
+      return in.makeBuiltin("Graph.as_default", [graph = self.lock()](Interpreter &, CallArgs &) -> Value {
         auto cm = std::make_shared<GraphDefaultCM>();
-        cm->graph = self;
+        cm->graph = graph;
         return Value::object(Kind::Native, cm);
       });
     if (n == "finalize")
