@@ -107,7 +107,24 @@ def ops():
         "gather/rows:0": T[ids[:, 0]],
         "gather/xwb:0": lin,
     })
-    return {"x": x, "img": img, "ids": ids}, {"w": w, "b": b, "k": k, "table": table}, fetches
+    rowmask = g.integers(0, 2, (B,)).astype(bool)
+    m1 = 1 / np.sqrt(np.abs(X) + 1.0)
+    m3 = (X - 0.5) ** 2
+    xi = np.trunc(x * np.float32(10.0)).astype(np.int64)
+    fetches.update({
+        "math/rsqrt:0": m1,
+        "math/softplus:0": np.log1p(np.exp(X * 10.0)),
+        "math/sqdiff:0": m3,
+        "math/add_n:0": X + m1 + m3,
+        "math/where:0": np.where(((X > 0) & ~(X > 1)) | (X < -1), X, 0.0),
+        "math/where_rows:0": np.where(rowmask[:, None], X, -X),
+        "math/clip:0": np.clip(X, -0.5, 0.5),
+        "math/l2n:0": X / np.sqrt(np.maximum((X * X).sum(axis=1, keepdims=True), 1e-12)),
+        "math/idiv:0": (xi // 3).astype(np.float64),
+        "math/twos:0": np.full(W.shape, 2.0),
+    })
+    return ({"x": x, "img": img, "ids": ids, "rowmask": rowmask}, {"w": w, "b": b, "k": k, "table": table},
+            fetches)
 
 
 def ints():

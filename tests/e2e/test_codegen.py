@@ -241,10 +241,11 @@ class AOT(Tmp):
         ops_run, ops_scratch_size = load_model(base, "ops")
         feeds = np.load(os.path.join(REF, "ops_feeds.npz"))
         self.assertIn('#define OPS_FEED2_NAME "ids:0"', header)
-        x, img, ids = (np.ascontiguousarray(feeds[k]) for k in ("x", "img", "ids"))
-        batch = x.shape[0]
+        self.assertIn('#define OPS_FEED3_NAME "rowmask:0"', header)
+        arrays = [np.ascontiguousarray(feeds[k]) for k in ("x", "img", "ids", "rowmask")]
+        batch = arrays[0].shape[0]
         outs = [np.zeros(expected[k].shape, np.float32) for k in names]
-        feed_ptrs = (ctypes.c_void_p * 3)(x.ctypes.data, img.ctypes.data, ids.ctypes.data)
+        feed_ptrs = (ctypes.c_void_p * len(arrays))(*[a.ctypes.data for a in arrays])
         fetch_ptrs = (ctypes.c_void_p * len(outs))(*[o.ctypes.data for o in outs])
         scratch = np.zeros(ops_scratch_size(batch) // 4 + 64, np.float32)
         aligned = (scratch.ctypes.data + 63) // 64 * 64

@@ -281,6 +281,7 @@ private:
   void lowerNode(const Node &n);
   void matmul(const Node &n);
   void gather(const Node &n);
+  void select(const Node &n);
   void conv2d(const Node &n);
   void pool(const Node &n, bool isMax);
   void reduce(const Node &n);
@@ -652,6 +653,24 @@ void Lowerer::gather(const Node &n) {
   }, "o");
 }
 
+/// Select: elementwise when the condition has the output's shape; a vector
+/// condition picks whole rows.
+void Lowerer::select(const Node &n) {
+  DType t = outType(n);
+  if (dims(n.inputs[0]).size() == outDims(n).size() || dims(n.inputs[0]).empty())
+    return elementwise(n, {0, 1, 2}, [&](std::vector<Value *> &v) { return b_.CreateSelect(v[0], v[1], v[2]); });
+  const std::vector<int64_t> &od = outDims(n);
+  std::vector<int64_t> rest(od.begin() + 1, od.end());
+  Value *c = input(n, 0), *x = input(n, 1), *y = input(n, 2), *out = output(n), *inner = count(rest);
+  loop(dimValue(od[0]), [&](Value *r) {
+    Value *pick = load(DType::Bool, c, r);
+    loop(inner, [&](Value *i) {
+      Value *off = b_.CreateAdd(b_.CreateMul(r, inner), i);
+      store(t, b_.CreateSelect(pick, load(t, x, off), load(t, y, off)), out, off);
+    }, "s");
+  }, "r");
+}
+
 void Lowerer::stridedSlice(const Node &n) {
   const TensorData *bd = constInput(n, 1), *ed = constInput(n, 2), *sd = constInput(n, 3);
   if (!bd || !ed || !sd)
@@ -772,6 +791,10 @@ Value *Lowerer::intPow(Value *x, Value *y) {
 Value *Lowerer::binaryOp(const std::string &op, DType t, Value *x, Value *y) {
   bool f = isFloat(t);
   if (t == DType::Bool) {
+    if (op == "LogicalAnd")
+      return b_.CreateAnd(x, y);
+    if (op == "LogicalOr")
+      return b_.CreateOr(x, y);
     if (op == "Equal")
       return b_.CreateICmpEQ(x, y);
     if (op == "NotEqual")
@@ -797,6 +820,10 @@ Value *Lowerer::binaryOp(const std::string &op, DType t, Value *x, Value *y) {
   }
   if (op == "Pow")
     return f ? intrinsic(llvm::Intrinsic::pow, {x, y}) : intPow(x, y);
+  if (op == "SquaredDifference") {
+    Value *d = f ? b_.CreateFSub(x, y) : b_.CreateSub(x, y);
+    return f ? b_.CreateFMul(d, d) : b_.CreateMul(d, d);
+  }
   if (op == "Maximum")
     return b_.CreateSelect(f ? b_.CreateFCmpOGE(x, y) : b_.CreateICmpSGE(x, y), x, y);
   if (op == "Minimum")
@@ -819,6 +846,8 @@ Value *Lowerer::binaryOp(const std::string &op, DType t, Value *x, Value *y) {
 Value *Lowerer::unaryOp(const Node &n, DType t, Value *x) {
   const std::string &op = n.op;
   bool f = isFloat(t);
+  if (op == "LogicalNot")
+    return b_.CreateNot(x);
   if (t == DType::Bool)
     throw Unsupported{"'" + n.name + "' (" + op + ") on bool tensors"};
   Value *zero = constLike(x, 0);
@@ -853,6 +882,15 @@ Value *Lowerer::unaryOp(const Node &n, DType t, Value *x) {
     return b_.CreateFDiv(constLike(x, 1), b_.CreateFAdd(constLike(x, 1), intrinsic(llvm::Intrinsic::exp, {b_.CreateFNeg(x)})));
   if (op == "Tanh")
     return libm("tanh", x);
+  if (op == "Rsqrt")
+    return b_.CreateFDiv(constLike(x, 1), intrinsic(llvm::Intrinsic::sqrt, {x}));
+  if (op == "Softplus") {
+    // TF's kernel: x above -log(eps)-2, exp(x) below log(eps)+2, else log1p(exp(x)).
+    double th = std::log(t == DType::Float32 ? 1.1920928955078125e-07 : 2.220446049250313e-16) + 2.0;
+    Value *big = b_.CreateFCmpOGT(x, constLike(x, -th)), *small = b_.CreateFCmpOLT(x, constLike(x, th));
+    Value *e = intrinsic(llvm::Intrinsic::exp, {x});
+    return b_.CreateSelect(big, x, b_.CreateSelect(small, e, libm("log1p", e)));
+  }
   throw Unsupported{"internal: no unary op " + op};
 }
 
@@ -1018,9 +1056,11 @@ void Lowerer::lowerNode(const Node &n) {
   using Vals = std::vector<Value *>;
   static const std::set<std::string> binary = {
       "Add", "AddV2", "BiasAdd", "Sub", "Mul", "RealDiv", "FloorDiv", "FloorMod", "Pow", "Maximum",
-      "Minimum", "Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual"};
-  static const std::set<std::string> unary = {"Neg", "Abs", "Square", "Sqrt", "Exp", "Log", "Relu",
-                                              "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh"};
+      "Minimum", "Less", "LessEqual", "Greater", "GreaterEqual", "Equal", "NotEqual",
+      "SquaredDifference", "LogicalAnd", "LogicalOr"};
+  static const std::set<std::string> unary = {"Neg", "Abs", "Square", "Sqrt", "Exp", "Log", "Relu", "Relu6",
+                                              "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Rsqrt", "Softplus",
+                                              "LogicalNot"};
   if (binary.count(op)) {
     DType t = inType(n, 0);
     return elementwise(n, {0, 1}, [&](Vals &v) { return binaryOp(op, t, v[0], v[1]); });
@@ -1035,6 +1075,26 @@ void Lowerer::lowerNode(const Node &n) {
   }
   if (op == "Fill")
     return elementwise(n, {1}, [&](Vals &v) { return v[0]; });
+  if (op == "ZerosLike") {
+    Value *zero = ot == DType::Bool ? static_cast<Value *>(b_.getFalse())
+                  : isFloat(ot)     ? llvm::ConstantFP::get(elemTy(ot), 0.0)
+                                    : llvm::ConstantInt::get(elemTy(ot), 0);
+    return elementwise(n, {0}, [&](Vals &) { return zero; });
+  }
+  if (op == "AddN") {
+    std::vector<size_t> ins(n.inputs.size());
+    for (size_t i = 0; i < ins.size(); ++i)
+      ins[i] = i;
+    DType t = ot;
+    return elementwise(n, ins, [&](Vals &v) {
+      Value *acc = v[0];
+      for (size_t i = 1; i < v.size(); ++i)
+        acc = binaryOp("Add", t, acc, v[i]);
+      return acc;
+    });
+  }
+  if (op == "Select")
+    return select(n);
   if (op == "ArgMax")
     return argMax(n);
   if (op == "RandomUniform" || op == "RandomStandardNormal" || op == "TruncatedNormal")

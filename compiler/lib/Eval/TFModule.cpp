@@ -999,8 +999,28 @@ void installTFModules(TFState &tf) {
     def(*tfm, fname, unaryFn(fname, op));
   for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
            {"relu", "Relu"}, {"relu6", "Relu6"}, {"sigmoid", "Sigmoid"}, {"tanh", "Tanh"},
-           {"elu", "Elu"}})
+           {"elu", "Elu"}, {"softplus", "Softplus"}})
     def(*nn, fname, unaryFn(fname, op));
+  for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
+           {"rsqrt", "Rsqrt"}, {"logical_not", "LogicalNot"}})
+    def(*tfm, fname, unaryFn(fname, op));
+  def(*tfm, "squared_difference", binaryFn("squared_difference", "SquaredDifference"));
+  def(*tfm, "logical_and", binaryFn("logical_and", "LogicalAnd"));
+  def(*tfm, "logical_or", binaryFn("logical_or", "LogicalOr"));
+  // tf.to_float & co.: cast with TF's default names.
+  for (auto [fname, t, dflt] : std::vector<std::tuple<std::string, DType, std::string>>{
+           {"to_float", DType::Float32, "ToFloat"}, {"to_double", DType::Float64, "ToDouble"},
+           {"to_int32", DType::Int32, "ToInt32"}, {"to_int64", DType::Int64, "ToInt64"}}) {
+    def(*tfm, fname, [fname, t, dflt](Interpreter &in, CallArgs &a) -> Value {
+      ArgBinder b(in, fname, a, {"*x", "name"});
+      if (!b.ok())
+        return Value::error();
+      CallArgs c;
+      c.positional = {*b.get("x"), in.tf().dtypeValue(t)};
+      c.keywords.emplace_back("name", b.getOr("name", Value::str(dflt)));
+      return in.call(in.tf().modules().at("tf").as<ModuleObj>()->attrs.at("cast"), c, in.callSite());
+    });
+  }
 
   // Python's math and six.moves, which model code uses while building.
   auto math = module("math", "math");
@@ -1060,6 +1080,18 @@ void installTFModules(TFState &tf) {
   installOps(tf);
   installLayers(tf);
   installSlim(tf);
+  // tf.math: the TF 1.15 aliases of the math functions above.
+  auto mathMod = module("tf.math", "tf.math");
+  tfm->attrs["math"] = tf.modules()["tf.math"];
+  for (const char *n : {"add", "subtract", "multiply", "divide", "truediv", "floordiv", "floormod", "mod", "pow",
+                        "maximum", "minimum", "square", "sqrt", "rsqrt", "exp", "log", "abs", "negative",
+                        "sigmoid", "tanh", "less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
+                        "logical_and", "logical_or", "logical_not", "squared_difference", "add_n", "argmax",
+                        "reduce_sum", "reduce_mean", "reduce_max", "reduce_min"})
+    if (auto it = tfm->attrs.find(n); it != tfm->attrs.end())
+      mathMod->attrs[n] = it->second;
+  mathMod->attrs["softplus"] = nn->attrs["softplus"];
+  mathMod->attrs["l2_normalize"] = nn->attrs["l2_normalize"];
 }
 
 } // namespace scopec::eval

@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "TF.h"
 
+#include "scopec/Graph/ShapeInference.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -541,6 +543,166 @@ void installOps(TFState &tf) {
     if (mm.isError())
       return mm;
     return biasAddOp(tf, mm, tf.tensor(*bias), Value::str(s.name + "/"));
+  });
+  // tf.div: Python 2 division (RealDiv for floats, FloorDiv for integers), named "div".
+  def(tfm, "div", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "div", a, {"*x", "*y", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    ScopedOp s(tf, b.getOr("name", Value::none()), "div", *b.get("x"), "x");
+    if (!s.valid())
+      return Value::error();
+    DType t = tf.graph().type(*s.x).dtype;
+    auto y = tf.toTensor(*b.get("y"), t, "y");
+    if (!y)
+      return Value::error();
+    return finish(tf, tf.createOp(s.name, graph::isFloating(t) ? "RealDiv" : "FloorDiv", {*s.x, *y}));
+  });
+  // tf.add_n: the inputs converted where the call is, one input returned as is.
+  def(tfm, "add_n", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "add_n", a, {"*inputs", "name"});
+    if (!b.ok())
+      return Value::error();
+    const Value &inputs = *b.get("inputs");
+    if (!inputs.isSequence() || inputs.items().empty())
+      return in.error(diag::value_error, "inputs must be a list of at least one Tensor/IndexedSlices with the same "
+                                         "dtype and shape");
+    TFState &tf = in.tf();
+    std::vector<TensorRef> ts;
+    for (const Value &v : inputs.items()) {
+      auto t = tf.toTensor(v, std::nullopt, "Const");
+      if (!t)
+        return Value::error();
+      ts.push_back(*t);
+    }
+    Value name = b.getOr("name", Value::none());
+    if (ts.size() == 1) {
+      if (!name.isStr() || name.asStr().empty())
+        return tf.tensor(ts[0]);
+      OpScope s(tf, name, "Identity");
+      return s.ok ? finish(tf, tf.createOp(s.name, "Identity", {ts[0]})) : Value::error();
+    }
+    OpScope s(tf, name, "AddN");
+    return s.ok ? finish(tf, tf.createOp(s.name, "AddN", ts)) : Value::error();
+  });
+  // tf.where(condition, x, y): Select, its inputs converted in its scope.
+  def(tfm, "where", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "where", a, {"*condition", "x", "y", "name"});
+    if (!b.ok())
+      return Value::error();
+    Value x = b.getOr("x", Value::none()), y = b.getOr("y", Value::none());
+    if (x.isNone() != y.isNone())
+      return in.error(diag::value_error, "x and y must both be non-None or both be None.");
+    if (x.isNone())
+      return in.error(diag::unsupported_api, "tf.where(condition) (the indices of true elements: a run-time "
+                                             "shape) is not supported by scopec");
+    TFState &tf = in.tf();
+    OpScope s(tf, b.getOr("name", Value::none()), "Select");
+    if (!s.ok)
+      return Value::error();
+    auto c = tf.toTensor(*b.get("condition"), DType::Bool, "condition");
+    std::optional<DType> want = tf.dtypeOf(x);
+    if (!want)
+      want = tf.dtypeOf(y);
+    auto t = c ? tf.toTensor(x, want, "t") : std::nullopt;
+    auto e = t ? tf.toTensor(y, tf.graph().type(*t).dtype, "e") : std::nullopt;
+    return e ? finish(tf, tf.createOp(s.name, "Select", {*c, *t, *e})) : Value::error();
+  });
+  // tf.clip_by_value: Minimum with the upper bound, then Maximum named after the scope.
+  def(tfm, "clip_by_value", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "clip_by_value", a, {"*t", "*clip_value_min", "*clip_value_max", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    ScopedOp s(tf, b.getOr("name", Value::none()), "clip_by_value", *b.get("t"), "t");
+    if (!s.valid())
+      return Value::error();
+    Value values = tf.tensor(*s.x);
+    Value lo = tf.binary("Minimum", "Minimum", values, *b.get("clip_value_max"), Value::none(), false);
+    if (lo.isError())
+      return lo;
+    auto shapeOf = [&](const Value &v) { return tf.graph().type(*tf.toTensor(v, std::nullopt, "t")).shape; };
+    Shape merged;
+    graph::ShapeError err;
+    if (!graph::mergeShapes(shapeOf(values), shapeOf(lo), merged, err))
+      return in.error(diag::value_error, "Shapes " + shapeOf(values).str() + " and " + shapeOf(lo).str() +
+                                             " are not compatible");
+    Value hi = tf.binary("Maximum", "Maximum", lo, *b.get("clip_value_min"), Value::str(s.name + "/"), false);
+    if (hi.isError())
+      return hi;
+    if (!graph::mergeShapes(shapeOf(values), shapeOf(hi), merged, err))
+      return in.error(diag::value_error, "Shapes " + shapeOf(values).str() + " and " + shapeOf(hi).str() +
+                                             " are not compatible");
+    return hi;
+  });
+  // tf.zeros_like / tf.ones_like: constants when the shape is static
+  // (zeros_like: a Const named after the scope; ones_like: a "Shape" Const
+  // and a Fill); zeros_like of a batch-sized tensor is ZerosLike.
+  for (bool ones : {false, true}) {
+    std::string fname = ones ? "ones_like" : "zeros_like";
+    def(tfm, fname, [fname, ones](Interpreter &in, CallArgs &a) -> Value {
+      ArgBinder b(in, fname, a, {"*tensor", "dtype", "name", "optimize"});
+      if (!b.ok())
+        return Value::error();
+      TFState &tf = in.tf();
+      DType want;
+      bool haveDType = b.has("dtype") && !b.get("dtype")->isNone();
+      if (haveDType && !tf.toDType(*b.get("dtype"), want))
+        return Value::error();
+      ScopedOp s(tf, b.getOr("name", Value::none()), fname, *b.get("tensor"), "tensor");
+      if (!s.valid())
+        return Value::error();
+      const TensorType &t = tf.graph().type(*s.x);
+      DType dt = haveDType ? want : t.dtype;
+      if (!t.shape.isFullyDefined()) {
+        if (ones || dt != t.dtype)
+          return in.error(diag::unsupported_api, "tf." + fname + " of a tensor whose shape is known only at run time, " +
+                                                     t.shape.str() + ", needs tf.shape: not supported by scopec yet");
+        return finish(tf, tf.createOp(s.name, "ZerosLike", {*s.x}));
+      }
+      std::vector<Value> dims;
+      for (int64_t d : t.shape.dims)
+        dims.push_back(Value::integer(d));
+      if (!ones) {
+        CallArgs z;
+        z.positional = {Value::list(dims), tf.dtypeValue(dt)};
+        z.keywords.emplace_back("name", Value::str(s.name + "/"));
+        return in.call(tf.modules().at("tf").as<ModuleObj>()->attrs.at("zeros"), z, in.callSite());
+      }
+      TensorRef shape = tf.constant("Shape", int32Vector(t.shape.dims));
+      TensorData one;
+      one.dtype = dt;
+      one.shape = Shape::scalar();
+      if (graph::isFloating(dt))
+        one.f = {1.0};
+      else
+        one.i = {1};
+      TensorRef value = tf.constant("Const", one);
+      return finish(tf, tf.createOp(s.name, "Fill", {shape, value}));
+    });
+  }
+  // tf.nn.l2_normalize: x * rsqrt(max(sum(x^2, axis, keepdims), epsilon)).
+  def(nn, "l2_normalize", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "l2_normalize", a, {"*x", "axis", "epsilon", "name", "dim"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    ScopedOp s(tf, b.getOr("name", Value::none()), "l2_normalize", *b.get("x"), "x");
+    if (!s.valid())
+      return Value::error();
+    ModuleObj *tfm = tf.modules().at("tf").as<ModuleObj>();
+    Value x = tf.tensor(*s.x);
+    Value sq = tf.unary("Square", x, Value::none());
+    CallArgs r;
+    r.positional = {sq, b.has("dim") && !b.has("axis") ? *b.get("dim") : b.getOr("axis", Value::none())};
+    r.keywords.emplace_back("keepdims", Value::boolean(true));
+    Value sum = sq.isError() ? sq : in.call(tfm->attrs.at("reduce_sum"), r, in.callSite());
+    Value mx = sum.isError() ? sum
+                             : tf.binary("Maximum", "Maximum", sum, b.getOr("epsilon", Value::real(1e-12)),
+                                         Value::none(), false);
+    Value inv = mx.isError() ? mx : tf.unary("Rsqrt", mx, Value::none());
+    return inv.isError() ? inv : tf.binary("Mul", "Mul", x, inv, Value::str(s.name + "/"), false);
   });
   def(tfm, "cast", [](Interpreter &in, CallArgs &a) -> Value {
     ArgBinder b(in, "cast", a, {"*x", "*dtype", "name"});

@@ -99,6 +99,71 @@ bool shapeCompare(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+/// LogicalAnd/LogicalOr/LogicalNot: bool inputs (a fixed input type in TF's op def).
+bool shapeLogical(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  static const char *names[] = {"x", "y"};
+  for (size_t k = 0; k < q.inputs.size() && k < 2; ++k)
+    if (q.inputs[k].dtype != DType::Bool)
+      return fail(e, ShapeError::DType,
+                  std::string("Input '") + names[k] + "' of '" + q.opType + "' Op has type " +
+                      dtypeName(q.inputs[k].dtype) + " that does not match expected type of bool.",
+                  false);
+  if (q.opType == "LogicalNot")
+    return needInputs(q, 1, e) && shapeFirstInput(q, o, e);
+  return shapeBroadcast(q, o, e);
+}
+
+/// AddN: N >= 1 inputs of one dtype and compatible shapes (no broadcasting).
+bool shapeAddN(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (q.inputs.empty())
+    return fail(e, ShapeError::Argument, "AddN takes at least one input", false);
+  Shape s = q.inputs[0].shape;
+  for (size_t k = 1; k < q.inputs.size(); ++k) {
+    if (q.inputs[k].dtype != q.inputs[0].dtype)
+      return fail(e, ShapeError::DType,
+                  std::string("Tensors in list passed to 'inputs' of 'AddN' Op have types [") +
+                      dtypeName(q.inputs[0].dtype) + ", " + dtypeName(q.inputs[k].dtype) + "] that don't all match.",
+                  false);
+    if (!mergeShapes(s, q.inputs[k].shape, s, e))
+      return false;
+  }
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+/// Select(condition, t, e): t and e of one shape; the condition of that
+/// shape or a vector over the first dimension.
+bool shapeSelect(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 3, e))
+    return false;
+  const TensorType &c = q.inputs[0], &t = q.inputs[1], &f = q.inputs[2];
+  if (c.dtype != DType::Bool)
+    return fail(e, ShapeError::DType, std::string("Input 'condition' of 'Select' Op has type ") +
+                                          dtypeName(c.dtype) + " that does not match expected type of bool.",
+                false);
+  if (t.dtype != f.dtype)
+    return fail(e, ShapeError::DType, std::string("Input 'e' of 'Select' Op has type ") + dtypeName(f.dtype) +
+                                          " that does not match type " + dtypeName(t.dtype) + " of argument 't'.",
+                false);
+  Shape s;
+  if (!mergeShapes(t.shape, f.shape, s, e))
+    return false;
+  // As TF's Select: a scalar condition picks a whole input, a vector one
+  // the rows, any other has the inputs' shape.
+  if (!c.shape.unknownRank && !s.unknownRank && c.shape.rank() > 0) {
+    if (c.shape.rank() == 1 && s.rank() > 1) {
+      Shape merged;
+      if (!mergeShapes(c.shape, Shape::of({s.dims[0]}), merged, e))
+        return false;
+      s.dims[0] = merged.dims[0];
+    } else if (!mergeShapes(s, c.shape, s, e)) {
+      return false;
+    }
+  }
+  o = {out(t.dtype, s)};
+  return true;
+}
+
 bool shapeSoftmax(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (!needInputs(q, 1, e) || !floatInput(q, e))
     return false;
@@ -599,6 +664,28 @@ const std::vector<Entry> &registry() {
 }
 
 } // namespace
+
+/// TF's InferenceContext::Merge: equal ranks and dimensions, unknowns filled in.
+bool mergeShapes(const Shape &a, const Shape &b, Shape &out, ShapeError &e) {
+  if (a.unknownRank || b.unknownRank) {
+    out = a.unknownRank ? b : a;
+    return true;
+  }
+  if (a.rank() != b.rank())
+    return fail(e, ShapeError::Rank, "Shapes must be equal rank, but are " + std::to_string(a.rank()) + " and " +
+                                         std::to_string(b.rank()));
+  Shape m = a;
+  for (size_t k = 0; k < a.rank(); ++k) {
+    if (a.dims[k] >= 0 && b.dims[k] >= 0 && a.dims[k] != b.dims[k])
+      return fail(e, ShapeError::Shapes, "Dimension " + std::to_string(k) + " in both shapes must be equal, but are " +
+                                             std::to_string(a.dims[k]) + " and " + std::to_string(b.dims[k]));
+    if (m.dims[k] < 0)
+      m.dims[k] = b.dims[k];
+  }
+  out = std::move(m);
+  return true;
+}
+
 
 const AttrValue *ShapeQuery::attr(const std::string &name) const {
   if (!attrs)

@@ -49,6 +49,10 @@ bool inferShape(const ShapeQuery &q, std::vector<TensorType> &outs, ShapeError &
 /// The complete message of a shape error for a node.
 std::string formatShapeError(const ShapeQuery &q, const ShapeError &err);
 
+/// TF's shape Merge: equal ranks, equal known dimensions; the result has the
+/// dimensions either knows. False with TF's message in `err`.
+bool mergeShapes(const Shape &a, const Shape &b, Shape &out, ShapeError &err);
+
 /// NumPy broadcasting of two static shapes (unknown dims stay unknown).
 bool broadcastShapes(const Shape &a, const Shape &b, Shape &out, int64_t *badA = nullptr,
                      int64_t *badB = nullptr);
