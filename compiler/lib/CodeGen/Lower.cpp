@@ -280,6 +280,9 @@ private:
                    const std::function<Value *(std::vector<Value *> &)> &op);
   void lowerNode(const Node &n);
   void matmul(const Node &n);
+  void gemm(Value *M, int64_t N, int64_t K, Value *a, Value *lda, Value *bm, Value *c);
+  void gemmBlock(Value *a, Value *lda, Value *bm, int64_t ldb, Value *c, int64_t ldc, Value *m0, int64_t n0,
+                 int64_t K, unsigned rows, unsigned nv, unsigned tail);
   void gather(const Node &n);
   void select(const Node &n);
   void conv2d(const Node &n);
@@ -360,12 +363,109 @@ void Lowerer::elementwise(const Node &n, const std::vector<size_t> &ins,
   });
 }
 
+/// The register-blocked GEMM of a row block: acc[r][v] = sum_k A(m0 + r, k)
+/// * B[k, n0 + 16 v ...] over k ascending (one fused multiply-add per term,
+/// so every output is one deterministic chain whatever the blocking), then
+/// stored to C. `rows` rows, `nv` 16-float vectors, the last one masked to
+/// `tail` lanes when `tail` < 16.
+void Lowerer::gemmBlock(Value *a, Value *lda, Value *bm, int64_t ldb, Value *c, int64_t ldc, Value *m0, int64_t n0,
+                        int64_t K, unsigned rows, unsigned nv, unsigned tail) {
+  auto *vty = llvm::FixedVectorType::get(f32_, 16);
+  std::vector<llvm::Constant *> lanes;
+  for (unsigned l = 0; l < 16; ++l)
+    lanes.push_back(b_.getInt1(l < tail));
+  llvm::Constant *mask = llvm::ConstantVector::get(lanes);
+  Value *zero = llvm::Constant::getNullValue(vty);
+  llvm::Function *fma = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::fma, {vty});
+  llvm::BasicBlock *pre = b_.GetInsertBlock();
+  llvm::BasicBlock *header = llvm::BasicBlock::Create(ctx_, "gk.head", fn_);
+  llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx_, "gk.body", fn_);
+  llvm::BasicBlock *exit = llvm::BasicBlock::Create(ctx_, "gk.exit", fn_);
+  std::vector<Value *> rowPtr(rows);
+  for (unsigned r = 0; r < rows; ++r)
+    rowPtr[r] = b_.CreateInBoundsGEP(f32_, a, b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), lda));
+  b_.CreateBr(header);
+  b_.SetInsertPoint(header);
+  llvm::PHINode *k = b_.CreatePHI(i64_, 2, "k");
+  k->addIncoming(b_.getInt64(0), pre);
+  std::vector<llvm::PHINode *> acc(rows * nv);
+  for (auto &p : acc) {
+    p = b_.CreatePHI(vty, 2, "acc");
+    p->addIncoming(zero, pre);
+  }
+  b_.CreateCondBr(b_.CreateICmpSLT(k, b_.getInt64(K)), body, exit);
+  b_.SetInsertPoint(body);
+  std::vector<Value *> bv(nv);
+  Value *brow = b_.CreateInBoundsGEP(f32_, bm, b_.CreateAdd(b_.CreateMul(k, b_.getInt64(ldb)), b_.getInt64(n0)));
+  for (unsigned v = 0; v < nv; ++v) {
+    Value *p = b_.CreateConstInBoundsGEP1_64(f32_, brow, 16 * v);
+    if (v + 1 == nv && tail < 16)
+      bv[v] = b_.CreateMaskedLoad(vty, p, llvm::Align(4), mask, zero);
+    else
+      bv[v] = b_.CreateAlignedLoad(vty, p, llvm::Align(4));
+  }
+  std::vector<Value *> next(rows * nv);
+  for (unsigned r = 0; r < rows; ++r) {
+    Value *x = b_.CreateLoad(f32_, b_.CreateInBoundsGEP(f32_, rowPtr[r], k));
+    Value *splat = b_.CreateVectorSplat(16, x);
+    for (unsigned v = 0; v < nv; ++v)
+      next[r * nv + v] = b_.CreateCall(fma, {splat, bv[v], acc[r * nv + v]});
+  }
+  llvm::BasicBlock *latch = b_.GetInsertBlock();
+  k->addIncoming(b_.CreateAdd(k, b_.getInt64(1), "", true, true), latch);
+  for (size_t i = 0; i < acc.size(); ++i)
+    acc[i]->addIncoming(next[i], latch);
+  b_.CreateBr(header);
+  b_.SetInsertPoint(exit);
+  for (unsigned r = 0; r < rows; ++r) {
+    Value *crow = b_.CreateInBoundsGEP(f32_, c, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), b_.getInt64(ldc)),
+                                                          b_.getInt64(n0)));
+    for (unsigned v = 0; v < nv; ++v) {
+      Value *p = b_.CreateConstInBoundsGEP1_64(f32_, crow, 16 * v);
+      if (v + 1 == nv && tail < 16)
+        b_.CreateMaskedStore(acc[r * nv + v], p, llvm::Align(4), mask);
+      else
+        b_.CreateAlignedStore(acc[r * nv + v], p, llvm::Align(4));
+    }
+  }
+}
+
+/// C[M, N] = A[M, K] B[K, N], row-major, N and K static: row blocks of
+/// `rows` x (16 nv) outputs, then the remaining rows one at a time.
+void Lowerer::gemm(Value *M, int64_t N, int64_t K, Value *a, Value *lda, Value *bm, Value *c) {
+  unsigned nvMax = static_cast<unsigned>(std::min<int64_t>(4, (N + 15) / 16));
+  unsigned rows = nvMax >= 4 ? 6 : nvMax == 3 ? 8 : nvMax == 2 ? 12 : 16;
+  struct Panel {
+    int64_t n0;
+    unsigned nv, tail;
+  };
+  std::vector<Panel> panels;
+  for (int64_t n0 = 0; n0 < N; n0 += 16 * nvMax) {
+    int64_t width = std::min<int64_t>(N - n0, 16 * nvMax);
+    panels.push_back({n0, static_cast<unsigned>((width + 15) / 16), static_cast<unsigned>(width % 16 ? width % 16 : 16)});
+  }
+  Value *blocks = b_.CreateUDiv(M, b_.getInt64(rows));
+  loop(blocks, [&](Value *mb) {
+    Value *m0 = b_.CreateMul(mb, b_.getInt64(rows));
+    for (const Panel &p : panels)
+      gemmBlock(a, lda, bm, N, c, N, m0, p.n0, K, rows, p.nv, p.tail);
+  }, "mb");
+  Value *done = b_.CreateMul(blocks, b_.getInt64(rows));
+  loop(b_.CreateSub(M, done), [&](Value *i) {
+    Value *m0 = b_.CreateAdd(done, i);
+    for (const Panel &p : panels)
+      gemmBlock(a, lda, bm, N, c, N, m0, p.n0, K, 1, p.nv, p.tail);
+  }, "mr");
+}
+
 void Lowerer::matmul(const Node &n) {
   requireFloat32(n);
   auto ta = n.attrs.count("transpose_a") && std::get<bool>(n.attrs.at("transpose_a"));
   auto tb = n.attrs.count("transpose_b") && std::get<bool>(n.attrs.at("transpose_b"));
   const std::vector<int64_t> &ad = dims(n.inputs[0]), &bd = dims(n.inputs[1]);
   Value *a = input(n, 0), *w = input(n, 1), *out = output(n);
+  if (!ta && !tb && bd[0] >= 0 && bd[1] >= 0)
+    return gemm(dimValue(ad[0]), bd[1], bd[0], a, dimValue(ad[1]), w, out);
   Value *M = dimValue(ta ? ad[1] : ad[0]), *K = dimValue(ta ? ad[0] : ad[1]);
   Value *N = dimValue(tb ? bd[0] : bd[1]);
   Value *lda = dimValue(ad[1]), *ldb = dimValue(bd[1]);
