@@ -280,9 +280,17 @@ private:
                    const std::function<Value *(std::vector<Value *> &)> &op);
   void lowerNode(const Node &n);
   void matmul(const Node &n);
+  /// A GEMM whose A rows come in segments (see gemmTile).
+  struct GemmTile {
+    int64_t segments = 1, segLen = 0, ldb = 0, ldc = 0;
+    Value *b = nullptr, *c = nullptr;
+    /// Fills each row's pointer for segment `seg` of the block at `m0`;
+    /// returns the segment's first row of B.
+    std::function<Value *(Value *seg, Value *m0, unsigned rows, std::vector<Value *> &ptrs)> segment;
+  };
+  void gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, unsigned nv, unsigned tail);
+  void gemmRows(const GemmTile &t, Value *M, int64_t N);
   void gemm(Value *M, int64_t N, int64_t K, Value *a, Value *lda, Value *bm, Value *c);
-  void gemmBlock(Value *a, Value *lda, Value *bm, int64_t ldb, Value *c, int64_t ldc, Value *m0, int64_t n0,
-                 int64_t K, unsigned rows, unsigned nv, unsigned tail);
   void gather(const Node &n);
   void select(const Node &n);
   void conv2d(const Node &n);
@@ -363,13 +371,14 @@ void Lowerer::elementwise(const Node &n, const std::vector<size_t> &ins,
   });
 }
 
-/// The register-blocked GEMM of a row block: acc[r][v] = sum_k A(m0 + r, k)
-/// * B[k, n0 + 16 v ...] over k ascending (one fused multiply-add per term,
-/// so every output is one deterministic chain whatever the blocking), then
-/// stored to C. `rows` rows, `nv` 16-float vectors, the last one masked to
-/// `tail` lanes when `tail` < 16.
-void Lowerer::gemmBlock(Value *a, Value *lda, Value *bm, int64_t ldb, Value *c, int64_t ldc, Value *m0, int64_t n0,
-                        int64_t K, unsigned rows, unsigned nv, unsigned tail) {
+/// The register-blocked GEMM of a row block: acc[r][v] = sum over the
+/// segments and k of A_r[k] * B[row + k, n0 + 16 v ...], in order (one fused
+/// multiply-add per term, so every output is one deterministic chain
+/// whatever the blocking), then stored to C. A segment (a whole row of A for
+/// a MatMul, one filter tap for a convolution) gives each row's pointer to
+/// `segLen` contiguous floats and its first row of B. `rows` rows, `nv`
+/// 16-float vectors, the last one masked to `tail` lanes when `tail` < 16.
+void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, unsigned nv, unsigned tail) {
   auto *vty = llvm::FixedVectorType::get(f32_, 16);
   std::vector<llvm::Constant *> lanes;
   for (unsigned l = 0; l < 16; ++l)
@@ -377,85 +386,100 @@ void Lowerer::gemmBlock(Value *a, Value *lda, Value *bm, int64_t ldb, Value *c, 
   llvm::Constant *mask = llvm::ConstantVector::get(lanes);
   Value *zero = llvm::Constant::getNullValue(vty);
   llvm::Function *fma = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::fma, {vty});
-  llvm::BasicBlock *pre = b_.GetInsertBlock();
-  llvm::BasicBlock *header = llvm::BasicBlock::Create(ctx_, "gk.head", fn_);
-  llvm::BasicBlock *body = llvm::BasicBlock::Create(ctx_, "gk.body", fn_);
-  llvm::BasicBlock *exit = llvm::BasicBlock::Create(ctx_, "gk.exit", fn_);
+  // Accumulators in allocas of the entry block: SROA makes them registers.
+  std::vector<llvm::AllocaInst *> acc(rows * nv);
+  {
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    b_.SetInsertPoint(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    for (auto &p : acc)
+      p = b_.CreateAlloca(vty, nullptr, "acc");
+  }
+  for (auto *p : acc)
+    b_.CreateStore(zero, p);
   std::vector<Value *> rowPtr(rows);
-  for (unsigned r = 0; r < rows; ++r)
-    rowPtr[r] = b_.CreateInBoundsGEP(f32_, a, b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), lda));
-  b_.CreateBr(header);
-  b_.SetInsertPoint(header);
-  llvm::PHINode *k = b_.CreatePHI(i64_, 2, "k");
-  k->addIncoming(b_.getInt64(0), pre);
-  std::vector<llvm::PHINode *> acc(rows * nv);
-  for (auto &p : acc) {
-    p = b_.CreatePHI(vty, 2, "acc");
-    p->addIncoming(zero, pre);
-  }
-  b_.CreateCondBr(b_.CreateICmpSLT(k, b_.getInt64(K)), body, exit);
-  b_.SetInsertPoint(body);
-  std::vector<Value *> bv(nv);
-  Value *brow = b_.CreateInBoundsGEP(f32_, bm, b_.CreateAdd(b_.CreateMul(k, b_.getInt64(ldb)), b_.getInt64(n0)));
-  for (unsigned v = 0; v < nv; ++v) {
-    Value *p = b_.CreateConstInBoundsGEP1_64(f32_, brow, 16 * v);
-    if (v + 1 == nv && tail < 16)
-      bv[v] = b_.CreateMaskedLoad(vty, p, llvm::Align(4), mask, zero);
-    else
-      bv[v] = b_.CreateAlignedLoad(vty, p, llvm::Align(4));
-  }
-  std::vector<Value *> next(rows * nv);
+  loop(b_.getInt64(t.segments), [&](Value *seg) {
+    Value *bRow = t.segment(seg, m0, rows, rowPtr);
+    loop(b_.getInt64(t.segLen), [&](Value *k) {
+      Value *brow = b_.CreateInBoundsGEP(f32_, t.b, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(bRow, k), b_.getInt64(t.ldb)),
+                                                               b_.getInt64(n0)));
+      std::vector<Value *> bv(nv);
+      for (unsigned v = 0; v < nv; ++v) {
+        Value *p = b_.CreateConstInBoundsGEP1_64(f32_, brow, 16 * v);
+        if (v + 1 == nv && tail < 16)
+          bv[v] = b_.CreateMaskedLoad(vty, p, llvm::Align(4), mask, zero);
+        else
+          bv[v] = b_.CreateAlignedLoad(vty, p, llvm::Align(4));
+      }
+      for (unsigned r = 0; r < rows; ++r) {
+        Value *splat = b_.CreateVectorSplat(16, b_.CreateLoad(f32_, b_.CreateInBoundsGEP(f32_, rowPtr[r], k)));
+        for (unsigned v = 0; v < nv; ++v) {
+          llvm::AllocaInst *a = acc[r * nv + v];
+          b_.CreateStore(b_.CreateCall(fma, {splat, bv[v], b_.CreateLoad(vty, a)}), a);
+        }
+      }
+    }, "k");
+  }, "seg");
   for (unsigned r = 0; r < rows; ++r) {
-    Value *x = b_.CreateLoad(f32_, b_.CreateInBoundsGEP(f32_, rowPtr[r], k));
-    Value *splat = b_.CreateVectorSplat(16, x);
-    for (unsigned v = 0; v < nv; ++v)
-      next[r * nv + v] = b_.CreateCall(fma, {splat, bv[v], acc[r * nv + v]});
-  }
-  llvm::BasicBlock *latch = b_.GetInsertBlock();
-  k->addIncoming(b_.CreateAdd(k, b_.getInt64(1), "", true, true), latch);
-  for (size_t i = 0; i < acc.size(); ++i)
-    acc[i]->addIncoming(next[i], latch);
-  b_.CreateBr(header);
-  b_.SetInsertPoint(exit);
-  for (unsigned r = 0; r < rows; ++r) {
-    Value *crow = b_.CreateInBoundsGEP(f32_, c, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), b_.getInt64(ldc)),
-                                                          b_.getInt64(n0)));
+    Value *crow = b_.CreateInBoundsGEP(f32_, t.c, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), b_.getInt64(t.ldc)),
+                                                            b_.getInt64(n0)));
     for (unsigned v = 0; v < nv; ++v) {
       Value *p = b_.CreateConstInBoundsGEP1_64(f32_, crow, 16 * v);
+      Value *x = b_.CreateLoad(vty, acc[r * nv + v]);
       if (v + 1 == nv && tail < 16)
-        b_.CreateMaskedStore(acc[r * nv + v], p, llvm::Align(4), mask);
+        b_.CreateMaskedStore(x, p, llvm::Align(4), mask);
       else
-        b_.CreateAlignedStore(acc[r * nv + v], p, llvm::Align(4));
+        b_.CreateAlignedStore(x, p, llvm::Align(4));
     }
   }
 }
 
-/// C[M, N] = A[M, K] B[K, N], row-major, N and K static: row blocks of
-/// `rows` x (16 nv) outputs, then the remaining rows one at a time.
-void Lowerer::gemm(Value *M, int64_t N, int64_t K, Value *a, Value *lda, Value *bm, Value *c) {
+/// All of C[M, :N]: row blocks of `rows` x (16 nv) outputs (the widest
+/// panels that keep 24 accumulators in registers), then the remaining rows
+/// one at a time.
+void Lowerer::gemmRows(const GemmTile &t, Value *M, int64_t N) {
   unsigned nvMax = static_cast<unsigned>(std::min<int64_t>(4, (N + 15) / 16));
   unsigned rows = nvMax >= 4 ? 6 : nvMax == 3 ? 8 : nvMax == 2 ? 12 : 16;
   struct Panel {
     int64_t n0;
     unsigned nv, tail;
   };
-  std::vector<Panel> panels;
-  for (int64_t n0 = 0; n0 < N; n0 += 16 * nvMax) {
-    int64_t width = std::min<int64_t>(N - n0, 16 * nvMax);
-    panels.push_back({n0, static_cast<unsigned>((width + 15) / 16), static_cast<unsigned>(width % 16 ? width % 16 : 16)});
-  }
+  auto panels = [&](unsigned widest) {
+    std::vector<Panel> out;
+    for (int64_t n0 = 0; n0 < N; n0 += 16 * widest) {
+      int64_t width = std::min<int64_t>(N - n0, 16 * widest);
+      out.push_back({n0, static_cast<unsigned>((width + 15) / 16), static_cast<unsigned>(width % 16 ? width % 16 : 16)});
+    }
+    return out;
+  };
   Value *blocks = b_.CreateUDiv(M, b_.getInt64(rows));
   loop(blocks, [&](Value *mb) {
     Value *m0 = b_.CreateMul(mb, b_.getInt64(rows));
-    for (const Panel &p : panels)
-      gemmBlock(a, lda, bm, N, c, N, m0, p.n0, K, rows, p.nv, p.tail);
+    for (const Panel &p : panels(nvMax))
+      gemmTile(t, m0, p.n0, rows, p.nv, p.tail);
   }, "mb");
+  // Single rows: up to 8 vectors, 8 independent chains to hide the FMA latency.
   Value *done = b_.CreateMul(blocks, b_.getInt64(rows));
   loop(b_.CreateSub(M, done), [&](Value *i) {
-    Value *m0 = b_.CreateAdd(done, i);
-    for (const Panel &p : panels)
-      gemmBlock(a, lda, bm, N, c, N, m0, p.n0, K, 1, p.nv, p.tail);
+    for (const Panel &p : panels(8))
+      gemmTile(t, b_.CreateAdd(done, i), p.n0, 1, p.nv, p.tail);
   }, "mr");
+}
+
+/// C[M, N] = A[M, K] B[K, N], row-major, N and K static.
+void Lowerer::gemm(Value *M, int64_t N, int64_t K, Value *a, Value *lda, Value *bm, Value *c) {
+  GemmTile t;
+  t.segments = 1;
+  t.segLen = K;
+  t.b = bm;
+  t.ldb = N;
+  t.c = c;
+  t.ldc = N;
+  t.segment = [&](Value *, Value *m0, unsigned rows, std::vector<Value *> &ptrs) -> Value * {
+    for (unsigned r = 0; r < rows; ++r)
+      ptrs[r] = b_.CreateInBoundsGEP(f32_, a, b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), lda));
+    return b_.getInt64(0);
+  };
+  gemmRows(t, M, N);
 }
 
 void Lowerer::matmul(const Node &n) {
@@ -504,6 +528,42 @@ void Lowerer::conv2d(const Node &n) {
   };
   int64_t pt = padBefore(H, OH, KH, st[1], dil[1]), pl = padBefore(W, OW, KW, st[2], dil[2]);
   Value *x = input(n, 0), *w = input(n, 1), *out = output(n);
+  if (OC > 0 && KH > 0 && KW > 0) {
+    // Implicit GEMM: rows are output pixels, columns output channels, the
+    // reduction runs over the filter taps (segments) and input channels; a
+    // tap in the padding reads a row of zeros.
+    auto *zty = llvm::ArrayType::get(f32_, static_cast<uint64_t>(std::max<int64_t>(C, 1)));
+    auto *zeros = new llvm::GlobalVariable(m_, zty, true, llvm::GlobalValue::PrivateLinkage,
+                                           llvm::ConstantAggregateZero::get(zty), n.name + ".zeros");
+    zeros->setAlignment(llvm::Align(64));
+    GemmTile t;
+    t.segments = KH * KW;
+    t.segLen = C;
+    t.b = w;
+    t.ldb = OC;
+    t.c = out;
+    t.ldc = OC;
+    t.segment = [&](Value *seg, Value *m0, unsigned rows, std::vector<Value *> &ptrs) -> Value * {
+      Value *kh = b_.CreateUDiv(seg, b_.getInt64(KW)), *kw = b_.CreateURem(seg, b_.getInt64(KW));
+      for (unsigned r = 0; r < rows; ++r) {
+        Value *p = b_.CreateAdd(m0, b_.getInt64(r));
+        Value *ow = b_.CreateURem(p, b_.getInt64(OW)), *q = b_.CreateUDiv(p, b_.getInt64(OW));
+        Value *oh = b_.CreateURem(q, b_.getInt64(OH)), *nb = b_.CreateUDiv(q, b_.getInt64(OH));
+        Value *ih = b_.CreateSub(b_.CreateAdd(b_.CreateMul(oh, b_.getInt64(st[1])), b_.CreateMul(kh, b_.getInt64(dil[1]))), b_.getInt64(pt));
+        Value *iw = b_.CreateSub(b_.CreateAdd(b_.CreateMul(ow, b_.getInt64(st[2])), b_.CreateMul(kw, b_.getInt64(dil[2]))), b_.getInt64(pl));
+        Value *inside = b_.CreateAnd(b_.CreateAnd(b_.CreateICmpSGE(ih, b_.getInt64(0)), b_.CreateICmpSLT(ih, b_.getInt64(H))),
+                                     b_.CreateAnd(b_.CreateICmpSGE(iw, b_.getInt64(0)), b_.CreateICmpSLT(iw, b_.getInt64(W))));
+        // Clamped indices keep the address inside x; the select picks the zero row.
+        Value *sih = b_.CreateSelect(inside, ih, b_.getInt64(0)), *siw = b_.CreateSelect(inside, iw, b_.getInt64(0));
+        Value *off = b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(nb, b_.getInt64(H)), sih), b_.getInt64(W)), siw),
+                                  b_.getInt64(C));
+        ptrs[r] = b_.CreateSelect(inside, b_.CreateInBoundsGEP(f32_, x, off), zeros);
+      }
+      return b_.CreateMul(seg, b_.getInt64(C));
+    };
+    gemmRows(t, b_.CreateMul(dimValue(xd[0]), b_.getInt64(OH * OW)), OC);
+    return;
+  }
   loop(dimValue(xd[0]), [&](Value *bi) {
     loop(b_.getInt64(OH), [&](Value *oh) {
       loop(b_.getInt64(OW), [&](Value *ow) {
