@@ -19,5 +19,6 @@ for m in $(python3 "$here/gen_models.py" "$peers/workloads.json" "$build"); do
   "$scopec" build "$build/$m.scope" -o "$build/$m" --prefix "$m" --weights-at-runtime -O3
   objs+=("$build/$m.o")
 done
-c++ -O2 -shared -fPIC -o "$build/libscopec_peer.so" "$here/scopec_peer.cpp" -I"$build" "${objs[@]}" -lm
+c++ -O2 -shared -fPIC -pthread -o "$build/libscopec_peer.so" "$here/scopec_peer.cpp" "$root/runtime/lib/ThreadPool.cpp" \
+  -I"$build" -I"$root/runtime/include" "${objs[@]}" -lm
 PEERS_EXTRA_SO="scopec=$build/libscopec_peer.so" bash "$peers/run.sh" "$out"

@@ -2,14 +2,18 @@
 // workloads of workloads.json, each compiled by `scopec build --weights-at-runtime`
 // from the .scope that gen_models.py writes. registry.inc (generated) lists them.
 // The harness gives the params (w0, b0, w1, b1 in layer order) at peer_prepare;
-// they are the models' variables in creation order.
+// they are the models' variables in creation order. num_threads > 1 runs
+// PREFIX_run_parallel on scopec_rt's built-in pool.
+#include "scopec_rt.h"
+
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
 namespace {
-using RunFn = int32_t (*)(int64_t, const void *const *, const void *const *, void *const *, void *);
+using RunFn = int32_t (*)(int64_t, const void *const *, const void *const *, void *const *, void *,
+                          scopec_parallel_for_fn, void *);
 using SizeFn = int64_t (*)(int64_t);
 
 struct Model {
@@ -26,6 +30,7 @@ struct Handle {
   long long batch;
   std::vector<const void *> weights;
   void *scratch;
+  scopec_pool *pool; ///< the built-in pool for num_threads > 1
 };
 } // namespace
 
@@ -34,9 +39,12 @@ extern "C" void *peer_prepare(const char *workload, long long batch, const float
   for (const Model &m : kModels) {
     if (std::strcmp(m.name, workload) != 0)
       continue;
-    if (nparams != m.numWeights || num_threads != 1) // one thread for now
+    if (nparams != m.numWeights || num_threads < 1)
       return nullptr;
-    auto *h = new Handle{m.run, batch, std::vector<const void *>(params, params + nparams), nullptr};
+    scopec_pool *pool = num_threads > 1 ? scopec_pool_create(num_threads) : nullptr;
+    if (num_threads > 1 && !pool)
+      return nullptr;
+    auto *h = new Handle{m.run, batch, std::vector<const void *>(params, params + nparams), nullptr, pool};
     size_t bytes = (static_cast<size_t>(m.scratchSize(batch)) + 63) / 64 * 64;
     h->scratch = std::aligned_alloc(64, bytes);
     std::memset(h->scratch, 0, bytes);
@@ -49,11 +57,12 @@ extern "C" void peer_run(void *handle, const float *x, float *y) {
   auto *h = static_cast<Handle *>(handle);
   const void *feeds[1] = {x};
   void *fetches[1] = {y};
-  h->run(h->batch, h->weights.data(), feeds, fetches, h->scratch);
+  h->run(h->batch, h->weights.data(), feeds, fetches, h->scratch, h->pool ? scopec_parallel_for : nullptr, h->pool);
 }
 
 extern "C" void peer_release(void *handle) {
   auto *h = static_cast<Handle *>(handle);
   std::free(h->scratch);
+  scopec_pool_free(h->pool);
   delete h;
 }

@@ -34,6 +34,28 @@ const void *const *scopec_weights_pointers(const scopec_weights *w);
 
 void scopec_weights_free(scopec_weights *w);
 
+/* Threads. PREFIX_run_parallel(..., parallel_for, pool) runs the model's
+ * large ops (matrix products, convolutions) as units shared by
+ * parallel_for(pool, n, task, ctx), which must call task(ctx, begin, end) on
+ * ranges covering [0, n) exactly once each, in any order and on any threads,
+ * and return when all are done. A host with its own pool passes its own
+ * function; scopec_parallel_for over a scopec_pool is the built-in one. The
+ * outputs are bitwise identical for any thread count. */
+typedef void (*scopec_task)(void *ctx, int64_t begin, int64_t end);
+typedef void (*scopec_parallel_for_fn)(void *pool, int64_t n, scopec_task task, void *ctx);
+
+typedef struct scopec_pool scopec_pool;
+
+/* A pool of `threads` threads in all (the caller of scopec_parallel_for is one
+ * of them; threads - 1 workers are started). NULL when threads < 1 or threads
+ * cannot be started. */
+scopec_pool *scopec_pool_create(int threads);
+int scopec_pool_threads(const scopec_pool *pool);
+/* The parallel_for of a scopec_pool (pass the pool as `pool`); a NULL pool runs
+ * everything on the calling thread. One call at a time per pool. */
+void scopec_parallel_for(void *pool, int64_t n, scopec_task task, void *ctx);
+void scopec_pool_free(scopec_pool *pool);
+
 #ifdef __cplusplus
 }
 #endif

@@ -126,6 +126,39 @@ class JITNumerics(Tmp):
             self.assertEqual(rc, 1)
             self.assertIn("an index out of range", err)
 
+    def test_gemm_blocks_tails_and_fused_epilogue(self):
+        # 29 rows = two 12-row blocks, a 4-row block and a single row; 37 columns = 32 + a
+        # masked tail of 5; bias and relu fused into the epilogue; a 3x3 convolution on
+        # 7x9 images (rows spanning image rows, taps in the padding) against NumPy.
+        prog = self.path("gemm.scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\n"
+                    "x = tf.placeholder(tf.float32, [None, 70], name='x')\n"
+                    "w = tf.get_variable('w', [70, 37])\nb = tf.get_variable('b', [37])\n"
+                    "y = tf.nn.relu(tf.nn.bias_add(tf.matmul(x, w), b), name='y')\n"
+                    "img = tf.placeholder(tf.float32, [None, 7, 9, 3], name='img')\n"
+                    "k = tf.get_variable('k', [3, 3, 3, 20])\nc = tf.get_variable('c', [20])\n"
+                    "z = tf.nn.relu(tf.nn.conv2d(img, k, [1, 1, 1, 1], 'SAME') + c, name='z')\n")
+        rng = np.random.default_rng(11)
+        x = rng.uniform(-1, 1, (29, 70)).astype(np.float32)
+        img = rng.uniform(-1, 1, (29, 7, 9, 3)).astype(np.float32)
+        wts = {"w": rng.uniform(-1, 1, (70, 37)).astype(np.float32), "b": rng.uniform(-1, 1, 37).astype(np.float32),
+               "k": rng.uniform(-1, 1, (3, 3, 3, 20)).astype(np.float32), "c": rng.uniform(-1, 1, 20).astype(np.float32)}
+        np.savez(self.path("w.npz"), **wts)
+        np.savez(self.path("in.npz"), x=x, img=img)
+        rc, _, err = run("run", prog, "--input", self.path("in.npz"), "--weights", self.path("w.npz"),
+                         "--fetch", "y", "--fetch", "z", "-o", self.path("o.npz"))
+        self.assertEqual(rc, 0, err)
+        o = np.load(self.path("o.npz"))
+        y = np.maximum(x.astype(np.float64) @ wts["w"] + wts["b"], 0)
+        self.assertLess(rel_err(o["y:0"], y), TOL)
+        pad = np.pad(img.astype(np.float64), ((0, 0), (1, 1), (1, 1), (0, 0)))
+        z = np.zeros((29, 7, 9, 20))
+        for i in range(3):
+            for j in range(3):
+                z += pad[:, i:i + 7, j:j + 9, :] @ wts["k"][i, j]
+        self.assertLess(rel_err(o["z:0"], np.maximum(z + wts["c"], 0)), TOL)
+
     def test_mlp(self):
         self.check_program("mlp")
 

@@ -141,11 +141,15 @@ llvm::Expected<std::unique_ptr<JITModel>> JITModel::create(std::unique_ptr<llvm:
   auto run = (*jit)->lookup(prefix + "_run");
   if (!run)
     return run.takeError();
+  auto runParallel = (*jit)->lookup(prefix + "_run_parallel");
+  if (!runParallel)
+    return runParallel.takeError();
   auto size = (*jit)->lookup(prefix + "_scratch_size");
   if (!size)
     return size.takeError();
   std::unique_ptr<JITModel> model(new JITModel());
   model->run = run->toPtr<RunFn>();
+  model->runParallel = runParallel->toPtr<RunParallelFn>();
   model->scratchSize = size->toPtr<ScratchFn>();
   model->jit_ = std::move(*jit);
   return model;

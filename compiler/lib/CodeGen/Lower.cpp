@@ -289,9 +289,14 @@ private:
     Value *b = nullptr, *c = nullptr;
     Value *bias = nullptr; ///< fused epilogue: + bias[n] (N floats), then
     bool relu = false;     ///< relu
+    /// Values of the model function the segments read (A, its stride): the
+    /// GEMM runs in an outlined task, which gets them in `cap`.
+    std::vector<Value *> captures;
     /// Fills each row's pointer for segment `seg` of the block at `m0`;
     /// returns the segment's first row of B.
-    std::function<Value *(Value *seg, Value *m0, unsigned rows, std::vector<Value *> &ptrs)> segment;
+    std::function<Value *(Value *seg, Value *m0, unsigned rows, std::vector<Value *> &ptrs,
+                          const std::vector<Value *> &cap)>
+        segment;
   };
   /// The bias-add and relu that follow a MatMul/Conv2D and can run in its
   /// epilogue: single consumers, not fetched, a float32 [N] bias. Fills `t`
@@ -301,6 +306,9 @@ private:
   void lowerAhead(NodeID id);
   void gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, unsigned nv, unsigned tail);
   void gemmRows(const GemmTile &t, Value *M, int64_t N);
+  void runUnits(llvm::Function *task, Value *ctx, Value *n);
+  unsigned taskCount_ = 0;
+  Value *pforArg_ = nullptr, *poolArg_ = nullptr; ///< PREFIX_run_parallel's parallel_for and pool
   void gemm(GemmTile t, Value *M, int64_t N, int64_t K, Value *a, Value *lda, Value *bm, Value *c);
   void gather(const Node &n);
   void select(const Node &n);
@@ -409,7 +417,7 @@ void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, 
     b_.CreateStore(zero, p);
   std::vector<Value *> rowPtr(rows);
   loop(b_.getInt64(t.segments), [&](Value *seg) {
-    Value *bRow = t.segment(seg, m0, rows, rowPtr);
+    Value *bRow = t.segment(seg, m0, rows, rowPtr, t.captures);
     loop(b_.getInt64(t.segLen), [&](Value *k) {
       Value *brow = b_.CreateInBoundsGEP(f32_, t.b, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(bRow, k), b_.getInt64(t.ldb)),
                                                                b_.getInt64(n0)));
@@ -452,46 +460,145 @@ void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, 
   }
 }
 
-/// All of C[M, :N]: row blocks of `rows` x (16 nv) outputs (24 accumulators
-/// in registers), then blocks of 4 rows, then single rows.
-void Lowerer::gemmRows(const GemmTile &t, Value *M, int64_t N) {
+/// All of C[M, :N], as work units a thread pool can share: a unit is one
+/// row block (12 rows, or the remaining rows: blocks of 4, then single rows)
+/// times one group of 128 columns. Every output is computed the same way in
+/// any unit order and any split between threads: the results are bitwise
+/// identical for any thread count. The units run in an outlined task,
+/// PREFIX.task.K(ctx, begin, end), called directly or through the host's
+/// parallel_for (PREFIX_run_parallel).
+void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
   // 12 x 32 blocks: per k, 2 vector loads of B and 12 broadcasts feed 24
   // FMAs (measured faster than 6 x 64 and 8 x 48 on the MLP: less of B per
   // FMA from L2).
   unsigned nvMax = static_cast<unsigned>(std::min<int64_t>(2, (N + 15) / 16));
   unsigned rows = nvMax == 2 ? 12 : 16;
+  constexpr int64_t kGroup = 128;
+  int64_t groups = (N + kGroup - 1) / kGroup;
   struct Panel {
     int64_t n0;
     unsigned nv, tail;
   };
-  auto panels = [&](unsigned widest) {
+  auto panels = [&](int64_t g, unsigned widest) {
     std::vector<Panel> out;
-    for (int64_t n0 = 0; n0 < N; n0 += 16 * widest) {
-      int64_t width = std::min<int64_t>(N - n0, 16 * widest);
+    int64_t end = std::min(N, (g + 1) * kGroup);
+    for (int64_t n0 = g * kGroup; n0 < end; n0 += 16 * widest) {
+      int64_t width = std::min<int64_t>(end - n0, 16 * widest);
       out.push_back({n0, static_cast<unsigned>((width + 15) / 16), static_cast<unsigned>(width % 16 ? width % 16 : 16)});
     }
     return out;
   };
-  Value *blocks = b_.CreateUDiv(M, b_.getInt64(rows));
-  loop(blocks, [&](Value *mb) {
-    Value *m0 = b_.CreateMul(mb, b_.getInt64(rows));
-    for (const Panel &p : panels(nvMax))
-      gemmTile(t, m0, p.n0, rows, p.nv, p.tail);
-  }, "mb");
-  // Then blocks of 4 rows x 64 (16 accumulators), then single rows with up
-  // to 8 vectors: 8 independent chains hide the FMA latency.
-  Value *done = b_.CreateMul(blocks, b_.getInt64(rows));
-  Value *quads = b_.CreateUDiv(b_.CreateSub(M, done), b_.getInt64(4));
-  loop(quads, [&](Value *q) {
-    Value *m0 = b_.CreateAdd(done, b_.CreateMul(q, b_.getInt64(4)));
-    for (const Panel &p : panels(4))
-      gemmTile(t, m0, p.n0, 4, p.nv, p.tail);
-  }, "mq");
-  done = b_.CreateAdd(done, b_.CreateMul(quads, b_.getInt64(4)));
-  loop(b_.CreateSub(M, done), [&](Value *i) {
-    for (const Panel &p : panels(8))
-      gemmTile(t, b_.CreateAdd(done, i), p.n0, 1, p.nv, p.tail);
-  }, "mr");
+  // Captured values travel in a struct: B, C, the bias, M, then the segments'.
+  std::vector<Value *> vals = {tile.b, tile.c, tile.bias ? tile.bias : llvm::ConstantPointerNull::get(b_.getPtrTy()), M};
+  vals.insert(vals.end(), tile.captures.begin(), tile.captures.end());
+  std::vector<llvm::Type *> types;
+  for (Value *v : vals)
+    types.push_back(v->getType());
+  auto *ctxTy = llvm::StructType::get(ctx_, types);
+  llvm::Function *task = llvm::Function::Create(llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, i64_}, false),
+                                                llvm::Function::PrivateLinkage,
+                                                opts_.prefix + ".task." + std::to_string(taskCount_++), m_);
+  {
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    llvm::Function *outer = fn_;
+    Value *outerBatch = batch_;
+    fn_ = task;
+    batch_ = nullptr; // the task sees only what it captured
+    b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", task));
+    Value *ctx = task->getArg(0), *begin = task->getArg(1), *end = task->getArg(2);
+    std::vector<Value *> cap;
+    for (unsigned i = 0; i < vals.size(); ++i)
+      cap.push_back(b_.CreateLoad(types[i], b_.CreateStructGEP(ctxTy, ctx, i)));
+    GemmTile t = tile;
+    t.b = cap[0];
+    t.c = cap[1];
+    t.bias = tile.bias ? cap[2] : nullptr;
+    Value *m = cap[3];
+    t.captures.assign(cap.begin() + 4, cap.end());
+    Value *blocks = b_.CreateUDiv(m, b_.getInt64(rows));
+    loop(b_.CreateSub(end, begin), [&](Value *i) {
+      Value *u = b_.CreateAdd(begin, i);
+      Value *rowUnit = b_.CreateUDiv(u, b_.getInt64(groups));
+      Value *g = b_.CreateURem(u, b_.getInt64(groups));
+      llvm::BasicBlock *full = llvm::BasicBlock::Create(ctx_, "unit.block", fn_);
+      llvm::BasicBlock *rest = llvm::BasicBlock::Create(ctx_, "unit.rest", fn_);
+      llvm::BasicBlock *next = llvm::BasicBlock::Create(ctx_, "unit.next", fn_);
+      b_.CreateCondBr(b_.CreateICmpULT(rowUnit, blocks), full, rest);
+      auto perGroup = [&](const std::function<void(int64_t)> &emit) {
+        // One copy per column group (static panels), chosen at run time.
+        llvm::BasicBlock *after = llvm::BasicBlock::Create(ctx_, "group.done", fn_);
+        llvm::SwitchInst *sw = b_.CreateSwitch(g, after, static_cast<unsigned>(groups));
+        for (int64_t k = 0; k < groups; ++k) {
+          llvm::BasicBlock *bb = llvm::BasicBlock::Create(ctx_, "group", fn_);
+          sw->addCase(b_.getInt64(k), bb);
+          b_.SetInsertPoint(bb);
+          emit(k);
+          b_.CreateBr(after);
+        }
+        b_.SetInsertPoint(after);
+      };
+      b_.SetInsertPoint(full);
+      perGroup([&](int64_t k) {
+        Value *m0 = b_.CreateMul(rowUnit, b_.getInt64(rows));
+        for (const Panel &p : panels(k, nvMax))
+          gemmTile(t, m0, p.n0, rows, p.nv, p.tail);
+      });
+      b_.CreateBr(next);
+      b_.SetInsertPoint(rest);
+      perGroup([&](int64_t k) {
+        // The rows after the last full block: blocks of 4 rows x 64 (16
+        // accumulators), then single rows with up to 8 vectors (8 chains
+        // hide the FMA latency).
+        Value *done = b_.CreateMul(blocks, b_.getInt64(rows));
+        Value *quads = b_.CreateUDiv(b_.CreateSub(m, done), b_.getInt64(4));
+        loop(quads, [&](Value *q) {
+          Value *m0 = b_.CreateAdd(done, b_.CreateMul(q, b_.getInt64(4)));
+          for (const Panel &p : panels(k, 4))
+            gemmTile(t, m0, p.n0, 4, p.nv, p.tail);
+        }, "mq");
+        Value *singles = b_.CreateAdd(done, b_.CreateMul(quads, b_.getInt64(4)));
+        loop(b_.CreateSub(m, singles), [&](Value *r) {
+          for (const Panel &p : panels(k, 8))
+            gemmTile(t, b_.CreateAdd(singles, r), p.n0, 1, p.nv, p.tail);
+        }, "mr");
+      });
+      b_.CreateBr(next);
+      b_.SetInsertPoint(next);
+    }, "unit");
+    b_.CreateRetVoid();
+    fn_ = outer;
+    batch_ = outerBatch;
+  }
+  // The model function: fill the context, then run the units.
+  llvm::AllocaInst *ctx;
+  {
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    b_.SetInsertPoint(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    ctx = b_.CreateAlloca(ctxTy, nullptr, "task.ctx");
+  }
+  for (unsigned i = 0; i < vals.size(); ++i)
+    b_.CreateStore(vals[i], b_.CreateStructGEP(ctxTy, ctx, i));
+  Value *rowUnits = b_.CreateAdd(b_.CreateUDiv(M, b_.getInt64(rows)),
+                                 b_.CreateZExt(b_.CreateICmpNE(b_.CreateURem(M, b_.getInt64(rows)), b_.getInt64(0)), i64_));
+  Value *units = b_.CreateMul(rowUnits, b_.getInt64(groups));
+  runUnits(task, ctx, units);
+}
+
+/// Runs units [0, n) of `task`: directly, or through the host's
+/// parallel_for(pool, n, task, ctx) when PREFIX_run_parallel got one.
+void Lowerer::runUnits(llvm::Function *task, Value *ctx, Value *n) {
+  llvm::BasicBlock *serial = llvm::BasicBlock::Create(ctx_, "units.serial", fn_);
+  llvm::BasicBlock *pooled = llvm::BasicBlock::Create(ctx_, "units.pool", fn_);
+  llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx_, "units.done", fn_);
+  b_.CreateCondBr(b_.CreateIsNull(pforArg_), serial, pooled);
+  b_.SetInsertPoint(serial);
+  b_.CreateCall(task, {ctx, b_.getInt64(0), n});
+  b_.CreateBr(done);
+  b_.SetInsertPoint(pooled);
+  auto *pforTy = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, ptr_, ptr_}, false);
+  b_.CreateCall(pforTy, pforArg_, {poolArg_, n, task, ctx});
+  b_.CreateBr(done);
+  b_.SetInsertPoint(done);
 }
 
 bool Lowerer::soleConsumer(const Node &n, const std::string &op, const Node *&out) const {
@@ -550,9 +657,10 @@ void Lowerer::gemm(GemmTile t, Value *M, int64_t N, int64_t K, Value *a, Value *
   t.ldb = N;
   t.c = c;
   t.ldc = N;
-  t.segment = [&](Value *, Value *m0, unsigned rows, std::vector<Value *> &ptrs) -> Value * {
+  t.captures = {a, lda};
+  t.segment = [&](Value *, Value *m0, unsigned rows, std::vector<Value *> &ptrs, const std::vector<Value *> &cap) -> Value * {
     for (unsigned r = 0; r < rows; ++r)
-      ptrs[r] = b_.CreateInBoundsGEP(f32_, a, b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), lda));
+      ptrs[r] = b_.CreateInBoundsGEP(f32_, cap[0], b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), cap[1]));
     return b_.getInt64(0);
   };
   gemmRows(t, M, N);
@@ -625,7 +733,9 @@ void Lowerer::conv2d(const Node &n) {
     t.ldb = OC;
     t.c = out;
     t.ldc = OC;
-    t.segment = [&](Value *seg, Value *m0, unsigned rows, std::vector<Value *> &ptrs) -> Value * {
+    t.captures = {x};
+    t.segment = [&](Value *seg, Value *m0, unsigned rows, std::vector<Value *> &ptrs, const std::vector<Value *> &cap) -> Value * {
+      Value *x = cap[0];
       Value *kh = b_.CreateUDiv(seg, b_.getInt64(KW)), *kw = b_.CreateURem(seg, b_.getInt64(KW));
       for (unsigned r = 0; r < rows; ++r) {
         Value *p = b_.CreateAdd(m0, b_.getInt64(r));
@@ -1370,8 +1480,23 @@ void Lowerer::run() {
   std::vector<llvm::Type *> params = {i64_, ptr_, ptr_, ptr_};
   if (opts_.externalWeights)
     params.insert(params.begin() + 1, ptr_);
-  auto *fty = llvm::FunctionType::get(i32_, params, false);
-  fn_ = llvm::Function::Create(fty, llvm::Function::ExternalLinkage, P + "_run", m_);
+  // PREFIX_run(args...) is PREFIX_run_parallel(args..., NULL, NULL): one thread.
+  std::vector<llvm::Type *> pparams = params;
+  pparams.push_back(ptr_);
+  pparams.push_back(ptr_);
+  fn_ = llvm::Function::Create(llvm::FunctionType::get(i32_, pparams, false), llvm::Function::ExternalLinkage,
+                               P + "_run_parallel", m_);
+  {
+    llvm::Function *serial = llvm::Function::Create(llvm::FunctionType::get(i32_, params, false),
+                                                    llvm::Function::ExternalLinkage, P + "_run", m_);
+    llvm::IRBuilder<> sb(llvm::BasicBlock::Create(ctx_, "entry", serial));
+    std::vector<Value *> fwd;
+    for (auto &a : serial->args())
+      fwd.push_back(&a);
+    fwd.push_back(llvm::ConstantPointerNull::get(b_.getPtrTy()));
+    fwd.push_back(llvm::ConstantPointerNull::get(b_.getPtrTy()));
+    sb.CreateRet(sb.CreateCall(fn_, fwd));
+  }
   auto args = fn_->arg_begin();
   batch_ = &*args++;
   if (opts_.externalWeights) {
@@ -1380,6 +1505,10 @@ void Lowerer::run() {
   }
   Value *feeds = &*args++, *fetches = &*args++;
   scratch_ = &*args++;
+  pforArg_ = &*args++;
+  poolArg_ = &*args++;
+  pforArg_->setName("parallel_for");
+  poolArg_->setName("pool");
   batch_->setName("batch");
   feeds->setName("feeds");
   fetches->setName("fetches");

@@ -126,6 +126,18 @@ std::string header(const std::string &prefix, const std::string &source, const c
   h += "int32_t " + P + "_run(int64_t batch, " + std::string(externalWeights ? "const void *const *weights, " : "") +
        "const void *const *feeds, void *const *fetches,\n";
   h += "        " + std::string(P.size(), ' ') + "void *scratch);\n\n";
+  h += "/* The same on several threads: the large ops (matrix products, convolutions)\n"
+       "   are split into units run by parallel_for(pool, n, task, ctx), which must call\n"
+       "   task(ctx, begin, end) over ranges covering [0, n) once each and return when\n"
+       "   all are done (scopec_parallel_for with a scopec_pool from scopec_rt.h, or the\n"
+       "   host's own). NULL parallel_for is " + P + "_run. Outputs are bitwise identical\n"
+       "   for any thread count. */\n";
+  h += "int32_t " + P + "_run_parallel(int64_t batch, " +
+       std::string(externalWeights ? "const void *const *weights, " : "") + "const void *const *feeds,\n";
+  h += "        " + std::string(P.size() + 9, ' ') + "void *const *fetches, void *scratch,\n";
+  h += "        " + std::string(P.size() + 9, ' ') +
+       "void (*parallel_for)(void *pool, int64_t n, void (*task)(void *ctx, int64_t begin, int64_t end), void *ctx),\n";
+  h += "        " + std::string(P.size() + 9, ' ') + "void *pool);\n\n";
   h += "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " + U + "_H */\n";
   return h;
 }

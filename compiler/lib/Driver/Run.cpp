@@ -1,6 +1,8 @@
 //===- Run.cpp - scopec run, build and weights ----------------------------===//
 #include "scopec/Driver/Run.h"
 
+#include "scopec_rt.h"
+
 #include "scopec/CodeGen/Backend.h"
 #include "scopec/CodeGen/CodeGen.h"
 #include "scopec/Driver/Driver.h"
@@ -8,6 +10,7 @@
 #include "scopec/Eval/Interpreter.h"
 #include "scopec/Graph/ShapeInference.h"
 #include "scopec/Runtime/Npy.h"
+#include "scopec_rt.h"
 
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
@@ -256,7 +259,20 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
   int64_t scratchBytes = model.scratchSize(batch);
   std::vector<float> scratchStore(static_cast<size_t>(scratchBytes / 4 + 16));
   void *scratch = reinterpret_cast<void *>((reinterpret_cast<uintptr_t>(scratchStore.data()) + 63) & ~uintptr_t(63));
-  int32_t status = model.run(batch, feedPtrs.data(), fetchPtrs.data(), scratch);
+  // --threads N: the built-in pool through PREFIX_run_parallel (N = 1: no pool).
+  std::unique_ptr<scopec_pool, void (*)(scopec_pool *)> pool(nullptr, scopec_pool_free);
+  if (opts.threads > 1) {
+    pool.reset(scopec_pool_create(static_cast<int>(opts.threads)));
+    if (!pool) {
+      err << "scopec: error: cannot start " << opts.threads << " threads\n";
+      return kExitInternalError;
+    }
+  }
+  auto runOnce = [&] {
+    return pool ? model.runParallel(batch, feedPtrs.data(), fetchPtrs.data(), scratch, scopec_parallel_for, pool.get())
+                : model.run(batch, feedPtrs.data(), fetchPtrs.data(), scratch);
+  };
+  int32_t status = runOnce();
   if (status == codegen::kArithmetic || status == codegen::kIndex) {
     err << "scopec: error: the model failed at run time: " << codegen::runStatusMessage(status)
         << " (TF raises InvalidArgumentError)\n";
@@ -270,7 +286,7 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
     std::vector<double> times;
     for (unsigned k = 0; k < opts.bench; ++k) {
       auto t0 = std::chrono::steady_clock::now();
-      model.run(batch, feedPtrs.data(), fetchPtrs.data(), scratch);
+      runOnce();
       times.push_back(std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count());
     }
     std::sort(times.begin(), times.end());

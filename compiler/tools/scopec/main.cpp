@@ -142,6 +142,8 @@ int run(int argc, char **argv) {
   runCmd->add_option("-o,--output", runOpts.output, "Write the fetches to this .npz");
   runCmd->add_option("--seed", runOpts.seed, "Seed of the random initializers");
   runCmd->add_option("--bench", runOpts.bench, "Run N times and print the median latency");
+  runCmd->add_option("--threads", runOpts.threads, "Threads for the large ops (results are bitwise the same for any N)")
+      ->check(CLI::Range(1u, 256u));
   runCmd->add_option("-O", runOpts.optLevel, "Optimisation level 0-3")->check(CLI::Range(0u, 3u));
 
   std::string buildFile;

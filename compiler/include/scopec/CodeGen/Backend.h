@@ -36,6 +36,9 @@ enum class FileKind { Object, Assembly };
 llvm::Error emitFile(llvm::Module &m, llvm::TargetMachine &tm, FileKind kind, const std::string &path);
 
 using RunFn = int32_t (*)(int64_t, const void *const *, void *const *, void *);
+/// PREFIX_run_parallel: RunFn's arguments, then parallel_for and its pool (scopec_rt.h).
+using ParallelForFn = void (*)(void *, int64_t, void (*)(void *, int64_t, int64_t), void *);
+using RunParallelFn = int32_t (*)(int64_t, const void *const *, void *const *, void *, ParallelForFn, void *);
 using ScratchFn = int64_t (*)(int64_t);
 
 /// A model compiled in-process with ORC LLJIT.
@@ -47,6 +50,7 @@ public:
                                                           unsigned optLevel);
   ~JITModel();
   RunFn run = nullptr;
+  RunParallelFn runParallel = nullptr;
   ScratchFn scratchSize = nullptr;
 
 private:

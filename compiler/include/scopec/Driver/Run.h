@@ -20,6 +20,7 @@ struct RunOptions {
   uint64_t seed = 0;
   unsigned bench = 0;               ///< run this many times, print the median
   unsigned optLevel = 2;
+  unsigned threads = 1;             ///< threads of the built-in pool (PREFIX_run_parallel)
 };
 
 /// `scopec run FILE`: JIT-compiles the forward pass and runs it.
