@@ -221,6 +221,42 @@ class JITNumerics(Tmp):
         fetch_ptrs = (ctypes.c_void_p * 1)(out.ctypes.data)
         self.assertEqual(filt_run(2, feed_ptrs, fetch_ptrs, aligned), 0)
         self.assertLess(rel_err(out, ref), TOL)
+        # PREFIX_run_parallel with a host's parallel_for (here: the units one at a time,
+        # last first): bitwise the same as PREFIX_run.
+        lib = ctypes.CDLL(base + ".so")
+        task_t = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64)
+        calls = []
+
+        @ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p)
+        def parallel_for(pool, n, task, ctx):
+            calls.append(n)
+            fn = task_t(task)
+            for u in reversed(range(n)):
+                fn(ctx, u, u + 1)
+
+        par = lib.filt_run_parallel
+        par.restype = ctypes.c_int32
+        par.argtypes = [ctypes.c_int64, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p,
+                        ctypes.c_void_p]
+        out2 = np.zeros(ref.shape, np.float32)
+        fetch2 = (ctypes.c_void_p * 1)(out2.ctypes.data)
+        self.assertEqual(par(2, feed_ptrs, fetch2, aligned, ctypes.cast(parallel_for, ctypes.c_void_p), None), 0)
+        self.assertEqual(len(calls), 2)  # one parallel_for per convolution
+        self.assertGreater(min(calls), 1)
+        np.testing.assert_array_equal(out2.view(np.uint32), out.view(np.uint32))
+        # The built-in pool of `scopec run --threads`: bitwise the same for 1, 2 and 3 threads.
+        outs = []
+        for threads in ("1", "2", "3"):
+            rc, _, err = run("run", model, "--input", "image1=" + self.path("x.npy"), "--weights", self.path("w.npz"),
+                             "--fetch", "image_filters/conv2/Relu:0", "--threads", threads,
+                             "-o", self.path("t%s.npz" % threads))
+            self.assertEqual(rc, 0, err)
+            outs.append(np.load(self.path("t%s.npz" % threads))["image_filters/conv2/Relu:0"])
+        for o in outs[1:]:
+            np.testing.assert_array_equal(o.view(np.uint32), outs[0].view(np.uint32))
+        rc, _, err = run("run", model, "--threads", "0")
+        self.assertEqual(rc, 2)
+        self.assertIn("--threads", err)
 
     def test_random_ops_in_the_forward_pass(self):
         # Counter-based and stateless: TF's distributions, the same values on
