@@ -123,8 +123,22 @@ def ops():
         "math/idiv:0": (xi // 3).astype(np.float64),
         "math/twos:0": np.full(W.shape, 2.0),
     })
-    return ({"x": x, "img": img, "ids": ids, "rowmask": rowmask}, {"w": w, "b": b, "k": k, "table": table},
-            fetches)
+    weights = {"w": w, "b": b, "k": k, "table": table}
+    # Batch normalisation, inference form: (x - mean) / sqrt(var + eps) * gamma + beta.
+    def bn(prefix, v, channels, eps, scale=True):
+        p = {"gamma": f32(g.uniform(0.5, 1.5, channels)), "beta": f32(g.uniform(-1, 1, channels)),
+             "moving_mean": f32(g.uniform(-1, 1, channels)), "moving_variance": f32(g.uniform(0.2, 2, channels))}
+        if not scale:
+            del p["gamma"]
+        weights.update({prefix + "/" + k: a for k, a in p.items()})
+        q = {k: a.astype(np.float64) for k, a in p.items()}
+        return (v - q["moving_mean"]) / np.sqrt(q["moving_variance"] + eps) * q.get("gamma", 1.0) + q["beta"]
+    fetches.update({
+        "norm/bn4_out:0": bn("bn4", I, 2, 1e-3),
+        "norm/bn2_out:0": bn("bn2", X, 6, 1e-2),
+        "norm/sbn_out:0": bn("sbn", I, 2, 1e-3, scale=False),
+    })
+    return {"x": x, "img": img, "ids": ids, "rowmask": rowmask}, weights, fetches
 
 
 def ints():

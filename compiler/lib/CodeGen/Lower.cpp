@@ -312,6 +312,7 @@ private:
   void gemm(GemmTile t, Value *M, int64_t N, int64_t K, Value *a, Value *lda, Value *bm, Value *c);
   void gather(const Node &n);
   void select(const Node &n);
+  void batchNorm(const Node &n);
   void conv2d(const Node &n);
   void pool(const Node &n, bool isMax);
   void reduce(const Node &n);
@@ -1006,6 +1007,41 @@ void Lowerer::gather(const Node &n) {
   }, "o");
 }
 
+/// FusedBatchNormV3 in inference form (is_training=false), as TF's CPU
+/// kernel: s = scale * rsqrt(variance + epsilon), y = x * s + (offset - mean * s),
+/// per channel (NHWC). Only y (output 0) is compiled.
+void Lowerer::batchNorm(const Node &n) {
+  requireFloat32(n);
+  if (n.attrs.count("is_training") && std::get<bool>(n.attrs.at("is_training")))
+    throw Unsupported{"'" + n.name + "' (FusedBatchNormV3) with is_training=True: the compiled forward pass uses the moving statistics"};
+  for (NodeID id : plan_.nodes)
+    for (const TensorRef &r : g_.node(id).inputs)
+      if (r.node == n.id && r.index != 0)
+        throw Unsupported{"'" + n.name + "' (FusedBatchNormV3): only its output y is compiled"};
+  for (const auto &f : plan_.fetches)
+    if (f.tensor.node == n.id && f.tensor.index != 0)
+      throw Unsupported{"'" + n.name + "' (FusedBatchNormV3): only its output y is compiled"};
+  double eps = n.attrs.count("epsilon") ? std::get<double>(n.attrs.at("epsilon")) : 1e-4;
+  const std::vector<int64_t> &xd = dims(n.inputs[0]);
+  int64_t C = xd.back();
+  if (C < 0)
+    throw Unsupported{"'" + n.name + "' (FusedBatchNormV3) needs a known channel dimension"};
+  Value *x = input(n, 0), *scale = input(n, 1), *offset = input(n, 2), *mean = input(n, 3), *var = input(n, 4);
+  Value *out = output(n);
+  // Per-channel factors first (a scratch-free loop over C), then one pass over x.
+  Value *count = this->count(xd);
+  Value *rows = b_.CreateUDiv(count, b_.getInt64(C));
+  Value *epsV = fconst(static_cast<float>(eps));
+  loop(rows, [&](Value *r) {
+    loop(b_.getInt64(C), [&](Value *c) {
+      Value *s = b_.CreateFMul(load(scale, c), b_.CreateFDiv(fconst(1), intrinsic(llvm::Intrinsic::sqrt, {b_.CreateFAdd(load(var, c), epsV)})));
+      Value *o = b_.CreateFSub(load(offset, c), b_.CreateFMul(load(mean, c), s));
+      Value *i = b_.CreateAdd(b_.CreateMul(r, b_.getInt64(C)), c);
+      store(b_.CreateFAdd(b_.CreateFMul(load(x, i), s), o), out, i);
+    }, "c");
+  }, "r");
+}
+
 /// Select: elementwise when the condition has the output's shape; a vector
 /// condition picks whole rows.
 void Lowerer::select(const Node &n) {
@@ -1377,6 +1413,8 @@ void Lowerer::random(const Node &n) {
 
 void Lowerer::lowerNode(const Node &n) {
   Key k{n.id, 0};
+  if (n.op == "FusedBatchNormV3")
+    return batchNorm(n);
   if (n.outputs.size() != 1)
     throw Unsupported{"op '" + n.name + "' (" + n.op + ") with several outputs"};
   DType ot = outType(n);

@@ -188,6 +188,132 @@ Value zerosInit(Interpreter &in) {
   return Value::object(Kind::Native, z);
 }
 
+Value onesInit(Interpreter &in) {
+  auto o = std::make_shared<InitializerObj>();
+  o->type = "Ones";
+  o->spec.kind = "ones";
+  return Value::object(Kind::Native, o);
+}
+
+/// keras BatchNormalization (TF 1.15) in inference form, inside `layer`:
+/// weights gamma, beta, moving_mean, moving_variance (the moving ones not
+/// trainable) in that order, a Const 1.0/0.0 [C] in place of a missing
+/// gamma/beta (fused form), then FusedBatchNormV3 and the momentum Const for
+/// 4-D inputs, or the "batchnorm" ops of tf.nn.batch_normalization for 2-D
+/// ones (TF uses the fused kernel only for 4-D).
+Value batchNormLayer(LegacyLayer &layer, const Value &x, double epsilon, double momentum, bool center, bool scale,
+                     const Value &betaInit, const Value &gammaInit, const Value &meanInit, const Value &varInit,
+                     bool trainable, const std::string &api) {
+  Interpreter &in = layer.in;
+  TFState &tf = in.tf();
+  auto t = tf.toTensor(x, std::nullopt, "inputs");
+  if (!t)
+    return Value::error();
+  const Shape &s = tf.graph().type(*t).shape;
+  if (s.unknownRank || (s.rank() != 4 && s.rank() != 2) || (api != "tf.layers.batch_normalization" && s.rank() != 4))
+    return in.error(diag::unsupported_api, api + " on inputs of shape " + s.str() + " is not supported by scopec yet" +
+                                               " (4-D NHWC" + (api == "tf.layers.batch_normalization" ? " or 2-D" : "") + " inputs)");
+  if (s.dims.back() < 0)
+    return in.error(diag::value_error, "Input has undefined `axis` dimension. Input shape: " + s.str());
+  bool fused = s.rank() == 4;
+  int64_t C = s.dims.back();
+  DType dtype = tf.graph().type(*t).dtype;
+  auto constVector = [&](double v) {
+    return layer.inside(false, [&]() -> Value {
+      graph::TensorData d;
+      d.dtype = DType::Float32;
+      d.shape = Shape::of({C});
+      d.f.assign(static_cast<size_t>(C), v);
+      return tf.tensor(tf.constant("Const", d));
+    });
+  };
+  Value gamma = scale ? layer.addWeight("gamma", Shape::of({C}), gammaInit.isNone() ? onesInit(in) : gammaInit, dtype, trainable)
+                      : fused ? constVector(1.0) : Value::none();
+  Value beta = center ? layer.addWeight("beta", Shape::of({C}), betaInit.isNone() ? zerosInit(in) : betaInit, dtype, trainable)
+                      : fused ? constVector(0.0) : Value::none();
+  Value mean = layer.addWeight("moving_mean", Shape::of({C}), meanInit.isNone() ? zerosInit(in) : meanInit, dtype, false);
+  Value var = layer.addWeight("moving_variance", Shape::of({C}), varInit.isNone() ? onesInit(in) : varInit, dtype, false);
+  layer.built = true;
+  if (gamma.isError() || beta.isError() || mean.isError() || var.isError())
+    return Value::error();
+  return layer.inside(false, [&]() -> Value {
+    if (fused) {
+      std::vector<TensorRef> ins{*t};
+      for (const Value *v : {&gamma, &beta, &mean, &var}) {
+        auto r = tf.toTensor(*v, std::nullopt, "input");
+        if (!r)
+          return Value::error();
+        ins.push_back(*r);
+      }
+      graph::Node *n = tf.createOp(tf.uniqueName("FusedBatchNormV3"), "FusedBatchNormV3", ins,
+                                   {{"epsilon", std::max(epsilon, 1.001e-5)}, {"is_training", false},
+                                    {"data_format", std::string("NHWC")}});
+      if (!n)
+        return Value::error();
+      Value y = tf.makeTensor(*n);
+      graph::TensorData m;
+      m.dtype = DType::Float32;
+      m.shape = Shape::scalar();
+      m.f = {graph::roundToDType(momentum, DType::Float32)};
+      tf.constant("Const", m); // convert_to_tensor(self.momentum)
+      return y;
+    }
+    // tf.nn.batch_normalization(x, mean, variance, offset, scale, epsilon).
+    TFState::SavedStack saved;
+    bool ok;
+    tf.enterNameScope(std::string("batchnorm"), saved, ok);
+    if (!ok)
+      return Value::error();
+    Value inv = tf.binary("AddV2", "add", var, Value::real(epsilon), Value::none(), true);
+    inv = inv.isError() ? inv : tf.unary("Rsqrt", inv, Value::none());
+    if (scale && !inv.isError())
+      inv = tf.binaryOp(ast::BinaryOp::Mul, inv, gamma);
+    Value xs = inv.isError() ? inv : tf.binaryOp(ast::BinaryOp::Mul, x, inv);
+    Value mi = xs.isError() ? xs : tf.binaryOp(ast::BinaryOp::Mul, mean, inv);
+    Value shift = mi.isError() ? mi : center ? tf.binaryOp(ast::BinaryOp::Sub, beta, mi) : tf.unaryOp(ast::UnaryOpKind::Neg, mi);
+    Value y = shift.isError() ? shift : tf.binaryOp(ast::BinaryOp::Add, xs, shift);
+    tf.exitNameScope(saved);
+    return y;
+  });
+}
+
+/// slim's normalizer_fn(outputs, **normalizer_params), in the layer's scope.
+Value normalize(Interpreter &in, const ArgBinder &b, const Value &y) {
+  const Value *fn = b.get("normalizer_fn");
+  if (!fn || fn->isNone() || y.isError())
+    return y;
+  CallArgs c;
+  c.positional.push_back(y);
+  Value params = b.getOr("normalizer_params", Value::none());
+  if (auto *d = params.as<DictObj>()) {
+    for (auto &[k, v] : d->entries) {
+      if (!k.isStr())
+        return in.error(diag::type_error, "normalizer_params keywords must be strings");
+      c.keywords.emplace_back(k.asStr(), v);
+    }
+  } else if (!params.isNone()) {
+    return in.error(diag::type_error, "normalizer_params must be a dict, not " + in.typeName(params));
+  }
+  return in.call(*fn, c, in.callSite());
+}
+
+bool flag(const ArgBinder &b, const char *name, bool dflt) {
+  const Value *v = b.get(name);
+  return v && v->isBool() ? v->asBool() : dflt;
+}
+
+bool number(Interpreter &in, const ArgBinder &b, const char *name, double dflt, double &out) {
+  out = dflt;
+  const Value *v = b.get(name);
+  if (!v || v->isNone())
+    return true;
+  if (!toFloat(*v, out) || v->isBool()) {
+    in.error(diag::type_error, std::string(name) + " must be a number, not " + in.typeName(*v));
+    return false;
+  }
+  return true;
+}
+
 Value relu(Interpreter &in) {
   return in.tf().modules().at("tf.nn").as<ModuleObj>()->attrs.at("relu");
 }
@@ -253,7 +379,7 @@ void installLayers(TFState &tf) {
     bool useBias = !biasInit.isNone() && (!b.has("normalizer_fn") || b.get("normalizer_fn")->isNone());
     Value winit = b.getOr("weights_initializer", Value::none());
     bool trainable = !b.has("trainable") || !b.get("trainable")->isBool() || b.get("trainable")->asBool();
-    Value y = denseLayer(layer, *b.get("inputs"), units, useBias, winit, biasInit, Value::none(), trainable);
+    Value y = normalize(in, b, denseLayer(layer, *b.get("inputs"), units, useBias, winit, biasInit, Value::none(), trainable));
     Value act = b.has("activation_fn") ? *b.get("activation_fn") : relu(in);
     return activate(in, act, y, in.callSite());
   };
@@ -297,7 +423,7 @@ void installLayers(TFState &tf) {
     Value biasInit = b.has("biases_initializer") ? *b.get("biases_initializer") : zerosInit(in);
     bool trainable = !b.has("trainable") || !b.get("trainable")->isBool() || b.get("trainable")->asBool();
     Value w = layer.addWeight("kernel", Shape::of({kernel[0], kernel[1], cin, units}), winit, dtype, trainable);
-    bool useBias = !biasInit.isNone();
+    bool useBias = !biasInit.isNone() && (!b.has("normalizer_fn") || b.get("normalizer_fn")->isNone());
     Value bias = useBias ? layer.addWeight("bias", Shape::of({units}), biasInit, dtype, trainable) : Value::none();
     layer.built = true;
     if (w.isError() || bias.isError() || !pad.isStr())
@@ -308,6 +434,7 @@ void installLayers(TFState &tf) {
         c = biasAddOp(tf, c, bias, Value::none());
       return c;
     });
+    y = normalize(in, b, y);
     Value act = b.has("activation_fn") ? *b.get("activation_fn") : relu(in);
     return activate(in, act, y, in.callSite());
   };
@@ -430,6 +557,90 @@ void installLayers(TFState &tf) {
       return n ? tf.makeTensor(*n) : Value::error();
     })(in, *b.get("inputs"), b.getOr("name", Value::none()));
   });
+  // Batch normalisation, inference form (the moving statistics).
+  def(layers, "batch_normalization", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "batch_normalization", a,
+                {"*inputs", "axis", "momentum", "epsilon", "center", "scale", "beta_initializer",
+                 "gamma_initializer", "moving_mean_initializer", "moving_variance_initializer",
+                 "beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint", "training",
+                 "trainable", "name", "reuse", "renorm", "renorm_clipping", "renorm_momentum", "fused",
+                 "virtual_batch_size", "adjustment"});
+    if (!b.ok())
+      return Value::error();
+    double momentum, epsilon;
+    if (!number(in, b, "momentum", 0.99, momentum) || !number(in, b, "epsilon", 1e-3, epsilon))
+      return Value::error();
+    Value training = b.getOr("training", Value::boolean(false));
+    if (!training.isBool() || training.asBool())
+      return in.error(diag::unsupported_api, "tf.layers.batch_normalization with training=" + in.repr(training) +
+                                                 " (batch statistics, moving-average updates) is not supported by "
+                                                 "scopec: the compiled forward pass is inference (training=False)");
+    int64_t axis = -1;
+    if (b.has("axis") && !toInt(in, *b.get("axis"), axis, "axis"))
+      return Value::error();
+    if (flag(b, "renorm", false) || (b.has("virtual_batch_size") && !b.get("virtual_batch_size")->isNone()))
+      return in.error(diag::unsupported_api, "tf.layers.batch_normalization with renorm or virtual_batch_size is not supported by scopec");
+    LegacyLayer layer(in, "batch_normalization", b.getOr("reuse", Value::none()));
+    layer.createdBy = "tf.layers.batch_normalization";
+    Value name = b.getOr("name", Value::none());
+    if (name.isStr() && !name.asStr().empty()) {
+      layer.baseName = name.asStr();
+      layer.initScope(name);
+    }
+    const Value &x = *b.get("inputs");
+    if (auto t = in.tf().toTensor(x, std::nullopt, "inputs")) {
+      const Shape &s = in.tf().graph().type(*t).shape;
+      if (!s.unknownRank && axis != -1 && axis != static_cast<int64_t>(s.rank()) - 1)
+        return in.error(diag::unsupported_api, "tf.layers.batch_normalization over axis " + std::to_string(axis) +
+                                                   " (channels first) is not supported by scopec yet");
+    }
+    return batchNormLayer(layer, x, epsilon, momentum, flag(b, "center", true), flag(b, "scale", true),
+                          b.getOr("beta_initializer", Value::none()), b.getOr("gamma_initializer", Value::none()),
+                          b.getOr("moving_mean_initializer", Value::none()),
+                          b.getOr("moving_variance_initializer", Value::none()), flag(b, "trainable", true),
+                          "tf.layers.batch_normalization");
+  });
+  NativeFn slimBatchNorm = [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "batch_norm", a,
+                {"*inputs", "decay", "center", "scale", "epsilon", "activation_fn", "param_initializers",
+                 "param_regularizers", "updates_collections", "is_training", "reuse", "variables_collections",
+                 "outputs_collections", "trainable", "batch_weights", "fused", "data_format",
+                 "zero_debias_moving_mean", "scope", "renorm", "renorm_clipping", "renorm_decay", "adjustment"});
+    if (!b.ok())
+      return Value::error();
+    double decay, epsilon;
+    if (!number(in, b, "decay", 0.999, decay) || !number(in, b, "epsilon", 1e-3, epsilon))
+      return Value::error();
+    Value training = b.getOr("is_training", Value::boolean(true));
+    if (!training.isBool() || training.asBool())
+      return in.error(diag::unsupported_api, "slim.batch_norm with is_training=" + in.repr(training) +
+                                                 " (batch statistics, moving-average updates) is not supported by "
+                                                 "scopec: pass is_training=False for the inference graph");
+    if (const Value *df = b.get("data_format"); df && df->isStr() && df->asStr() != "NHWC")
+      return in.error(diag::unsupported_api, "slim.batch_norm with data_format='" + df->asStr() + "' is not supported by scopec yet");
+    Value inits = b.getOr("param_initializers", Value::none());
+    auto init = [&](const char *key) -> Value {
+      if (auto *d = inits.as<DictObj>())
+        if (Value *v = d->find(Value::str(key)))
+          return *v;
+      return Value::none();
+    };
+    CallArgs sa;
+    sa.positional = {b.getOr("scope", Value::none()), Value::str("BatchNorm")};
+    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
+    ScopeGuard sc(in, sa);
+    if (!sc.active)
+      return Value::error();
+    LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, b.getOr("reuse", Value::none()));
+    layer.createdBy = "slim.batch_norm";
+    layer.initScope(sc.scope);
+    Value y = batchNormLayer(layer, *b.get("inputs"), epsilon, decay, flag(b, "center", true), flag(b, "scale", false),
+                             init("beta"), init("gamma"), init("moving_mean"), init("moving_variance"),
+                             flag(b, "trainable", true), "slim.batch_norm");
+    return activate(in, b.getOr("activation_fn", Value::none()), y, in.callSite());
+  };
+  def(slim, "batch_norm", slimBatchNorm);
+  def(clayers, "batch_norm", slimBatchNorm);
   // slim.dropout: a Dropout layer in variable_scope(scope, 'Dropout');
   // is_training=False is its Identity, True tf.nn.dropout (the identity at
   // inference, language.md section 3).

@@ -185,7 +185,8 @@ void installSlim(TFState &tf) {
   for (auto [attr, funcName] : std::vector<std::pair<const char *, const char *>>{
            {"conv2d", "convolution2d"}, {"convolution2d", "convolution2d"},
            {"fully_connected", "fully_connected"}, {"max_pool2d", "max_pool2d"},
-           {"avg_pool2d", "avg_pool2d"}, {"dropout", "dropout"}, {"flatten", "flatten"}}) {
+           {"avg_pool2d", "avg_pool2d"}, {"dropout", "dropout"}, {"flatten", "flatten"},
+           {"batch_norm", "batch_norm"}}) {
     for (ModuleObj *m : {slim, clayers}) {
       std::string source = attr == std::string("convolution2d") ? "conv2d" : attr;
       auto it = m->attrs.find(source);

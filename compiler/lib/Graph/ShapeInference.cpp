@@ -99,6 +99,35 @@ bool shapeCompare(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+/// FusedBatchNormV3(x, scale, offset, mean, variance), NHWC: y has x's
+/// shape; batch_mean, batch_variance and the three reserve spaces are [C].
+bool shapeFusedBatchNorm(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 5, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  if (!withRank(x, 4, e))
+    return false;
+  int64_t c = x.unknownRank ? -1 : x.dims[3];
+  for (size_t k = 1; k < 5; ++k) {
+    const Shape &v = q.inputs[k].shape;
+    if (!withRank(v, 1, e))
+      return false;
+    if (!v.unknownRank && v.dims[0] >= 0) {
+      if (c >= 0 && v.dims[0] != c)
+        return fail(e, ShapeError::Shapes, "Dimensions must be equal, but are " + std::to_string(c) + " and " +
+                                               std::to_string(v.dims[0]));
+      c = v.dims[0];
+    }
+  }
+  if (!isFloating(q.inputs[0].dtype))
+    return floatInput(q, e);
+  Shape vec = Shape::of({c});
+  o = {out(q.inputs[0].dtype, x)};
+  for (int k = 0; k < 5; ++k)
+    o.push_back(out(DType::Float32, vec));
+  return true;
+}
+
 /// LogicalAnd/LogicalOr/LogicalNot: bool inputs (a fixed input type in TF's op def).
 bool shapeLogical(const ShapeQuery &q, Outs &o, ShapeError &e) {
   static const char *names[] = {"x", "y"};
