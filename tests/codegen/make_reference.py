@@ -138,7 +138,29 @@ def ops():
         "norm/bn2_out:0": bn("bn2", X, 6, 1e-2),
         "norm/sbn_out:0": bn("sbn", I, 2, 1e-3, scale=False),
     })
-    return {"x": x, "img": img, "ids": ids, "rowmask": rowmask}, weights, fetches
+    # conv2d_transpose, as a scatter: every input pixel adds its window of outputs.
+    dz = f32(g.uniform(-1, 1, (B, 4, 4, 2)))
+    dk = f32(g.uniform(-1, 1, (3, 3, 5, 2)))
+    weights["dk"] = dk
+    def deconv(oh, ow, s, same):
+        Z, K = dz.astype(np.float64), dk.astype(np.float64)
+        pt = max((4 - 1) * s + 3 - oh, 0) // 2 if same else 0
+        pl = max((4 - 1) * s + 3 - ow, 0) // 2 if same else 0
+        y = np.zeros((B, oh, ow, 5))
+        for ih in range(4):
+            for iw in range(4):
+                for kh in range(3):
+                    for kw in range(3):
+                        r, c = ih * s + kh - pt, iw * s + kw - pl
+                        if 0 <= r < oh and 0 <= c < ow:
+                            y[:, r, c, :] += Z[:, ih, iw, :] @ K[kh, kw].T
+        return y
+    fetches.update({
+        "deconv/same_s2:0": deconv(8, 8, 2, True),
+        "deconv/valid_s2:0": deconv(9, 9, 2, False),
+        "deconv/same_s1:0": deconv(4, 4, 1, True),
+    })
+    return {"x": x, "img": img, "ids": ids, "rowmask": rowmask, "dz": dz}, weights, fetches
 
 
 def ints():

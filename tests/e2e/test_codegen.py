@@ -311,7 +311,8 @@ class AOT(Tmp):
         feeds = np.load(os.path.join(REF, "ops_feeds.npz"))
         self.assertIn('#define OPS_FEED2_NAME "ids:0"', header)
         self.assertIn('#define OPS_FEED3_NAME "rowmask:0"', header)
-        arrays = [np.ascontiguousarray(feeds[k]) for k in ("x", "img", "ids", "rowmask")]
+        self.assertIn('#define OPS_FEED4_NAME "dz:0"', header)
+        arrays = [np.ascontiguousarray(feeds[k]) for k in ("x", "img", "ids", "rowmask", "dz")]
         batch = arrays[0].shape[0]
         outs = [np.zeros(expected[k].shape, np.float32) for k in names]
         feed_ptrs = (ctypes.c_void_p * len(arrays))(*[a.ctypes.data for a in arrays])

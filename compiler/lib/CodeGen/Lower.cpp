@@ -314,6 +314,7 @@ private:
   void select(const Node &n);
   void batchNorm(const Node &n);
   void conv2d(const Node &n);
+  void conv2dTranspose(const Node &n);
   void pool(const Node &n, bool isMax);
   void reduce(const Node &n);
   void softmax(const Node &n, bool log);
@@ -783,6 +784,67 @@ void Lowerer::conv2d(const Node &n) {
                 store(b_.CreateFAdd(load(out, o), b_.CreateFMul(xv, load(w, b_.CreateAdd(wrow, oc)))), out, o);
               }, "oc");
             }, "ic");
+            b_.CreateBr(skip);
+            b_.SetInsertPoint(skip);
+          }, "kw");
+        }, "kh");
+      }, "ow");
+    }, "oh");
+  }, "n");
+}
+
+/// Conv2DBackpropInput (conv2d_transpose) as a gather: each output pixel
+/// sums the input pixels whose window covers it,
+///   y[n, oh, ow, c] = sum over kh, kw, ic with oh + pt - kh = ih * s (0 <= ih < H)
+///                     of x[n, ih, iw, ic] * w[kh, kw, c, ic].
+void Lowerer::conv2dTranspose(const Node &n) {
+  requireFloat32(n);
+  const std::vector<int64_t> &wd = dims(n.inputs[1]), &xd = dims(n.inputs[2]), &od = outDims(n);
+  std::vector<int64_t> st = attrInts(n, "strides");
+  bool same = std::get<std::string>(n.attrs.at("padding")) == "SAME";
+  int64_t H = xd[1], W = xd[2], IC = xd[3], KH = wd[0], KW = wd[1], OH = od[1], OW = od[2], OC = od[3];
+  if (H < 0 || W < 0 || IC < 0 || od[0] < 0)
+    throw Unsupported{"conv2d_transpose '" + n.name + "' needs static shapes"};
+  if (xd[0] < 0 && od[0] >= 0)
+    throw Unsupported{"conv2d_transpose '" + n.name + "': output_shape fixes the batch (" + std::to_string(od[0]) +
+                      ") while the input's is known only at run time"};
+  auto padBefore = [&](int64_t out, int64_t in, int64_t k, int64_t s) -> int64_t {
+    return same ? std::max<int64_t>((in - 1) * s + k - out, 0) / 2 : 0;
+  };
+  int64_t pt = padBefore(OH, H, KH, st[1]), pl = padBefore(OW, W, KW, st[2]);
+  Value *w = input(n, 1), *x = input(n, 2), *out = output(n);
+  auto zero = b_.getInt64(0);
+  loop(dimValue(od[0]), [&](Value *bi) {
+    loop(b_.getInt64(OH), [&](Value *oh) {
+      loop(b_.getInt64(OW), [&](Value *ow) {
+        Value *obase = b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(bi, b_.getInt64(OH)), oh), b_.getInt64(OW)), ow), b_.getInt64(OC));
+        loop(b_.getInt64(OC), [&](Value *c) { store(fconst(0), out, b_.CreateAdd(obase, c)); }, "z");
+        loop(b_.getInt64(KH), [&](Value *kh) {
+          Value *th = b_.CreateSub(b_.CreateAdd(oh, b_.getInt64(pt)), kh);
+          Value *ih = b_.CreateSDiv(th, b_.getInt64(st[1]));
+          Value *okH = b_.CreateAnd(b_.CreateICmpSGE(th, zero),
+                                    b_.CreateAnd(b_.CreateICmpEQ(b_.CreateSRem(th, b_.getInt64(st[1])), zero),
+                                                 b_.CreateICmpSLT(ih, b_.getInt64(H))));
+          loop(b_.getInt64(KW), [&](Value *kw) {
+            Value *tw = b_.CreateSub(b_.CreateAdd(ow, b_.getInt64(pl)), kw);
+            Value *iw = b_.CreateSDiv(tw, b_.getInt64(st[2]));
+            Value *ok = b_.CreateAnd(okH, b_.CreateAnd(b_.CreateICmpSGE(tw, zero),
+                                                       b_.CreateAnd(b_.CreateICmpEQ(b_.CreateSRem(tw, b_.getInt64(st[2])), zero),
+                                                                    b_.CreateICmpSLT(iw, b_.getInt64(W)))));
+            llvm::BasicBlock *tap = llvm::BasicBlock::Create(ctx_, "ttap", fn_);
+            llvm::BasicBlock *skip = llvm::BasicBlock::Create(ctx_, "tnotap", fn_);
+            b_.CreateCondBr(ok, tap, skip);
+            b_.SetInsertPoint(tap);
+            Value *xbase = b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(bi, b_.getInt64(H)), ih), b_.getInt64(W)), iw), b_.getInt64(IC));
+            Value *wbase = b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(KW)), kw), b_.getInt64(OC * IC));
+            loop(b_.getInt64(OC), [&](Value *c) {
+              Value *o = b_.CreateAdd(obase, c);
+              Value *wrow = b_.CreateAdd(wbase, b_.CreateMul(c, b_.getInt64(IC)));
+              loop(b_.getInt64(IC), [&](Value *ic) {
+                Value *term = b_.CreateFMul(load(x, b_.CreateAdd(xbase, ic)), load(w, b_.CreateAdd(wrow, ic)));
+                store(b_.CreateFAdd(load(out, o), term), out, o);
+              }, "ic");
+            }, "c");
             b_.CreateBr(skip);
             b_.SetInsertPoint(skip);
           }, "kw");
@@ -1494,6 +1556,8 @@ void Lowerer::lowerNode(const Node &n) {
     return matmul(n);
   if (op == "Conv2D")
     return conv2d(n);
+  if (op == "Conv2DBackpropInput")
+    return conv2dTranspose(n);
   if (op == "MaxPool" || op == "AvgPool")
     return pool(n, op == "MaxPool");
   if (op == "Sum" || op == "Mean" || op == "Max" || op == "Min")

@@ -29,6 +29,8 @@ std::vector<size_t> dataInputs(const Node &n) {
     return {1};
   if (n.op == "GatherV2")
     return {0, 1}; // the axis is static
+  if (n.op == "Conv2DBackpropInput")
+    return {1, 2}; // input_sizes is static
   if (n.op == "RandomUniform" || n.op == "RandomStandardNormal" || n.op == "TruncatedNormal")
     return {}; // the shape is static
   if (n.op == "ConcatV2") {

@@ -227,6 +227,45 @@ void installOps(TFState &tf) {
     return conv2dOp(in.tf(), *b.get("input"), *b.get("filter"), strides, pad.asStr(), dilations,
                     b.getOr("name", Value::none()));
   });
+  // tf.nn.conv2d_transpose: the v1 name scope "conv2d_transpose", re-entered by
+  // the v2 function; Conv2DBackpropInput named after it, its input_sizes a
+  // Const inside. tf.nn.deconv2d is the pre-1.0 name DCGAN code falls back to.
+  NativeFn convTranspose = [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "conv2d_transpose", a, {"value", "filter", "*output_shape", "*strides", "padding", "data_format",
+                                            "name", "input", "filters", "dilations"});
+    if (!b.ok())
+      return Value::error();
+    const Value *value = b.has("value") ? b.get("value") : b.get("input");
+    const Value *filter = b.has("filter") ? b.get("filter") : b.get("filters");
+    if (!value || !filter)
+      return in.error(diag::type_error, "conv2d_transpose() needs value (input) and filter (filters)");
+    std::vector<int64_t> strides, dilations;
+    if (!intList(in, *b.get("strides"), 4, strides, "strides") ||
+        !intList(in, b.getOr("dilations", Value::integer(1)), 4, dilations, "dilations"))
+      return Value::error();
+    if (dilations != std::vector<int64_t>{1, 1, 1, 1})
+      return in.error(diag::unsupported_api, "tf.nn.conv2d_transpose with dilations is not supported by scopec yet");
+    Value pad = b.getOr("padding", Value::str("SAME"));
+    if (!pad.isStr())
+      return in.error(diag::invalid_argument, "padding must be 'SAME' or 'VALID'");
+    if (const Value *f = b.get("data_format"); f && f->isStr() && f->asStr() != "NHWC")
+      return in.error(diag::unsupported_api, "tf.nn.conv2d_transpose with data_format='" + f->asStr() +
+                                                 "' is not supported by scopec (NHWC only)");
+    TFState &tf = in.tf();
+    OpScope outer(tf, b.getOr("name", Value::none()), "conv2d_transpose");
+    if (!outer.ok)
+      return Value::error();
+    OpScope s(tf, Value::str(outer.name + "/"), "");
+    auto sizes = tf.toTensor(*b.get("output_shape"), DType::Int32, "input_sizes");
+    auto w = sizes ? tf.toTensor(*filter, std::nullopt, "filter") : std::nullopt;
+    auto x = w ? tf.toTensor(*value, std::nullopt, "out_backprop") : std::nullopt;
+    if (!x)
+      return Value::error();
+    return finish(tf, tf.createOp(s.name, "Conv2DBackpropInput", {*sizes, *w, *x},
+                                  {{"strides", strides}, {"padding", pad.asStr()}, {"dilations", dilations}}));
+  };
+  def(nn, "conv2d_transpose", convTranspose);
+  def(nn, "deconv2d", convTranspose);
   for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
            {"max_pool", "MaxPool"}, {"avg_pool", "AvgPool"}}) {
     std::string f = fname, o = op;

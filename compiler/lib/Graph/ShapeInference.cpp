@@ -346,6 +346,51 @@ bool shapeConv2D(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+/// Conv2DBackpropInput(input_sizes, filter, out_backprop): the transpose of a
+/// convolution; the output is input_sizes. TF checks the rest when the op
+/// runs; scopec checks it here, in the words of TF's kernel.
+bool shapeConvBackpropInput(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 3, e))
+    return false;
+  const Shape &w = q.inputs[1].shape, &x = q.inputs[2].shape;
+  if (!withRank(w, 4, e) || !withRank(x, 4, e))
+    return false;
+  if (q.inputs[1].dtype != q.inputs[2].dtype)
+    return fail(e, ShapeError::DType, std::string("Input 'out_backprop' of 'Conv2DBackpropInput' Op has type ") +
+                                          dtypeName(q.inputs[2].dtype) + " that does not match type " +
+                                          dtypeName(q.inputs[1].dtype) + " of argument 'filter'.",
+                false);
+  const TensorData *sizes = q.constInputs.size() > 0 ? q.constInputs[0] : nullptr;
+  if (!sizes)
+    return fail(e, ShapeError::Argument, "conv2d_transpose needs a constant output_shape in scopec", false);
+  if (sizes->i.size() != 4)
+    return fail(e, ShapeError::Rank, "Shape must be rank 4 but is rank " + std::to_string(sizes->i.size()));
+  Shape s = Shape::of(sizes->i);
+  std::vector<int64_t> strides;
+  std::string padding;
+  if (!checkPaddingStrides(q, strides, padding, e))
+    return false;
+  if (!w.unknownRank && !x.unknownRank) {
+    if (w.dims[3] >= 0 && x.dims[3] >= 0 && w.dims[3] != x.dims[3])
+      return fail(e, ShapeError::Shapes, "Conv2DCustomBackpropInput: filter and out_backprop must have the same out_depth (" +
+                                             std::to_string(w.dims[3]) + " and " + std::to_string(x.dims[3]) + ")", false);
+    if (w.dims[2] >= 0 && w.dims[2] != s.dims[3])
+      return fail(e, ShapeError::Shapes, "Conv2DCustomBackpropInput: input and filter must have the same depth (" +
+                                             std::to_string(s.dims[3]) + " and " + std::to_string(w.dims[2]) + ")", false);
+    for (int k = 0; k < 2; ++k) {
+      int64_t computed;
+      if (!windowSize(s.dims[1 + k], w.dims[k], strides[1 + k], 1, padding, computed, e))
+        return false;
+      if (computed >= 0 && x.dims[1 + k] >= 0 && computed != x.dims[1 + k])
+        return fail(e, ShapeError::Shapes, "Conv2DCustomBackpropInput: Size of out_backprop doesn't match computed: actual = " +
+                                               std::to_string(x.dims[1 + k]) + ", computed = " + std::to_string(computed),
+                    false);
+    }
+  }
+  o = {out(q.inputs[2].dtype, s)};
+  return true;
+}
+
 bool shapePool(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (!needInputs(q, 1, e))
     return false;
