@@ -160,6 +160,12 @@ def ops():
         "deconv/valid_s2:0": deconv(9, 9, 2, False),
         "deconv/same_s1:0": deconv(4, 4, 1, True),
     })
+    fetches.update({
+        "plumbing/tiled:0": np.tile(I, (2, 1, 1, 3)),
+        "plumbing/padded:0": np.pad(I, ((0, 0), (1, 2), (0, 1), (0, 0))),
+        "plumbing/sliced:0": I[:, 1:4, 2:4, 0:2],
+        "plumbing/reversed:0": I[:, ::-1, :, ::-1],
+    })
     return {"x": x, "img": img, "ids": ids, "rowmask": rowmask, "dz": dz}, weights, fetches
 
 

@@ -313,6 +313,7 @@ private:
   void gather(const Node &n);
   void select(const Node &n);
   void batchNorm(const Node &n);
+  void remap(const Node &n);
   void conv2d(const Node &n);
   void conv2dTranspose(const Node &n);
   void pool(const Node &n, bool isMax);
@@ -1104,6 +1105,47 @@ void Lowerer::batchNorm(const Node &n) {
   }, "r");
 }
 
+/// Tile, Pad (constant zeros), Slice and ReverseV2: each output element reads
+/// one input element (or is a pad zero), by an index map per axis.
+void Lowerer::remap(const Node &n) {
+  const std::vector<int64_t> &xd = dims(n.inputs[0]), &od = outDims(n);
+  const TensorData *arg = constInput(n, 1);
+  if (!arg)
+    throw Unsupported{"'" + n.name + "' (" + n.op + ") with arguments that are not constant"};
+  std::set<int64_t> reversed;
+  if (n.op == "ReverseV2")
+    for (int64_t a : arg->i)
+      reversed.insert(a < 0 ? a + static_cast<int64_t>(xd.size()) : a);
+  DType t = outType(n);
+  Value *x = input(n, 0), *out = output(n);
+  std::vector<Value *> xs = strides(xd), os = strides(od);
+  Value *zero = t == DType::Bool ? static_cast<Value *>(b_.getFalse())
+                : isFloat(t)     ? llvm::ConstantFP::get(elemTy(t), 0.0)
+                                 : llvm::ConstantInt::get(elemTy(t), 0);
+  nest(od, [&](std::vector<Value *> &idx) {
+    Value *inside = b_.getTrue(), *off = b_.getInt64(0);
+    for (size_t k = 0; k < idx.size(); ++k) {
+      Value *i = idx[k];
+      if (n.op == "Tile")
+        i = b_.CreateURem(i, dimValue(xd[k]));
+      else if (n.op == "Slice")
+        i = b_.CreateAdd(i, b_.getInt64(arg->i[k]));
+      else if (n.op == "ReverseV2" && reversed.count(static_cast<int64_t>(k)))
+        i = b_.CreateSub(b_.CreateSub(dimValue(xd[k]), b_.getInt64(1)), i);
+      else if (n.op == "Pad") {
+        i = b_.CreateSub(i, b_.getInt64(arg->i[2 * k]));
+        inside = b_.CreateAnd(inside, b_.CreateAnd(b_.CreateICmpSGE(i, b_.getInt64(0)), b_.CreateICmpSLT(i, dimValue(xd[k]))));
+        i = b_.CreateSelect(inside, i, b_.getInt64(0));
+      }
+      off = b_.CreateAdd(off, b_.CreateMul(i, xs[k]));
+    }
+    Value *v = load(t, x, off);
+    if (n.op == "Pad")
+      v = b_.CreateSelect(inside, v, zero);
+    store(t, v, out, linear(idx, os));
+  });
+}
+
 /// Select: elementwise when the condition has the output's shape; a vector
 /// condition picks whole rows.
 void Lowerer::select(const Node &n) {
@@ -1572,6 +1614,8 @@ void Lowerer::lowerNode(const Node &n) {
     return stridedSlice(n);
   if (op == "GatherV2")
     return gather(n);
+  if (op == "Tile" || op == "Pad" || op == "Slice" || op == "ReverseV2")
+    return remap(n);
   if (op == "Assign")
     throw Unsupported{"'" + n.name + "' (Assign) changes a variable: the compiled forward pass only reads them"};
   throw Unsupported{"the op '" + n.name + "' (" + op + ") cannot be compiled yet"};

@@ -23,7 +23,7 @@ std::vector<size_t> dataInputs(const Node &n) {
   size_t k = n.inputs.size();
   if (n.op == "Reshape" || n.op == "Transpose" || n.op == "Sum" || n.op == "Mean" ||
       n.op == "Max" || n.op == "Min" || n.op == "ArgMax" || n.op == "ExpandDims" ||
-      n.op == "StridedSlice")
+      n.op == "StridedSlice" || n.op == "Tile" || n.op == "Pad" || n.op == "Slice" || n.op == "ReverseV2")
     return {0};
   if (n.op == "Fill")
     return {1};
@@ -100,7 +100,7 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
   static const std::set<std::string> sameCount = {
       "Identity", "Reshape", "ExpandDims", "Squeeze", "Transpose", "Cast", "Neg", "Abs", "Square",
       "Sqrt", "Exp", "Log", "Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax",
-      "LogSoftmax", "BiasAdd", "Rsqrt", "Softplus", "LogicalNot", "ZerosLike", "FusedBatchNormV3"};
+      "LogSoftmax", "BiasAdd", "Rsqrt", "Softplus", "LogicalNot", "ZerosLike", "FusedBatchNormV3", "ReverseV2"};
   if (sameCount.count(op)) {
     Count c = countOf(in(0));
     int64_t rest = 1;
@@ -223,6 +223,19 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
       return false;
     }
     return fromAligned(0, nIn);
+  }
+  if (op == "Tile" || op == "Pad" || op == "Slice") {
+    // A batch-sized axis may be tiled (k x batch), or kept whole by a pad or a slice.
+    const TensorData *arg = constValue(g, n, 1), *size = op == "Slice" ? constValue(g, n, 2) : nullptr;
+    int64_t v = in(0).at(at);
+    bool whole = arg && (op == "Tile" || (op == "Pad" ? arg->i.at(2 * at) == 0 && arg->i.at(2 * at + 1) == 0
+                                                      : size && arg->i.at(at) == 0 && size->i.at(at) == -1));
+    if (v >= 0 || !whole) {
+      why = op == "Tile" ? "tiles with multiples that are not constant" : "pads or slices a batch-sized axis";
+      return false;
+    }
+    out[at] = op == "Tile" ? v * arg->i.at(at) : v;
+    return true;
   }
   if (op == "GatherV2") {
     // params.shape[:axis] + indices.shape + params.shape[axis + 1:].

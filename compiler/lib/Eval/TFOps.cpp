@@ -454,6 +454,7 @@ void installOps(TFState &tf) {
     ins.push_back(tf.constant("axis", int32Scalar(axis)));
     return finish(tf, tf.createOp(s.name, "ConcatV2", ins));
   });
+  tfm->attrs["concat_v2"] = tfm->attrs["concat"]; // TF 0.12's name
   def(tfm, "stack", [](Interpreter &in, CallArgs &a) -> Value {
     ArgBinder b(in, "stack", a, {"*values", "axis", "name"});
     if (!b.ok())
@@ -582,6 +583,61 @@ void installOps(TFState &tf) {
     if (mm.isError())
       return mm;
     return biasAddOp(tf, mm, tf.tensor(*bias), Value::str(s.name + "/"));
+  });
+  // Array plumbing whose arguments TF converts inside the op's scope:
+  // tf.tile (Tile/multiples), tf.pad (Pad/paddings), tf.slice (Slice/begin,
+  // Slice/size), tf.reverse (ReverseV2/axis).
+  auto plumbing = [](const std::string &fname, const std::string &op, std::vector<std::string> params,
+                     std::vector<std::string> argNames) {
+    return [fname, op, params, argNames](Interpreter &in, CallArgs &a) -> Value {
+      ArgBinder b(in, fname, a, params);
+      if (!b.ok())
+        return Value::error();
+      if (fname == "pad") {
+        Value mode = b.getOr("mode", Value::str("CONSTANT"));
+        if (!mode.isStr() || (mode.asStr() != "CONSTANT" && mode.asStr() != "constant"))
+          return in.error(diag::unsupported_api, "tf.pad with mode=" + in.repr(mode) + " is not supported by scopec yet (CONSTANT)");
+        Value cv = b.getOr("constant_values", Value::integer(0));
+        if (!(cv.isNumber() && cv.asFloat() == 0))
+          return in.error(diag::unsupported_api, "tf.pad with constant_values other than 0 (PadV2) is not supported by scopec yet");
+      }
+      TFState &tf = in.tf();
+      ScopedOp s(tf, b.getOr("name", Value::none()), op, *b.get(params[0].substr(1)), params[0].substr(1).c_str());
+      if (!s.valid())
+        return Value::error();
+      std::vector<TensorRef> ins{*s.x};
+      for (size_t k = 0; k < argNames.size(); ++k) {
+        const Value &v = *b.get(params[k + 1].substr(1));
+        std::optional<DType> want = tf.dtypeOf(v) ? std::nullopt : std::optional<DType>(DType::Int32);
+        auto t = tf.toTensor(v, want, argNames[k]);
+        if (!t)
+          return Value::error();
+        ins.push_back(*t);
+      }
+      return finish(tf, tf.createOp(s.name, op, ins));
+    };
+  };
+  def(tfm, "tile", plumbing("tile", "Tile", {"*input", "*multiples", "name"}, {"multiples"}));
+  def(tfm, "pad", plumbing("pad", "Pad", {"*tensor", "*paddings", "mode", "name", "constant_values"}, {"paddings"}));
+  def(tfm, "slice", plumbing("slice", "Slice", {"*input_", "*begin", "*size", "name"}, {"begin", "size"}));
+  def(tfm, "reverse", plumbing("reverse", "ReverseV2", {"*tensor", "*axis", "name"}, {"axis"}));
+  def(tfm, "reverse_v2", plumbing("reverse_v2", "ReverseV2", {"*tensor", "*axis", "name"}, {"axis"}));
+  // tf.convert_to_tensor: tensors as they are, Python values a Const (named `name`).
+  def(tfm, "convert_to_tensor", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "convert_to_tensor", a, {"*value", "dtype", "name", "preferred_dtype", "dtype_hint"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    std::optional<DType> want;
+    if (const Value *d = b.get("dtype"); d && !d->isNone()) {
+      DType t;
+      if (!tf.toDType(*d, t))
+        return Value::error();
+      want = t;
+    }
+    Value name = b.getOr("name", Value::none());
+    auto t = tf.toTensor(*b.get("value"), want, name.isStr() && !name.asStr().empty() ? name.asStr() : "Const");
+    return t ? tf.tensor(*t) : Value::error();
   });
   // tf.div: Python 2 division (RealDiv for floats, FloorDiv for integers), named "div".
   def(tfm, "div", [](Interpreter &in, CallArgs &a) -> Value {

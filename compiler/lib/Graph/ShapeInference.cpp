@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #include "scopec/Graph/ShapeInference.h"
 
+#include <set>
+
 #include <algorithm>
 #include <map>
 
@@ -710,6 +712,116 @@ bool shapeGather(const ShapeQuery &q, Outs &o, ShapeError &e) {
   s.dims.insert(s.dims.end(), ix.shape.dims.begin(), ix.shape.dims.end());
   s.dims.insert(s.dims.end(), p.shape.dims.begin() + axis + 1, p.shape.dims.end());
   o = {out(p.dtype, s)};
+  return true;
+}
+
+/// The constant int vector of input `i`, checked to be rank 1 of length `n`
+/// (n < 0: any length).
+bool constVector(const ShapeQuery &q, size_t i, int64_t n, std::vector<int64_t> &out, ShapeError &e,
+                 const char *what) {
+  const Shape &s = q.inputs[i].shape;
+  if (!withRank(s, 1, e))
+    return false;
+  if (i >= q.constInputs.size() || !q.constInputs[i])
+    return fail(e, ShapeError::Argument, q.opType + " needs constant " + what + " in scopec", false);
+  out = q.constInputs[i]->i;
+  if (n >= 0 && static_cast<int64_t>(out.size()) != n)
+    return fail(e, ShapeError::Rank, "Shape must be rank " + std::to_string(out.size()) + " but is rank " +
+                                         std::to_string(n));
+  return true;
+}
+
+bool shapeTile(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  std::vector<int64_t> m;
+  if (!constVector(q, 1, x.unknownRank ? -1 : static_cast<int64_t>(x.rank()), m, e, "multiples"))
+    return false;
+  Shape s = Shape::of(std::vector<int64_t>(m.size(), -1));
+  for (size_t k = 0; k < m.size(); ++k) {
+    if (m[k] < 0)
+      return fail(e, ShapeError::Argument, "Expected multiples[" + std::to_string(k) + "] >= 0, but got " +
+                                               std::to_string(m[k]), false);
+    if (!x.unknownRank && x.dims[k] >= 0)
+      s.dims[k] = x.dims[k] * m[k];
+  }
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapePad(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const Shape &x = q.inputs[0].shape, &p = q.inputs[1].shape;
+  if (!withRank(p, 2, e))
+    return false;
+  const TensorData *pd = q.constInputs.size() > 1 ? q.constInputs[1] : nullptr;
+  if (!pd)
+    return fail(e, ShapeError::Argument, "Pad needs constant paddings in scopec", false);
+  if (!p.unknownRank && ((p.dims[1] >= 0 && p.dims[1] != 2) || (!x.unknownRank && p.dims[0] >= 0 &&
+                                                                 p.dims[0] != static_cast<int64_t>(x.rank()))))
+    return fail(e, ShapeError::Shapes, "The first dimension of paddings must be the rank of inputs" + p.bracketStr() +
+                                           " " + x.bracketStr(), false);
+  Shape s = x;
+  for (size_t k = 0; !x.unknownRank && k < x.rank(); ++k) {
+    int64_t before = pd->i[2 * k], after = pd->i[2 * k + 1];
+    if (before < 0 || after < 0)
+      return fail(e, ShapeError::Argument, "Paddings must be non-negative: " + std::to_string(before) + " " +
+                                               std::to_string(after), false);
+    if (s.dims[k] >= 0)
+      s.dims[k] += before + after;
+  }
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapeSlice(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 3, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  int64_t r = x.unknownRank ? -1 : static_cast<int64_t>(x.rank());
+  std::vector<int64_t> begin, size;
+  if (!constVector(q, 1, r, begin, e, "begin") || !constVector(q, 2, static_cast<int64_t>(begin.size()), size, e, "size"))
+    return false;
+  Shape s = Shape::of(std::vector<int64_t>(begin.size(), -1));
+  for (size_t k = 0; k < begin.size(); ++k) {
+    int64_t d = x.unknownRank ? -1 : x.dims[k];
+    if (d >= 0 && (begin[k] < 0 || begin[k] > d))
+      return fail(e, ShapeError::Argument, "Expected begin[" + std::to_string(k) + "] in [0, " + std::to_string(d) +
+                                               "], but got " + std::to_string(begin[k]), false);
+    if (size[k] == -1) {
+      s.dims[k] = d >= 0 ? d - begin[k] : -1;
+    } else {
+      if (size[k] < 0 || (d >= 0 && begin[k] + size[k] > d))
+        return fail(e, ShapeError::Argument, "Expected size[" + std::to_string(k) + "] in [0, " +
+                                                 std::to_string(d >= 0 ? d - begin[k] : size[k]) + "], but got " +
+                                                 std::to_string(size[k]), false);
+      s.dims[k] = size[k];
+    }
+  }
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
+bool shapeReverse(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  std::vector<int64_t> axes;
+  if (!constVector(q, 1, -1, axes, e, "axis"))
+    return false;
+  int64_t r = x.unknownRank ? -1 : static_cast<int64_t>(x.rank());
+  std::set<int64_t> seen;
+  for (size_t k = 0; r >= 0 && k < axes.size(); ++k) {
+    int64_t a = axes[k];
+    if (a < -r || a >= r)
+      return fail(e, ShapeError::Argument, "'axis'[" + std::to_string(k) + "] = " + std::to_string(a) +
+                                               " is out of valid range [0, " + std::to_string(r) + ")", false);
+    if (!seen.insert(a < 0 ? a + r : a).second)
+      return fail(e, ShapeError::Argument, "axis " + std::to_string(a < 0 ? a + r : a) + " specified more than once.", false);
+  }
+  o = {out(q.inputs[0].dtype, x)};
   return true;
 }
 
