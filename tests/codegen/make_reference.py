@@ -166,6 +166,14 @@ def ops():
         "plumbing/sliced:0": I[:, 1:4, 2:4, 0:2],
         "plumbing/reversed:0": I[:, ::-1, :, ::-1],
     })
+    rev = np.cumsum(I[:, :, ::-1, :], axis=2)[:, :, ::-1, :]
+    fetches.update({
+        "seq/moments_mean:0": I.mean(axis=(0, 1, 2)),
+        "seq/moments_var:0": I.var(axis=(0, 1, 2)),
+        "seq/onehot:0": np.where(np.arange(7)[None, None, :] == ids[:, :, None], 2.0, -1.0),
+        "seq/csum:0": np.cumsum(X, axis=1),
+        "seq/csum_er:0": rev - I,
+    })
     return {"x": x, "img": img, "ids": ids, "rowmask": rowmask, "dz": dz}, weights, fetches
 
 
@@ -217,6 +225,8 @@ def ints():
         "misc/concat:0": np.concatenate([n, d[None, :] + n], 0),
         "misc/transpose:0": m.T,
         "misc/batch2:0": np.concatenate([x, x], 0).reshape(-1, 10),
+        "misc/arange:0": np.arange(3, 20, 4).astype(np.int32),
+        "misc/arange64:0": np.arange(10, -2, -3).astype(np.int64),
     }
     return {"x": x, "n": n, "d": d, "m": m, "q": q}, {}, fetches
 

@@ -314,6 +314,7 @@ private:
   void select(const Node &n);
   void batchNorm(const Node &n);
   void remap(const Node &n);
+  void sequenceOp(const Node &n);
   void conv2d(const Node &n);
   void conv2dTranspose(const Node &n);
   void pool(const Node &n, bool isMax);
@@ -1146,6 +1147,76 @@ void Lowerer::remap(const Node &n) {
   });
 }
 
+/// OneHot (last axis), Range (from constants) and Cumsum (exclusive, reverse).
+void Lowerer::sequenceOp(const Node &n) {
+  DType t = outType(n);
+  Value *out = output(n);
+  const std::vector<int64_t> &od = outDims(n);
+  if (n.op == "Range") {
+    const TensorData *a = constInput(n, 0), *d = constInput(n, 2);
+    if (!a || !d)
+      throw Unsupported{"'" + n.name + "' (Range) from values that are not constant"};
+    double start = isFloat(t) ? a->f[0] : static_cast<double>(a->i[0]);
+    double delta = isFloat(t) ? d->f[0] : static_cast<double>(d->i[0]);
+    loop(dimValue(od[0]), [&](Value *i) {
+      Value *v = isFloat(t) ? b_.CreateFAdd(llvm::ConstantFP::get(elemTy(t), start),
+                                            b_.CreateFMul(b_.CreateSIToFP(i, elemTy(t)), llvm::ConstantFP::get(elemTy(t), delta)))
+                            : b_.CreateAdd(llvm::ConstantInt::get(elemTy(t), static_cast<uint64_t>(static_cast<int64_t>(start))),
+                                           b_.CreateMul(b_.CreateIntCast(i, elemTy(t), true),
+                                                        llvm::ConstantInt::get(elemTy(t), static_cast<uint64_t>(static_cast<int64_t>(delta)))));
+      store(t, v, out, i);
+    }, "r");
+    return;
+  }
+  if (n.op == "OneHot") {
+    if (attrInt(n, "axis", -1) != -1 && attrInt(n, "axis", -1) != static_cast<int64_t>(od.size()) - 1)
+      throw Unsupported{"'" + n.name + "' (OneHot) on an axis other than the last"};
+    int64_t depth = od.back();
+    DType it = inType(n, 0);
+    Value *ix = input(n, 0), *on = load(t, input(n, 2), b_.getInt64(0)), *off = load(t, input(n, 3), b_.getInt64(0));
+    loop(count(dims(n.inputs[0])), [&](Value *i) {
+      Value *v = load(it, ix, i);
+      if (it != DType::Int64)
+        v = b_.CreateIntCast(v, i64_, it != DType::UInt8);
+      loop(b_.getInt64(depth), [&](Value *d) {
+        store(t, b_.CreateSelect(b_.CreateICmpEQ(v, d), on, off), out, b_.CreateAdd(b_.CreateMul(i, b_.getInt64(depth)), d));
+      }, "d");
+    }, "i");
+    return;
+  }
+  // Cumsum along `axis`: outer x axis x inner, a running sum per (outer, inner).
+  const TensorData *ad = constInput(n, 1);
+  if (!ad)
+    throw Unsupported{"'" + n.name + "' (Cumsum) over an axis that is not constant"};
+  int64_t axis = ad->i.at(0), r = static_cast<int64_t>(od.size());
+  if (axis < 0)
+    axis += r;
+  bool exclusive = n.attrs.count("exclusive") && std::get<bool>(n.attrs.at("exclusive"));
+  bool reverse = n.attrs.count("reverse") && std::get<bool>(n.attrs.at("reverse"));
+  std::vector<int64_t> outer(od.begin(), od.begin() + axis), inner(od.begin() + axis + 1, od.end());
+  Value *len = dimValue(od[static_cast<size_t>(axis)]), *nIn = count(inner), *x = input(n, 0);
+  Value *zero = isFloat(t) ? static_cast<Value *>(llvm::ConstantFP::get(elemTy(t), 0.0)) : llvm::ConstantInt::get(elemTy(t), 0);
+  llvm::AllocaInst *acc;
+  {
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    b_.SetInsertPoint(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    acc = b_.CreateAlloca(elemTy(t), nullptr, "cumsum");
+  }
+  loop(count(outer), [&](Value *o) {
+    loop(nIn, [&](Value *j) {
+      b_.CreateStore(zero, acc);
+      loop(len, [&](Value *k) {
+        Value *pos = reverse ? b_.CreateSub(b_.CreateSub(len, b_.getInt64(1)), k) : k;
+        Value *off = b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(o, len), pos), nIn), j);
+        Value *v = load(t, x, off), *sum = b_.CreateLoad(elemTy(t), acc);
+        Value *next = isFloat(t) ? b_.CreateFAdd(sum, v) : b_.CreateAdd(sum, v);
+        store(t, exclusive ? sum : next, out, off);
+        b_.CreateStore(next, acc);
+      }, "k");
+    }, "j");
+  }, "o");
+}
+
 /// Select: elementwise when the condition has the output's shape; a vector
 /// condition picks whole rows.
 void Lowerer::select(const Node &n) {
@@ -1544,7 +1615,7 @@ void Lowerer::lowerNode(const Node &n) {
     bufs_[k] = constantData(n.name, *n.value);
     return;
   }
-  if (op == "Identity" || op == "Reshape" || op == "ExpandDims" || op == "Squeeze") {
+  if (op == "Identity" || op == "StopGradient" || op == "Reshape" || op == "ExpandDims" || op == "Squeeze") {
     bufs_[k] = input(n, 0);
     return;
   }
@@ -1616,6 +1687,8 @@ void Lowerer::lowerNode(const Node &n) {
     return gather(n);
   if (op == "Tile" || op == "Pad" || op == "Slice" || op == "ReverseV2")
     return remap(n);
+  if (op == "OneHot" || op == "Range" || op == "Cumsum")
+    return sequenceOp(n);
   if (op == "Assign")
     throw Unsupported{"'" + n.name + "' (Assign) changes a variable: the compiled forward pass only reads them"};
   throw Unsupported{"the op '" + n.name + "' (" + op + ") cannot be compiled yet"};

@@ -31,6 +31,12 @@ std::vector<size_t> dataInputs(const Node &n) {
     return {0, 1}; // the axis is static
   if (n.op == "Conv2DBackpropInput")
     return {1, 2}; // input_sizes is static
+  if (n.op == "OneHot")
+    return {0, 2, 3}; // depth is static
+  if (n.op == "Range")
+    return {}; // from constants
+  if (n.op == "Cumsum")
+    return {0};
   if (n.op == "RandomUniform" || n.op == "RandomStandardNormal" || n.op == "TruncatedNormal")
     return {}; // the shape is static
   if (n.op == "ConcatV2") {
@@ -100,7 +106,7 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
   static const std::set<std::string> sameCount = {
       "Identity", "Reshape", "ExpandDims", "Squeeze", "Transpose", "Cast", "Neg", "Abs", "Square",
       "Sqrt", "Exp", "Log", "Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax",
-      "LogSoftmax", "BiasAdd", "Rsqrt", "Softplus", "LogicalNot", "ZerosLike", "FusedBatchNormV3", "ReverseV2"};
+      "LogSoftmax", "BiasAdd", "Rsqrt", "Softplus", "LogicalNot", "ZerosLike", "FusedBatchNormV3", "ReverseV2", "StopGradient", "Cumsum"};
   if (sameCount.count(op)) {
     Count c = countOf(in(0));
     int64_t rest = 1;
@@ -223,6 +229,17 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
       return false;
     }
     return fromAligned(0, nIn);
+  }
+  if (op == "OneHot") {
+    int64_t axis = n.attrs.count("axis") ? std::get<int64_t>(n.attrs.at("axis")) : -1;
+    const std::vector<int64_t> &id = in(0);
+    size_t pos = axis < 0 ? id.size() : static_cast<size_t>(axis);
+    if (at == pos || (at < pos ? id.at(at) : id.at(at - 1)) >= 0) {
+      why = "has an unknown depth";
+      return false;
+    }
+    out[at] = at < pos ? id[at] : id[at - 1];
+    return true;
   }
   if (op == "Tile" || op == "Pad" || op == "Slice") {
     // A batch-sized axis may be tiled (k x batch), or kept whole by a pad or a slice.

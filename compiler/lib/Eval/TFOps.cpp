@@ -622,6 +622,121 @@ void installOps(TFState &tf) {
   def(tfm, "slice", plumbing("slice", "Slice", {"*input_", "*begin", "*size", "name"}, {"begin", "size"}));
   def(tfm, "reverse", plumbing("reverse", "ReverseV2", {"*tensor", "*axis", "name"}, {"axis"}));
   def(tfm, "reverse_v2", plumbing("reverse_v2", "ReverseV2", {"*tensor", "*axis", "name"}, {"axis"}));
+  def(tfm, "stop_gradient", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "stop_gradient", a, {"*input", "name"});
+    if (!b.ok())
+      return Value::error();
+    return in.tf().unary("StopGradient", *b.get("input"), b.getOr("name", Value::none()));
+  });
+  // tf.range: start/limit/delta Consts in the scope (default name "range"), the op after it.
+  def(tfm, "range", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "range", a, {"*start", "limit", "delta", "dtype", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    Value start = *b.get("start"), limit = b.getOr("limit", Value::none()), delta = b.getOr("delta", Value::integer(1));
+    if (limit.isNone())
+      std::swap(start, limit), start = Value::integer(0);
+    std::optional<DType> want;
+    if (const Value *d = b.get("dtype"); d && !d->isNone()) {
+      DType t;
+      if (!tf.toDType(*d, t))
+        return Value::error();
+      want = t;
+    }
+    OpScope s(tf, b.getOr("name", Value::str("range")), "Range");
+    if (!s.ok)
+      return Value::error();
+    auto st = tf.toTensor(start, want, "start");
+    auto li = st ? tf.toTensor(limit, want, "limit") : std::nullopt;
+    auto de = li ? tf.toTensor(delta, want, "delta") : std::nullopt;
+    if (!de)
+      return Value::error();
+    const graph::Graph &g = tf.graph();
+    if (g.type(*st).dtype != g.type(*li).dtype || g.type(*st).dtype != g.type(*de).dtype)
+      return in.error(diag::unsupported_api, "tf.range with arguments of different dtypes (TF casts them) is not supported by scopec yet");
+    return finish(tf, tf.createOp(s.name, "Range", {*st, *li, *de}));
+  });
+  // tf.one_hot: on_value/off_value Consts in the scope, the op (with its depth Const) after it.
+  def(tfm, "one_hot", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "one_hot", a, {"*indices", "*depth", "on_value", "off_value", "axis", "dtype", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    DType dt = DType::Float32;
+    if (const Value *d = b.get("dtype"); d && !d->isNone() && !tf.toDType(*d, dt))
+      return Value::error();
+    int64_t axis = -1;
+    if (b.has("axis") && !b.get("axis")->isNone() && !toInt(in, *b.get("axis"), axis, "axis"))
+      return Value::error();
+    ScopedOp s(tf, b.getOr("name", Value::none()), "one_hot", *b.get("indices"), "indices");
+    if (!s.valid())
+      return Value::error();
+    if (!b.has("dtype")) // the values' dtype when they are tensors
+      for (const char *k : {"on_value", "off_value"})
+        if (auto t = b.has(k) ? tf.dtypeOf(*b.get(k)) : std::nullopt)
+          dt = *t;
+    auto on = tf.toTensor(b.getOr("on_value", Value::integer(1)), dt, "on_value");
+    auto off = on ? tf.toTensor(b.getOr("off_value", Value::integer(0)), dt, "off_value") : std::nullopt;
+    if (!off)
+      return Value::error();
+    OpScope inner(tf, Value::str(s.name + "/"), "");
+    auto depth = tf.toTensor(*b.get("depth"), DType::Int32, "depth");
+    if (!depth)
+      return Value::error();
+    return finish(tf, tf.createOp(s.name, "OneHot", {*s.x, *depth, *on, *off}, {{"axis", axis}}));
+  });
+  // tf.cumsum: x in the scope "Cumsum", the axis Const inside the op's.
+  def(tfm, "cumsum", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "cumsum", a, {"*x", "axis", "exclusive", "reverse", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    ScopedOp s(tf, b.getOr("name", Value::none()), "Cumsum", *b.get("x"), "x");
+    if (!s.valid())
+      return Value::error();
+    auto axis = tf.toTensor(b.getOr("axis", Value::integer(0)), DType::Int32, "axis");
+    if (!axis)
+      return Value::error();
+    auto flagOf = [&](const char *k) { return b.has(k) && b.get(k)->isBool() && b.get(k)->asBool(); };
+    return finish(tf, tf.createOp(s.name, "Cumsum", {*s.x, *axis}, {{"exclusive", flagOf("exclusive")}, {"reverse", flagOf("reverse")}}));
+  });
+  // tf.nn.moments: mean and variance (keepdims), squeezed unless keep_dims.
+  def(nn, "moments", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "moments", a, {"*x", "*axes", "shift", "name", "keep_dims", "keepdims"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    OpScope s(tf, b.getOr("name", Value::none()), "moments");
+    if (!s.ok)
+      return Value::error();
+    ModuleObj *tfm = tf.modules().at("tf").as<ModuleObj>();
+    const Value &axes = *b.get("axes");
+    auto reduceMean = [&](const Value &v, const char *name) {
+      CallArgs r;
+      r.positional = {v, axes};
+      r.keywords = {{"keepdims", Value::boolean(true)}, {"name", Value::str(name)}};
+      return in.call(tfm->attrs.at("reduce_mean"), r, in.callSite());
+    };
+    Value mean = reduceMean(*b.get("x"), "mean");
+    Value sg = mean.isError() ? mean : tf.unary("StopGradient", mean, Value::none());
+    Value sq = sg.isError() ? sg : tf.binary("SquaredDifference", "SquaredDifference", *b.get("x"), sg, Value::none(), false);
+    Value var = sq.isError() ? sq : reduceMean(sq, "variance");
+    if (var.isError())
+      return var;
+    bool keep = (b.has("keep_dims") && b.get("keep_dims")->isBool() && b.get("keep_dims")->asBool()) ||
+                (b.has("keepdims") && b.get("keepdims")->isBool() && b.get("keepdims")->asBool());
+    if (!keep) {
+      for (Value *v : {&mean, &var}) {
+        CallArgs q;
+        q.positional = {*v, axes};
+        *v = in.call(tfm->attrs.at("squeeze"), q, in.callSite());
+        if (v->isError())
+          return *v;
+      }
+    }
+    return Value::tuple({mean, var});
+  });
   // tf.convert_to_tensor: tensors as they are, Python values a Const (named `name`).
   def(tfm, "convert_to_tensor", [](Interpreter &in, CallArgs &a) -> Value {
     ArgBinder b(in, "convert_to_tensor", a, {"*value", "dtype", "name", "preferred_dtype", "dtype_hint"});

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "scopec/Graph/ShapeInference.h"
 
+#include <cmath>
 #include <set>
 
 #include <algorithm>
@@ -820,6 +821,83 @@ bool shapeReverse(const ShapeQuery &q, Outs &o, ShapeError &e) {
                                                " is out of valid range [0, " + std::to_string(r) + ")", false);
     if (!seen.insert(a < 0 ? a + r : a).second)
       return fail(e, ShapeError::Argument, "axis " + std::to_string(a < 0 ? a + r : a) + " specified more than once.", false);
+  }
+  o = {out(q.inputs[0].dtype, x)};
+  return true;
+}
+
+/// OneHot(indices, depth, on_value, off_value), attr axis (-1: last).
+bool shapeOneHot(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 4, e))
+    return false;
+  const TensorType &ix = q.inputs[0];
+  if (ix.dtype != DType::Int32 && ix.dtype != DType::Int64 && ix.dtype != DType::UInt8)
+    return fail(e, ShapeError::DType, std::string("Value passed to parameter 'indices' has DataType ") +
+                                          dtypeName(ix.dtype) + " not in list of allowed values: uint8, int32, int64",
+                false);
+  if (!withRank(q.inputs[1].shape, 0, e) || !withRank(q.inputs[2].shape, 0, e) || !withRank(q.inputs[3].shape, 0, e))
+    return false;
+  if (q.inputs[2].dtype != q.inputs[3].dtype)
+    return fail(e, ShapeError::DType, std::string("Input 'off_value' of 'OneHot' Op has type ") +
+                                          dtypeName(q.inputs[3].dtype) + " that does not match type " +
+                                          dtypeName(q.inputs[2].dtype) + " of argument 'on_value'.",
+                false);
+  const TensorData *depth = q.constInputs.size() > 1 ? q.constInputs[1] : nullptr;
+  int64_t d = depth && !depth->i.empty() ? depth->i[0] : -1;
+  if (d < -1 || (depth && d < 0))
+    return fail(e, ShapeError::Argument, "depth must be non-negative, got: " + std::to_string(d), false);
+  if (ix.shape.unknownRank) {
+    o = {out(q.inputs[2].dtype, Shape::unknown())};
+    return true;
+  }
+  int64_t axis = q.intAttr("axis", -1), r = static_cast<int64_t>(ix.shape.rank());
+  if (axis < -1 || axis > r)
+    return fail(e, ShapeError::Argument, "Expected axis to be -1 or between [0, " + std::to_string(r) +
+                                             ").  But received: " + std::to_string(axis), false);
+  Shape s = ix.shape;
+  s.dims.insert(s.dims.begin() + (axis == -1 ? r : axis), d);
+  o = {out(q.inputs[2].dtype, s)};
+  return true;
+}
+
+/// Range(start, limit, delta): a vector of ceil((limit - start) / delta).
+bool shapeRange(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 3, e))
+    return false;
+  for (int k = 0; k < 3; ++k)
+    if (!withRank(q.inputs[k].shape, 0, e))
+      return false;
+  const TensorData *a = q.constInputs.size() > 2 ? q.constInputs[0] : nullptr, *b = a ? q.constInputs[1] : nullptr,
+                   *c = b ? q.constInputs[2] : nullptr;
+  int64_t n = -1;
+  if (a && b && c) {
+    auto v = [](const TensorData *d) { return isFloating(d->dtype) ? d->f[0] : static_cast<double>(d->i[0]); };
+    double start = v(a), limit = v(b), delta = v(c);
+    if (delta == 0)
+      return fail(e, ShapeError::Argument, "Requires delta != 0", false);
+    if ((delta > 0 && start > limit) || (delta < 0 && start < limit))
+      return fail(e, ShapeError::Argument, delta > 0 ? "Requires start <= limit when delta > 0: " + std::to_string(static_cast<int64_t>(start)) + "/" + std::to_string(static_cast<int64_t>(limit))
+                                                     : "Requires start >= limit when delta < 0: " + std::to_string(static_cast<int64_t>(start)) + "/" + std::to_string(static_cast<int64_t>(limit)),
+                  false);
+    n = isFloating(a->dtype) ? static_cast<int64_t>(std::ceil(std::fabs((limit - start) / delta)))
+                             : (std::llabs(static_cast<int64_t>(limit - start)) + std::llabs(static_cast<int64_t>(delta)) - 1) /
+                                   std::llabs(static_cast<int64_t>(delta));
+  }
+  o = {out(q.inputs[0].dtype, Shape::of({n}))};
+  return true;
+}
+
+/// Cumsum(x, axis): x's shape.
+bool shapeCumsum(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e) || !withRank(q.inputs[1].shape, 0, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  std::vector<int64_t> axes;
+  if (!x.unknownRank && constAxes(q, 1, axes) && !axes.empty()) {
+    int64_t a = axes[0], r = static_cast<int64_t>(x.rank());
+    if (a < -r || a >= r)
+      return fail(e, ShapeError::Argument, "ScanOp: Expected scan axis in the range [" + std::to_string(-r) + ", " +
+                                               std::to_string(r) + "), but got " + std::to_string(a), false);
   }
   o = {out(q.inputs[0].dtype, x)};
   return true;
