@@ -174,6 +174,11 @@ def ops():
         "seq/csum:0": np.cumsum(X, axis=1),
         "seq/csum_er:0": rev - I,
     })
+    fetches.update({
+        "splits/split:0": I[..., 0:1], "splits/split:1": I[..., 1:2],
+        "splits/sizes:0": I[:, :, 0:2, :], "splits/sizes:1": I[:, :, 2:, :],
+        "splits/unstack:0": I[:, 0], "splits/unstack:4": I[:, 4],
+    })
     return {"x": x, "img": img, "ids": ids, "rowmask": rowmask, "dz": dz}, weights, fetches
 
 

@@ -219,14 +219,14 @@ private:
     return it->second;
   }
   /// The output buffer of a node: the fetch pointer, or a scratch slot.
-  Value *output(const Node &n) {
-    Key k{n.id, 0};
+  Value *output(const Node &n, uint32_t index = 0) {
+    Key k{n.id, index};
     Value *p;
     if (auto it = fetchIndex_.find(k); it != fetchIndex_.end()) {
       p = fetchPtrs_[it->second];
     } else {
-      const std::vector<int64_t> &d = outDims(n);
-      int64_t stat = static_cast<int64_t>(storageBytes(outType(n)));
+      const std::vector<int64_t> &d = dims(TensorRef{n.id, index});
+      int64_t stat = static_cast<int64_t>(storageBytes(n.outputs[index].dtype));
       bool batched = false;
       for (int64_t x : d) {
         batched |= x < 0;
@@ -315,6 +315,7 @@ private:
   void batchNorm(const Node &n);
   void remap(const Node &n);
   void sequenceOp(const Node &n);
+  void split(const Node &n);
   void conv2d(const Node &n);
   void conv2dTranspose(const Node &n);
   void pool(const Node &n, bool isMax);
@@ -1147,6 +1148,38 @@ void Lowerer::remap(const Node &n) {
   });
 }
 
+/// Split, SplitV and Unpack: output i copies its slice of the input along
+/// `axis` (Unpack drops the axis).
+void Lowerer::split(const Node &n) {
+  size_t valueIn = n.op == "Split" ? 1 : 0;
+  const TensorData *ad = constInput(n, n.op == "Split" ? 0 : n.op == "SplitV" ? 2 : 0);
+  const std::vector<int64_t> &xd = dims(n.inputs[valueIn]);
+  int64_t r = static_cast<int64_t>(xd.size());
+  int64_t axis = n.op == "Unpack" ? attrInt(n, "axis", 0) : (ad ? ad->i.at(0) : 0);
+  if (n.op != "Unpack" && !ad)
+    throw Unsupported{"'" + n.name + "' (" + n.op + ") along an axis that is not constant"};
+  if (axis < 0)
+    axis += r;
+  if (xd[static_cast<size_t>(axis)] < 0)
+    throw Unsupported{"'" + n.name + "' (" + n.op + ") along the batch axis"};
+  DType t = outType(n);
+  Value *x = input(n, valueIn);
+  std::vector<int64_t> outer(xd.begin(), xd.begin() + axis), inner(xd.begin() + axis + 1, xd.end());
+  Value *nOuter = count(outer), *nInner = count(inner);
+  int64_t len = xd[static_cast<size_t>(axis)], offset = 0;
+  for (uint32_t i = 0; i < n.outputs.size(); ++i) {
+    int64_t width = n.op == "Unpack" ? 1 : n.outputs[i].shape.dims[static_cast<size_t>(axis)];
+    Value *out = output(n, i), *w = b_.getInt64(width);
+    loop(nOuter, [&](Value *o) {
+      loop(b_.CreateMul(w, nInner), [&](Value *j) {
+        Value *src = b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(o, b_.getInt64(len)), b_.getInt64(offset)), nInner), j);
+        store(t, load(t, x, src), out, b_.CreateAdd(b_.CreateMul(o, b_.CreateMul(w, nInner)), j));
+      }, "j");
+    }, "o");
+    offset += width;
+  }
+}
+
 /// OneHot (last axis), Range (from constants) and Cumsum (exclusive, reverse).
 void Lowerer::sequenceOp(const Node &n) {
   DType t = outType(n);
@@ -1590,6 +1623,8 @@ void Lowerer::lowerNode(const Node &n) {
   Key k{n.id, 0};
   if (n.op == "FusedBatchNormV3")
     return batchNorm(n);
+  if (n.op == "Split" || n.op == "SplitV" || n.op == "Unpack")
+    return split(n);
   if (n.outputs.size() != 1)
     throw Unsupported{"op '" + n.name + "' (" + n.op + ") with several outputs"};
   DType ot = outType(n);

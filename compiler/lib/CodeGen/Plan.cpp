@@ -33,6 +33,10 @@ std::vector<size_t> dataInputs(const Node &n) {
     return {1, 2}; // input_sizes is static
   if (n.op == "OneHot")
     return {0, 2, 3}; // depth is static
+  if (n.op == "Split")
+    return {1};
+  if (n.op == "SplitV")
+    return {0};
   if (n.op == "Range")
     return {}; // from constants
   if (n.op == "Cumsum")
@@ -229,6 +233,24 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
       return false;
     }
     return fromAligned(0, nIn);
+  }
+  if (op == "Split" || op == "SplitV" || op == "Unpack") {
+    // The batch axis passes through (a split along it is not compiled).
+    const std::vector<int64_t> &xd = in(op == "Split" ? 1 : 0);
+    int64_t axis = op == "Unpack" ? (n.attrs.count("axis") ? std::get<int64_t>(n.attrs.at("axis")) : 0) : 0;
+    if (op != "Unpack") {
+      const TensorData *a = constValue(g, n, op == "Split" ? 0 : 2);
+      axis = a && !a->i.empty() ? a->i[0] : 0;
+    }
+    if (axis < 0)
+      axis += static_cast<int64_t>(xd.size());
+    size_t src = op == "Unpack" && at >= static_cast<size_t>(axis) ? at + 1 : at;
+    if (src == static_cast<size_t>(axis) || xd.at(src) >= 0) {
+      why = "splits along a batch-sized axis";
+      return false;
+    }
+    out[at] = xd[src];
+    return true;
   }
   if (op == "OneHot") {
     int64_t axis = n.attrs.count("axis") ? std::get<int64_t>(n.attrs.at("axis")) : -1;

@@ -622,6 +622,79 @@ void installOps(TFState &tf) {
   def(tfm, "slice", plumbing("slice", "Slice", {"*input_", "*begin", "*size", "name"}, {"begin", "size"}));
   def(tfm, "reverse", plumbing("reverse", "ReverseV2", {"*tensor", "*axis", "name"}, {"axis"}));
   def(tfm, "reverse_v2", plumbing("reverse_v2", "ReverseV2", {"*tensor", "*axis", "name"}, {"axis"}));
+  // tf.split: an int gives Split(split_dim, value), sizes give SplitV with
+  // the sizes converted where the call is; both named "split", the axis a
+  // Const "split/split_dim". tf.unstack: Unpack named "unstack".
+  def(tfm, "split", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "split", a, {"*value", "*num_or_size_splits", "axis", "num", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    const Value &spec = *b.get("num_or_size_splits");
+    int64_t n = 0;
+    bool equal = spec.isInt() || spec.as<DimensionObj>();
+    if (equal && !toInt(in, spec, n, "num_or_size_splits"))
+      return Value::error();
+    std::optional<TensorRef> sizes;
+    if (!equal) {
+      sizes = tf.toTensor(spec, DType::Int32, "Const");
+      if (!sizes)
+        return Value::error();
+      const Shape &ss = tf.graph().type(*sizes).shape;
+      if (ss.rank() == 0)
+        return in.error(diag::value_error, "Rank-0 tensors are not supported as the num_or_size_splits argument to split. "
+                                           "Argument provided: " + in.repr(spec));
+      n = ss.dims[0];
+    }
+    OpScope s(tf, b.getOr("name", Value::str("split")), "split");
+    if (!s.ok)
+      return Value::error();
+    auto value = tf.toTensor(*b.get("value"), std::nullopt, "value");
+    auto axis = value ? tf.toTensor(b.getOr("axis", Value::integer(0)), DType::Int32, "split_dim") : std::nullopt;
+    if (!axis)
+      return Value::error();
+    graph::Node *node = equal ? tf.createOp(s.name, "Split", {*axis, *value}, {{"num_split", n}})
+                              : tf.createOp(s.name, "SplitV", {*value, *sizes, *axis}, {{"num_split", n}});
+    if (!node)
+      return Value::error();
+    std::vector<Value> outs;
+    for (unsigned i = 0; i < node->outputs.size(); ++i)
+      outs.push_back(tf.makeTensor(*node, i));
+    return Value::list(std::move(outs));
+  });
+  def(tfm, "unstack", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "unstack", a, {"*value", "num", "axis", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    int64_t axis = 0, num = -1;
+    if ((b.has("axis") && !toInt(in, *b.get("axis"), axis, "axis")) ||
+        (b.has("num") && !b.get("num")->isNone() && !toInt(in, *b.get("num"), num, "num")))
+      return Value::error();
+    auto value = tf.toTensor(*b.get("value"), std::nullopt, "value");
+    if (!value)
+      return Value::error();
+    const Shape &vs = tf.graph().type(*value).shape;
+    if (num < 0 && !vs.unknownRank) {
+      int64_t r = static_cast<int64_t>(vs.rank());
+      if (axis < -r || axis >= r)
+        return in.error(diag::value_error, "axis = " + std::to_string(axis) + " not in [" + std::to_string(-r) + ", " +
+                                               std::to_string(r) + ")");
+      num = vs.dims[static_cast<size_t>(axis < 0 ? axis + r : axis)];
+    }
+    if (num < 0)
+      return in.error(diag::value_error, "Cannot infer num from shape " + vs.str());
+    OpScope s(tf, b.getOr("name", Value::str("unstack")), "unstack");
+    if (!s.ok)
+      return Value::error();
+    graph::Node *node = tf.createOp(s.name, "Unpack", {*value}, {{"num", num}, {"axis", axis}});
+    if (!node)
+      return Value::error();
+    std::vector<Value> outs;
+    for (unsigned i = 0; i < node->outputs.size(); ++i)
+      outs.push_back(tf.makeTensor(*node, i));
+    return Value::list(std::move(outs));
+  });
   def(tfm, "stop_gradient", [](Interpreter &in, CallArgs &a) -> Value {
     ArgBinder b(in, "stop_gradient", a, {"*input", "name"});
     if (!b.ok())

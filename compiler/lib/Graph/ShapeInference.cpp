@@ -826,6 +826,85 @@ bool shapeReverse(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+/// Split(split_dim, value) into attr num_split equal parts; SplitV(value,
+/// size_splits, split_dim) into the given sizes (one may be -1).
+bool shapeSplit(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  bool v = q.opType == "SplitV";
+  if (!needInputs(q, v ? 3 : 2, e))
+    return false;
+  const TensorType &x = q.inputs[v ? 0 : 1];
+  std::vector<int64_t> axes;
+  if (!constAxes(q, v ? 2 : 0, axes) || axes.size() != 1)
+    return fail(e, ShapeError::Argument, q.opType + " needs a constant axis in scopec", false);
+  if (x.shape.unknownRank)
+    return fail(e, ShapeError::Argument, q.opType + " of a tensor of unknown rank", false);
+  int64_t r = static_cast<int64_t>(x.shape.rank()), axis = axes[0];
+  if (axis < -r || axis >= r)
+    return fail(e, ShapeError::Argument, "Shape must be at least rank " + std::to_string((axis < 0 ? -axis : axis + 1)) +
+                                             " but is rank " + std::to_string(r));
+  if (axis < 0)
+    axis += r;
+  int64_t d = x.shape.dims[static_cast<size_t>(axis)];
+  std::vector<int64_t> sizes;
+  if (!v) {
+    int64_t n = q.intAttr("num_split", 1);
+    if (d >= 0 && (n <= 0 || d % n != 0))
+      return fail(e, ShapeError::Shapes, "Dimension size must be evenly divisible by " + std::to_string(n) + " but is " +
+                                             std::to_string(d));
+    sizes.assign(static_cast<size_t>(n), d < 0 ? -1 : d / n);
+  } else {
+    const TensorData *sz = q.constInputs.size() > 1 ? q.constInputs[1] : nullptr;
+    if (!sz)
+      return fail(e, ShapeError::Argument, "SplitV needs constant size_splits in scopec", false);
+    sizes = sz->i;
+    int64_t known = 0, unknownAt = -1;
+    for (size_t k = 0; k < sizes.size(); ++k)
+      if (sizes[k] == -1) {
+        if (unknownAt >= 0)
+          return fail(e, ShapeError::Argument, "Only one dimensions can have a value of -1. Second one found at dimension " +
+                                                   std::to_string(k), false);
+        unknownAt = static_cast<int64_t>(k);
+      } else {
+        known += sizes[k];
+      }
+    if (d >= 0) {
+      if (unknownAt >= 0)
+        sizes[static_cast<size_t>(unknownAt)] = d - known;
+      if ((unknownAt < 0 && known != d) || (unknownAt >= 0 && known > d))
+        return fail(e, ShapeError::Shapes, "Determined shape must either match input shape along split_dim exactly if "
+                                           "fully specified, or be less than the size of the input along split_dim if "
+                                           "not fully specified.  Got: " + std::to_string(known), false);
+    }
+  }
+  o.clear();
+  for (int64_t sz : sizes) {
+    Shape s = x.shape;
+    s.dims[static_cast<size_t>(axis)] = sz;
+    o.push_back(out(x.dtype, s));
+  }
+  return true;
+}
+
+/// Unpack(value), attrs num and axis: num tensors without that axis.
+bool shapeUnpack(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 1, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  int64_t r = static_cast<int64_t>(x.rank()), axis = q.intAttr("axis", 0), num = q.intAttr("num", 0);
+  if (x.unknownRank || axis < -r || axis >= r)
+    return fail(e, ShapeError::Argument, "axis = " + std::to_string(axis) + " not in [" + std::to_string(-r) + ", " +
+                                             std::to_string(r) + ")", false);
+  if (axis < 0)
+    axis += r;
+  if (x.dims[static_cast<size_t>(axis)] >= 0 && x.dims[static_cast<size_t>(axis)] != num)
+    return fail(e, ShapeError::Shapes, "Dimension must be " + std::to_string(num) + " but is " +
+                                           std::to_string(x.dims[static_cast<size_t>(axis)]));
+  Shape s = x;
+  s.dims.erase(s.dims.begin() + axis);
+  o.assign(static_cast<size_t>(num), out(q.inputs[0].dtype, s));
+  return true;
+}
+
 /// OneHot(indices, depth, on_value, off_value), attr axis (-1: last).
 bool shapeOneHot(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (!needInputs(q, 4, e))
