@@ -232,6 +232,8 @@ def ints():
         "misc/batch2:0": np.concatenate([x, x], 0).reshape(-1, 10),
         "misc/arange:0": np.arange(3, 20, 4).astype(np.int32),
         "misc/arange64:0": np.arange(10, -2, -3).astype(np.int64),
+        "misc/shape:0": np.array(x.shape, np.int32),
+        "misc/batch:0": np.int64(B),
     }
     return {"x": x, "n": n, "d": d, "m": m, "q": q}, {}, fetches
 

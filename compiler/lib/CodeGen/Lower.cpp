@@ -1724,6 +1724,15 @@ void Lowerer::lowerNode(const Node &n) {
     return remap(n);
   if (op == "OneHot" || op == "Range" || op == "Cumsum")
     return sequenceOp(n);
+  if (op == "Shape") { // the input's run-time dimensions
+    const std::vector<int64_t> &xd = dims(n.inputs[0]);
+    Value *out = output(n);
+    for (size_t k = 0; k < xd.size(); ++k) {
+      Value *d = dimValue(xd[k]);
+      store(ot, ot == DType::Int32 ? b_.CreateTrunc(d, i32_) : d, out, b_.getInt64(static_cast<int64_t>(k)));
+    }
+    return;
+  }
   if (op == "Assign")
     throw Unsupported{"'" + n.name + "' (Assign) changes a variable: the compiled forward pass only reads them"};
   throw Unsupported{"the op '" + n.name + "' (" + op + ") cannot be compiled yet"};

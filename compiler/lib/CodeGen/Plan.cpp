@@ -27,6 +27,8 @@ std::vector<size_t> dataInputs(const Node &n) {
     return {0};
   if (n.op == "Fill")
     return {1};
+  if (n.op == "Shape")
+    return {}; // reads only the (plan's) dimensions of its input
   if (n.op == "GatherV2")
     return {0, 1}; // the axis is static
   if (n.op == "Conv2DBackpropInput")
@@ -233,6 +235,22 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
       return false;
     }
     return fromAligned(0, nIn);
+  }
+  if (op == "Fill" || op == "Reshape") {
+    // A shape measured by a Shape op: the measured tensor's run-time dimensions.
+    const Node &src = g.node(n.inputs.at(op == "Fill" ? 0 : 1).node);
+    if (src.op == "Shape") {
+      auto it = known.find(src.inputs.at(0).node);
+      const std::vector<int64_t> &sd = it != known.end() ? it->second : g.type(src.inputs[0]).shape.dims;
+      if (sd.size() == out.size()) {
+        out = sd;
+        return true;
+      }
+    }
+    if (op == "Fill") {
+      why = "has a run-time shape scopec cannot follow";
+      return false;
+    }
   }
   if (op == "Split" || op == "SplitV" || op == "Unpack") {
     // The batch axis passes through (a split along it is not compiled).

@@ -255,12 +255,8 @@ graph::Node *TFState::createOp(const std::string &name, const std::string &op,
   q.nodeName = name;
   q.opType = op;
   q.attrs = &attrs;
-  for (TensorRef r : inputs) {
-    q.inputs.push_back(g_->type(r));
-    q.inputs.back().isRef = false;
-    const graph::Node &n = g_->node(r.node);
-    q.constInputs.push_back(n.op == "Const" && n.value ? n.value.get() : nullptr);
-  }
+  for (TensorRef r : inputs)
+    graph::addInput(q, *g_, r);
   std::vector<TensorType> outs;
   graph::ShapeError err;
   if (!graph::inferShape(q, outs, err)) {

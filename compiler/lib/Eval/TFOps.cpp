@@ -395,6 +395,12 @@ void installOps(TFState &tf) {
       return Value::error();
     std::vector<int64_t> shape;
     const Value &sv = *b.get("shape");
+    if (in.tf().isTensorOrVariable(sv)) { // a shape tensor (tf.shape(x)): no Const
+      TFState &tf = in.tf();
+      ScopedOp s(tf, b.getOr("name", Value::none()), "Reshape", *b.get("tensor"), "tensor");
+      auto st = s.valid() ? tf.toTensor(sv, std::nullopt, "shape") : std::nullopt;
+      return st ? finish(tf, tf.createOp(s.name, "Reshape", {*s.x, *st})) : Value::error();
+    }
     std::vector<Value> items = sv.isSequence() ? sv.items() : std::vector<Value>{sv};
     for (const Value &d : items) {
       int64_t v;
@@ -695,6 +701,23 @@ void installOps(TFState &tf) {
       outs.push_back(tf.makeTensor(*node, i));
     return Value::list(std::move(outs));
   });
+  // tf.shape: the run-time shape (batch included) as a tensor.
+  def(tfm, "shape", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "shape", a, {"*input", "name", "out_type"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    DType t = DType::Int32;
+    if (const Value *o = b.get("out_type"); o && !o->isNone() && !tf.toDType(*o, t))
+      return Value::error();
+    if (t != DType::Int32 && t != DType::Int64)
+      return in.error(diag::incompatible_dtypes, std::string("Value for attr 'out_type' of ") + graph::dtypeName(t) +
+                                                     " is not in the list of allowed values: int32, int64");
+    ScopedOp s(tf, b.getOr("name", Value::none()), "Shape", *b.get("input"), "input");
+    if (!s.valid())
+      return Value::error();
+    return finish(tf, tf.createOp(s.name, "Shape", {*s.x}, {{"out_type", t}}));
+  });
   def(tfm, "stop_gradient", [](Interpreter &in, CallArgs &a) -> Value {
     ArgBinder b(in, "stop_gradient", a, {"*input", "name"});
     if (!b.ok())
@@ -939,10 +962,24 @@ void installOps(TFState &tf) {
       const TensorType &t = tf.graph().type(*s.x);
       DType dt = haveDType ? want : t.dtype;
       if (!t.shape.isFullyDefined()) {
-        if (ones || dt != t.dtype)
-          return in.error(diag::unsupported_api, "tf." + fname + " of a tensor whose shape is known only at run time, " +
-                                                     t.shape.str() + ", needs tf.shape: not supported by scopec yet");
-        return finish(tf, tf.createOp(s.name, "ZerosLike", {*s.x}));
+        if (!ones && dt == t.dtype)
+          return finish(tf, tf.createOp(s.name, "ZerosLike", {*s.x}));
+        if (!ones || t.shape.unknownRank)
+          return in.error(diag::unsupported_api, "tf." + fname + " with another dtype of a tensor whose shape is known "
+                                                     "only at run time, " + t.shape.str() + ", is not supported by scopec yet");
+        // ones_like: Shape (the run-time shape), a Const one, and a Fill named after the scope.
+        graph::Node *shape = tf.createOp(tf.uniqueName("Shape"), "Shape", {*s.x}, {{"out_type", DType::Int32}});
+        if (!shape)
+          return Value::error();
+        TensorData one;
+        one.dtype = dt;
+        one.shape = Shape::scalar();
+        if (graph::isFloating(dt))
+          one.f = {1.0};
+        else
+          one.i = {1};
+        TensorRef value = tf.constant("Const", one);
+        return finish(tf, tf.createOp(s.name, "Fill", {TensorRef{shape->id, 0}, value}));
       }
       std::vector<Value> dims;
       for (int64_t d : t.shape.dims)

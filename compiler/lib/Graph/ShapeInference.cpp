@@ -216,13 +216,31 @@ bool shapeCast(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+/// The shape a shape tensor (input k) holds: a constant, or what a Shape op
+/// measures; unknown otherwise.
+Shape shapeValue(const ShapeQuery &q, size_t k) {
+  if (k < q.constInputs.size() && q.constInputs[k])
+    return Shape::of(q.constInputs[k]->i);
+  if (k < q.shapeOf.size() && q.shapeOf[k])
+    return *q.shapeOf[k];
+  return Shape::unknown();
+}
+
+bool shapeShape(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 1, e))
+    return false;
+  const Shape &x = q.inputs[0].shape;
+  DType t = DType::Int32;
+  if (const AttrValue *a = q.attr("out_type"); a && std::holds_alternative<DType>(*a))
+    t = std::get<DType>(*a);
+  o = {out(t, Shape::of({x.unknownRank ? -1 : static_cast<int64_t>(x.rank())}))};
+  return true;
+}
+
 bool shapeFill(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (!needInputs(q, 2, e))
     return false;
-  const TensorData *dims = q.constInputs.size() > 0 ? q.constInputs[0] : nullptr;
-  Shape s = Shape::unknown();
-  if (dims)
-    s = Shape::of(dims->i);
+  Shape s = shapeValue(q, 0);
   o = {out(q.inputs[1].dtype, s)};
   return true;
 }
@@ -494,7 +512,8 @@ bool shapeReshape(const ShapeQuery &q, Outs &o, ShapeError &e) {
   const Shape &x = q.inputs[0].shape;
   const TensorData *target = q.constInputs.size() > 1 ? q.constInputs[1] : nullptr;
   if (!target) {
-    o = {out(q.inputs[0].dtype, Shape::unknown())};
+    // tf.reshape(y, tf.shape(x)): the shape x has (unknown dimensions stay unknown).
+    o = {out(q.inputs[0].dtype, shapeValue(q, 1))};
     return true;
   }
   Shape s = Shape::of(target->i);
@@ -1118,6 +1137,14 @@ bool broadcastShapes(const Shape &a, const Shape &b, Shape &out, int64_t *badA, 
 
 namespace scopec::graph {
 
+void addInput(ShapeQuery &q, const Graph &g, TensorRef r) {
+  const Node &src = g.node(r.node);
+  q.inputs.push_back(src.outputs[r.index]);
+  q.inputs.back().isRef = false;
+  q.constInputs.push_back(src.op == "Const" && src.value ? src.value.get() : nullptr);
+  q.shapeOf.push_back(src.op == "Shape" && !src.inputs.empty() ? &g.type(src.inputs[0]).shape : nullptr);
+}
+
 std::vector<std::string> verifyGraph(const Graph &g) {
   std::vector<std::string> problems;
   std::map<std::string, NodeID> names;
@@ -1141,10 +1168,7 @@ std::vector<std::string> verifyGraph(const Graph &g) {
         inputsOk = false;
         break;
       }
-      const Node &src = g.node(r.node);
-      q.inputs.push_back(src.outputs[r.index]);
-      q.inputs.back().isRef = false;
-      q.constInputs.push_back(src.op == "Const" && src.value ? src.value.get() : nullptr);
+      addInput(q, g, r);
     }
     if (!inputsOk || n.outputs.empty())
       continue;

@@ -166,6 +166,8 @@ const std::vector<Case> &cases() {
        "error: Input 'condition' of 'Select' Op has type float32 that does not match expected type of bool."},
       {"Rsqrt", {T("?,3")}, {}, {}, "float32[?,3]"},
       {"StopGradient", {T("?,3")}, {}, {}, "float32[?,3]"},
+      {"Shape", {T("?,3,2")}, {}, {}, "int32[3]"},
+      {"Shape", {T("*")}, {{"out_type", DType::Int64}}, {}, "int64[?]"},
       {"Split", {T("", DType::Int32), T("?,6")}, {{"num_split", int64_t(3)}}, {{0, ints({1}, true)}}, "float32[?,2]"},
       {"Split", {T("", DType::Int32), T("?,6")}, {{"num_split", int64_t(4)}}, {{0, ints({1}, true)}},
        "error: Dimension size must be evenly divisible by 4 but is 6 for 'Split' (op: 'Split') with input shapes: [], [?,6]."},

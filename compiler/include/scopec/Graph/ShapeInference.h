@@ -29,6 +29,9 @@ struct ShapeQuery {
   /// The compile-time value of each input when it is a Const (else null).
   std::vector<const TensorData *> constInputs;
   const std::map<std::string, AttrValue> *attrs = nullptr;
+  /// When input k is the output of a Shape op: the (static) shape it
+  /// measures, else null (TF's MakeShapeFromShapeTensor on a Shape op).
+  std::vector<const Shape *> shapeOf;
 
   const AttrValue *attr(const std::string &name) const;
   int64_t intAttr(const std::string &name, int64_t dflt) const;
@@ -42,6 +45,9 @@ struct ShapeError {
   std::string message;
   bool withInputShapes = true;
 };
+
+/// Appends input `r` of graph `g` to `q`: its type, constant value, measured shape.
+void addInput(ShapeQuery &q, const Graph &g, TensorRef r);
 
 /// Runs the registered shape function of `q.opType`.
 bool inferShape(const ShapeQuery &q, std::vector<TensorType> &outs, ShapeError &err);
