@@ -319,6 +319,7 @@ private:
   void conv2d(const Node &n);
   void conv2dTranspose(const Node &n);
   void pool(const Node &n, bool isMax);
+  void lrn(const Node &n);
   void reduce(const Node &n);
   void softmax(const Node &n, bool log);
   void transpose(const Node &n);
@@ -855,6 +856,41 @@ void Lowerer::conv2dTranspose(const Node &n) {
       }, "ow");
     }, "oh");
   }, "n");
+}
+
+/// LRN across channels: x / (bias + alpha * sum of x^2 over c - r .. c + r)^beta.
+void Lowerer::lrn(const Node &n) {
+  requireFloat32(n);
+  const std::vector<int64_t> &xd = dims(n.inputs[0]);
+  int64_t C = xd[3], r = attrInt(n, "depth_radius", 5);
+  auto real = [&](const char *k, double d) {
+    auto it = n.attrs.find(k);
+    return it != n.attrs.end() && std::holds_alternative<double>(it->second) ? std::get<double>(it->second) : d;
+  };
+  Value *bias = fconst(static_cast<float>(real("bias", 1))), *alpha = fconst(static_cast<float>(real("alpha", 1)));
+  Value *beta = fconst(static_cast<float>(real("beta", 0.5)));
+  Value *x = input(n, 0), *out = output(n);
+  loop(b_.CreateUDiv(count(xd), b_.getInt64(C)), [&](Value *p) {
+    Value *base = b_.CreateMul(p, b_.getInt64(C));
+    loop(b_.getInt64(C), [&](Value *c) {
+      Value *lo = b_.CreateSelect(b_.CreateICmpSGT(b_.CreateSub(c, b_.getInt64(r)), b_.getInt64(0)), b_.CreateSub(c, b_.getInt64(r)), b_.getInt64(0));
+      Value *hi = b_.CreateSelect(b_.CreateICmpSLT(b_.CreateAdd(c, b_.getInt64(r + 1)), b_.getInt64(C)), b_.CreateAdd(c, b_.getInt64(r + 1)), b_.getInt64(C));
+      llvm::AllocaInst *acc;
+      {
+        llvm::IRBuilderBase::InsertPointGuard guard(b_);
+        b_.SetInsertPoint(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+        acc = b_.CreateAlloca(f32_, nullptr, "lrn.sum");
+      }
+      b_.CreateStore(fconst(0), acc);
+      loop(b_.CreateSub(hi, lo), [&](Value *k) {
+        Value *v = load(x, b_.CreateAdd(base, b_.CreateAdd(lo, k)));
+        b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f32_, acc), b_.CreateFMul(v, v)), acc);
+      }, "w");
+      Value *den = intrinsic(llvm::Intrinsic::pow, {b_.CreateFAdd(bias, b_.CreateFMul(alpha, b_.CreateLoad(f32_, acc))), beta});
+      Value *i = b_.CreateAdd(base, c);
+      store(b_.CreateFDiv(load(x, i), den), out, i);
+    }, "c");
+  }, "p");
 }
 
 void Lowerer::pool(const Node &n, bool isMax) {
@@ -1708,6 +1744,8 @@ void Lowerer::lowerNode(const Node &n) {
     return conv2dTranspose(n);
   if (op == "MaxPool" || op == "AvgPool")
     return pool(n, op == "MaxPool");
+  if (op == "LRN")
+    return lrn(n);
   if (op == "Sum" || op == "Mean" || op == "Max" || op == "Min")
     return reduce(n);
   if (op == "Softmax" || op == "LogSoftmax")

@@ -112,7 +112,7 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
   static const std::set<std::string> sameCount = {
       "Identity", "Reshape", "ExpandDims", "Squeeze", "Transpose", "Cast", "Neg", "Abs", "Square",
       "Sqrt", "Exp", "Log", "Relu", "Relu6", "LeakyRelu", "Elu", "Sigmoid", "Tanh", "Softmax",
-      "LogSoftmax", "BiasAdd", "Rsqrt", "Softplus", "LogicalNot", "ZerosLike", "FusedBatchNormV3", "ReverseV2", "StopGradient", "Cumsum"};
+      "LogSoftmax", "BiasAdd", "Rsqrt", "Softplus", "LogicalNot", "ZerosLike", "FusedBatchNormV3", "ReverseV2", "StopGradient", "Cumsum", "LRN"};
   if (sameCount.count(op)) {
     Count c = countOf(in(0));
     int64_t rest = 1;

@@ -850,6 +850,27 @@ void installOps(TFState &tf) {
     auto t = tf.toTensor(*b.get("value"), want, name.isStr() && !name.asStr().empty() ? name.asStr() : "Const");
     return t ? tf.tensor(*t) : Value::error();
   });
+  // tf.nn.lrn / local_response_normalization: LRN named "LRN".
+  NativeFn lrn = [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "lrn", a, {"*input", "depth_radius", "bias", "alpha", "beta", "name"});
+    if (!b.ok())
+      return Value::error();
+    int64_t radius = 5;
+    if (b.has("depth_radius") && !toInt(in, *b.get("depth_radius"), radius, "depth_radius"))
+      return Value::error();
+    double bias = 1, alpha = 1, beta = 0.5;
+    for (auto [k, p] : {std::pair<const char *, double *>{"bias", &bias}, {"alpha", &alpha}, {"beta", &beta}})
+      if (const Value *v = b.get(k); v && !toFloat(*v, *p))
+        return in.error(diag::type_error, std::string(k) + " must be a number");
+    TFState &tf = in.tf();
+    ScopedOp s(tf, b.getOr("name", Value::none()), "LRN", *b.get("input"), "input");
+    if (!s.valid())
+      return Value::error();
+    return finish(tf, tf.createOp(s.name, "LRN", {*s.x},
+                                  {{"depth_radius", radius}, {"bias", bias}, {"alpha", alpha}, {"beta", beta}}));
+  };
+  def(nn, "lrn", lrn);
+  def(nn, "local_response_normalization", lrn);
   // tf.div: Python 2 division (RealDiv for floats, FloorDiv for integers), named "div".
   def(tfm, "div", [](Interpreter &in, CallArgs &a) -> Value {
     ArgBinder b(in, "div", a, {"*x", "*y", "name"});

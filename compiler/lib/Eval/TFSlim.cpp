@@ -173,10 +173,48 @@ Value repeatOrStack(Interpreter &in, CallArgs &a, bool stack) {
 
 } // namespace
 
+/// slim.softmax: in variable_scope(scope, 'softmax'), reshape to 2-D, softmax,
+/// reshape back to tf.shape(logits).
+Value slimSoftmax(Interpreter &in, CallArgs &a) {
+  ArgBinder b(in, "softmax", a, {"*logits", "scope"});
+  if (!b.ok())
+    return Value::error();
+  TFState &tf = in.tf();
+  auto t = tf.toTensor(*b.get("logits"), std::nullopt, "logits");
+  if (!t)
+    return Value::error();
+  const graph::Shape &s = tf.graph().type(*t).shape;
+  if (s.unknownRank || s.rank() < 2)
+    return in.error(diag::value_error, "Shape " + s.str() + " must have rank at least 2");
+  if (s.dims.back() < 0)
+    return in.error(diag::value_error, "Last dimension must be known " + s.str());
+  CallArgs vs;
+  vs.positional = {b.getOr("scope", Value::none()), Value::str("softmax")};
+  Value cm = in.call(tf.modules().at("tf").as<ModuleObj>()->attrs.at("variable_scope"), vs, in.callSite());
+  auto *c = cm.as<ContextManager>();
+  if (!c || c->enter(in, in.callSite()).isError())
+    return Value::error();
+  ModuleObj *tfm = tf.modules().at("tf").as<ModuleObj>(), *nn = tf.modules().at("tf.nn").as<ModuleObj>();
+  auto call = [&](ModuleObj *m, const char *f, std::vector<Value> args) {
+    CallArgs ca;
+    ca.positional = std::move(args);
+    return in.call(m->attrs.at(f), ca, in.callSite());
+  };
+  Value logits = tf.tensor(*t);
+  Value flat = call(tfm, "reshape", {logits, Value::list({Value::integer(-1), Value::integer(s.dims.back())})});
+  Value p = flat.isError() ? flat : call(nn, "softmax", {flat});
+  Value shape = p.isError() ? p : call(tfm, "shape", {logits});
+  Value out = shape.isError() ? shape : call(tfm, "reshape", {p, shape});
+  c->exit(in, in.callSite());
+  return out;
+}
+
 void installSlim(TFState &tf) {
   Interpreter &in = tf.interp();
   auto mod = [&](const std::string &k) { return tf.modules().at(k).as<ModuleObj>(); };
   ModuleObj *slim = mod("slim"), *clayers = mod("tf.contrib.layers"), *contrib = mod("tf.contrib");
+  for (ModuleObj *m : {slim, clayers})
+    m->attrs["softmax"] = in.makeBuiltin(m->name + ".softmax", slimSoftmax);
   auto framework = std::make_shared<ModuleObj>("tf.contrib.framework");
   tf.modules()["tf.contrib.framework"] = Value::object(Kind::Module, framework);
   contrib->attrs["framework"] = tf.modules()["tf.contrib.framework"];
@@ -186,7 +224,7 @@ void installSlim(TFState &tf) {
            {"conv2d", "convolution2d"}, {"convolution2d", "convolution2d"},
            {"fully_connected", "fully_connected"}, {"max_pool2d", "max_pool2d"},
            {"avg_pool2d", "avg_pool2d"}, {"dropout", "dropout"}, {"flatten", "flatten"},
-           {"batch_norm", "batch_norm"}}) {
+           {"batch_norm", "batch_norm"}, {"softmax", "softmax"}}) {
     for (ModuleObj *m : {slim, clayers}) {
       std::string source = attr == std::string("convolution2d") ? "conv2d" : attr;
       auto it = m->attrs.find(source);

@@ -412,6 +412,17 @@ bool shapeConvBackpropInput(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+bool shapeLRN(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 1, e) || !withRank(q.inputs[0].shape, 4, e))
+    return false;
+  DType t = q.inputs[0].dtype;
+  if (t != DType::Float32 && t != DType::Float16 && t != DType::BFloat16)
+    return fail(e, ShapeError::DType, std::string("Value passed to parameter 'input' has DataType ") + dtypeName(t) +
+                                          " not in list of allowed values: half, bfloat16, float32", false);
+  o = {out(t, q.inputs[0].shape)};
+  return true;
+}
+
 bool shapePool(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (!needInputs(q, 1, e))
     return false;

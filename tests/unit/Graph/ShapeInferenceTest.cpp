@@ -166,6 +166,8 @@ const std::vector<Case> &cases() {
        "error: Input 'condition' of 'Select' Op has type float32 that does not match expected type of bool."},
       {"Rsqrt", {T("?,3")}, {}, {}, "float32[?,3]"},
       {"StopGradient", {T("?,3")}, {}, {}, "float32[?,3]"},
+      {"LRN", {T("?,4,4,8")}, {}, {}, "float32[?,4,4,8]"},
+      {"LRN", {T("?,8")}, {}, {}, "error: Shape must be rank 4 but is rank 2 for 'LRN' (op: 'LRN') with input shapes: [?,8]."},
       {"Shape", {T("?,3,2")}, {}, {}, "int32[3]"},
       {"Shape", {T("*")}, {{"out_type", DType::Int64}}, {}, "int64[?]"},
       {"Split", {T("", DType::Int32), T("?,6")}, {{"num_split", int64_t(3)}}, {{0, ints({1}, true)}}, "float32[?,2]"},
