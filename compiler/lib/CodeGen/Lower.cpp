@@ -196,6 +196,18 @@ private:
     return b_.CreateCall(f, {x});
   }
   Value *fconst(double v) { return llvm::ConstantFP::get(f32_, v); }
+  /// A stack slot in the function's entry block (so SROA can make it a register).
+  llvm::AllocaInst *entryAlloca(llvm::Type *t, const char *name) {
+    llvm::IRBuilderBase::InsertPointGuard guard(b_);
+    b_.SetInsertPoint(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
+    return b_.CreateAlloca(t, nullptr, name);
+  }
+  /// Zero of dtype `t` as an element value (i1 false for bool).
+  Value *zeroOf(DType t) {
+    if (t == DType::Bool)
+      return b_.getFalse();
+    return isFloat(t) ? static_cast<Value *>(llvm::ConstantFP::get(elemTy(t), 0.0)) : llvm::ConstantInt::get(elemTy(t), 0);
+  }
   /// A constant of `like`'s type (float, double or an integer).
   Value *constLike(Value *like, double v) {
     llvm::Type *t = like->getType();
@@ -413,12 +425,8 @@ void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, 
   llvm::Function *fma = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::fma, {vty});
   // Accumulators in allocas of the entry block: SROA makes them registers.
   std::vector<llvm::AllocaInst *> acc(rows * nv);
-  {
-    llvm::IRBuilderBase::InsertPointGuard guard(b_);
-    b_.SetInsertPoint(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-    for (auto &p : acc)
-      p = b_.CreateAlloca(vty, nullptr, "acc");
-  }
+  for (auto &p : acc)
+    p = entryAlloca(vty, "acc");
   for (auto *p : acc)
     b_.CreateStore(zero, p);
   std::vector<Value *> rowPtr(rows);
@@ -576,12 +584,7 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
     batch_ = outerBatch;
   }
   // The model function: fill the context, then run the units.
-  llvm::AllocaInst *ctx;
-  {
-    llvm::IRBuilderBase::InsertPointGuard guard(b_);
-    b_.SetInsertPoint(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-    ctx = b_.CreateAlloca(ctxTy, nullptr, "task.ctx");
-  }
+  llvm::AllocaInst *ctx = entryAlloca(ctxTy, "task.ctx");
   for (unsigned i = 0; i < vals.size(); ++i)
     b_.CreateStore(vals[i], b_.CreateStructGEP(ctxTy, ctx, i));
   Value *rowUnits = b_.CreateAdd(b_.CreateUDiv(M, b_.getInt64(rows)),
@@ -875,12 +878,7 @@ void Lowerer::lrn(const Node &n) {
     loop(b_.getInt64(C), [&](Value *c) {
       Value *lo = b_.CreateSelect(b_.CreateICmpSGT(b_.CreateSub(c, b_.getInt64(r)), b_.getInt64(0)), b_.CreateSub(c, b_.getInt64(r)), b_.getInt64(0));
       Value *hi = b_.CreateSelect(b_.CreateICmpSLT(b_.CreateAdd(c, b_.getInt64(r + 1)), b_.getInt64(C)), b_.CreateAdd(c, b_.getInt64(r + 1)), b_.getInt64(C));
-      llvm::AllocaInst *acc;
-      {
-        llvm::IRBuilderBase::InsertPointGuard guard(b_);
-        b_.SetInsertPoint(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-        acc = b_.CreateAlloca(f32_, nullptr, "lrn.sum");
-      }
+      llvm::AllocaInst *acc = entryAlloca(f32_, "lrn.sum");
       b_.CreateStore(fconst(0), acc);
       loop(b_.CreateSub(hi, lo), [&](Value *k) {
         Value *v = load(x, b_.CreateAdd(base, b_.CreateAdd(lo, k)));
@@ -1097,9 +1095,7 @@ void Lowerer::gather(const Node &n) {
       Value *row = b_.CreateSelect(ok, v, b_.getInt64(0));
       Value *src = b_.CreateMul(b_.CreateAdd(b_.CreateMul(o, limit), row), nInner);
       Value *dst = b_.CreateMul(b_.CreateAdd(b_.CreateMul(o, nIdx), j), nInner);
-      Value *zero = t == DType::Bool ? static_cast<Value *>(b_.getFalse())
-                    : isFloat(t)       ? llvm::ConstantFP::get(elemTy(t), 0.0)
-                                       : llvm::ConstantInt::get(elemTy(t), 0);
+      Value *zero = zeroOf(t);
       loop(nInner, [&](Value *i) {
         Value *x = load(t, params, b_.CreateAdd(src, i));
         store(t, b_.CreateSelect(ok, x, zero), out, b_.CreateAdd(dst, i));
@@ -1157,9 +1153,7 @@ void Lowerer::remap(const Node &n) {
   DType t = outType(n);
   Value *x = input(n, 0), *out = output(n);
   std::vector<Value *> xs = strides(xd), os = strides(od);
-  Value *zero = t == DType::Bool ? static_cast<Value *>(b_.getFalse())
-                : isFloat(t)     ? llvm::ConstantFP::get(elemTy(t), 0.0)
-                                 : llvm::ConstantInt::get(elemTy(t), 0);
+  Value *zero = zeroOf(t);
   nest(od, [&](std::vector<Value *> &idx) {
     Value *inside = b_.getTrue(), *off = b_.getInt64(0);
     for (size_t k = 0; k < idx.size(); ++k) {
@@ -1264,13 +1258,8 @@ void Lowerer::sequenceOp(const Node &n) {
   bool reverse = n.attrs.count("reverse") && std::get<bool>(n.attrs.at("reverse"));
   std::vector<int64_t> outer(od.begin(), od.begin() + axis), inner(od.begin() + axis + 1, od.end());
   Value *len = dimValue(od[static_cast<size_t>(axis)]), *nIn = count(inner), *x = input(n, 0);
-  Value *zero = isFloat(t) ? static_cast<Value *>(llvm::ConstantFP::get(elemTy(t), 0.0)) : llvm::ConstantInt::get(elemTy(t), 0);
-  llvm::AllocaInst *acc;
-  {
-    llvm::IRBuilderBase::InsertPointGuard guard(b_);
-    b_.SetInsertPoint(&fn_->getEntryBlock(), fn_->getEntryBlock().begin());
-    acc = b_.CreateAlloca(elemTy(t), nullptr, "cumsum");
-  }
+  Value *zero = zeroOf(t);
+  llvm::AllocaInst *acc = entryAlloca(elemTy(t), "cumsum");
   loop(count(outer), [&](Value *o) {
     loop(nIn, [&](Value *j) {
       b_.CreateStore(zero, acc);
@@ -1713,9 +1702,7 @@ void Lowerer::lowerNode(const Node &n) {
   if (op == "Fill")
     return elementwise(n, {1}, [&](Vals &v) { return v[0]; });
   if (op == "ZerosLike") {
-    Value *zero = ot == DType::Bool ? static_cast<Value *>(b_.getFalse())
-                  : isFloat(ot)     ? llvm::ConstantFP::get(elemTy(ot), 0.0)
-                                    : llvm::ConstantInt::get(elemTy(ot), 0);
+    Value *zero = zeroOf(ot);
     return elementwise(n, {0}, [&](Vals &) { return zero; });
   }
   if (op == "AddN") {
