@@ -159,6 +159,41 @@ class JITNumerics(Tmp):
                 z += pad[:, i:i + 7, j:j + 9, :] @ wts["k"][i, j]
         self.assertLess(rel_err(o["z:0"], np.maximum(z + wts["c"], 0)), TOL)
 
+    def test_scratch_is_planned_by_liveness(self):
+        # Six conv+relu+scale layers on 32x32x16: the intermediates take turns in two
+        # activation-sized slots (was one slot each), and the result still matches NumPy.
+        prog = self.path("deep.scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\nx = tf.placeholder(tf.float32, [None, 8, 8, 16], name='x')\nh = x\n"
+                    "for i in range(6):\n    with tf.variable_scope('c%d' % i):\n"
+                    "        w = tf.get_variable('w', [3, 3, 16, 16])\n"
+                    "        h = tf.nn.relu(tf.nn.conv2d(h, w, [1, 1, 1, 1], 'SAME')) * 0.5\n"
+                    "y = tf.identity(h, name='y')\n")
+        base = self.path("deep")
+        rc, _, err = run("build", prog, "-o", base, "--emit", "so", "--prefix", "deep")
+        self.assertEqual(rc, 0, err)
+        _, scratch_size = load_model(base, "deep")
+        act = 8 * 8 * 16 * 4
+        for batch in (1, 3):
+            self.assertLessEqual(scratch_size(batch), 2 * act * batch + 64)
+        rng = np.random.default_rng(5)
+        x = rng.uniform(-1, 1, (3, 8, 8, 16)).astype(np.float32)
+        ws = {"c%d/w" % i: rng.uniform(-0.3, 0.3, (3, 3, 16, 16)).astype(np.float32) for i in range(6)}
+        np.save(self.path("x.npy"), x)
+        np.savez(self.path("w.npz"), **ws)
+        rc, _, err = run("run", prog, "--input", "x=" + self.path("x.npy"), "--weights", self.path("w.npz"),
+                         "--fetch", "y", "-o", self.path("o.npz"))
+        self.assertEqual(rc, 0, err)
+        h = x.astype(np.float64)
+        for i in range(6):
+            p = np.pad(h, ((0, 0), (1, 1), (1, 1), (0, 0)))
+            z = np.zeros_like(h)
+            for a in range(3):
+                for b in range(3):
+                    z += p[:, a:a + 8, b:b + 8, :] @ ws["c%d/w" % i][a, b]
+            h = np.maximum(z, 0) * 0.5
+        self.assertLess(rel_err(np.load(self.path("o.npz"))["y:0"], h), TOL)
+
     def test_mlp(self):
         self.check_program("mlp")
 

@@ -245,12 +245,70 @@ private:
         stat *= x < 0 ? -x : x;
       }
       int64_t rounded = (stat + 63) / 64 * 64;
-      Value *off = b_.CreateAdd(b_.getInt64(scratchA_), b_.CreateMul(b_.getInt64(scratchC_), batch_));
+      // A slot at a + c * batch: first fit among freed slots of the same kind
+      // (what is left of one stays free), else at the end of the scratch.
+      int64_t a = scratchA_, c = scratchC_;
+      auto fit = std::find_if(freeSlots_.begin(), freeSlots_.end(),
+                              [&](const Slot &f) { return f.batched == batched && f.size >= rounded; });
+      if (fit != freeSlots_.end()) {
+        a = fit->a;
+        c = fit->c;
+        if (fit->size > rounded) {
+          (batched ? fit->c : fit->a) += rounded;
+          fit->size -= rounded;
+        } else {
+          freeSlots_.erase(fit);
+        }
+      } else {
+        (batched ? scratchC_ : scratchA_) += rounded;
+      }
+      Value *off = b_.CreateAdd(b_.getInt64(a), b_.CreateMul(b_.getInt64(c), batch_));
       p = b_.CreateInBoundsGEP(b_.getInt8Ty(), scratch_, off, n.name);
-      (batched ? scratchC_ : scratchA_) += rounded;
+      slotOf_[k] = slots_.size();
+      slots_.push_back(Slot{batched, a, c, rounded, edgeUses_[k], false});
     }
     bufs_[k] = p;
     return p;
+  }
+  /// Scratch slots, planned by liveness: a slot is freed when the last
+  /// consumer of every tensor in it (its producer's output and the views of
+  /// it) has been lowered; fetched views pin theirs.
+  struct Slot {
+    bool batched;
+    int64_t a, c, size; ///< at a + c * batch; size bytes (times the batch when batched)
+    unsigned uses;      ///< consumer edges not yet lowered
+    bool pinned;
+  };
+  std::vector<Slot> slots_, freeSlots_;
+  std::map<Key, size_t> slotOf_;
+  std::map<Key, unsigned> edgeUses_;
+  void shareSlot(Key view, Key of) {
+    auto it = slotOf_.find(of);
+    if (it == slotOf_.end())
+      return;
+    slotOf_[view] = it->second;
+    slots_[it->second].uses += edgeUses_[view];
+    if (fetchIndex_.count(view))
+      slots_[it->second].pinned = true;
+  }
+  void release(size_t slot) {
+    Slot &s = slots_[slot];
+    if (s.uses == 0 && !s.pinned) {
+      freeSlots_.push_back(s);
+      s.pinned = true; // freed once
+    }
+  }
+  /// After lowering `n`: its inputs lose a consumer; unread outputs go too.
+  void releaseAfter(const Node &n) {
+    for (const TensorRef &r : n.inputs)
+      if (auto it = slotOf_.find(Key{r.node, r.index}); it != slotOf_.end()) {
+        if (slots_[it->second].uses > 0)
+          --slots_[it->second].uses;
+        release(it->second);
+      }
+    for (uint32_t i = 0; i < n.outputs.size(); ++i)
+      if (auto it = slotOf_.find(Key{n.id, i}); it != slotOf_.end())
+        release(it->second);
   }
   llvm::GlobalVariable *global(const std::string &name, llvm::Constant *init) {
     auto *gv = new llvm::GlobalVariable(m_, init->getType(), /*isConstant=*/true, llvm::GlobalValue::PrivateLinkage,
@@ -1677,6 +1735,7 @@ void Lowerer::lowerNode(const Node &n) {
   }
   if (op == "Identity" || op == "StopGradient" || op == "Reshape" || op == "ExpandDims" || op == "Squeeze") {
     bufs_[k] = input(n, 0);
+    shareSlot(k, Key{n.inputs[0].node, n.inputs[0].index});
     return;
   }
   using Vals = std::vector<Value *>;
@@ -1850,11 +1909,15 @@ void Lowerer::run() {
   for (size_t i = 0; i < plan_.fetches.size(); ++i)
     fetchIndex_.emplace(Key{plan_.fetches[i].tensor.node, plan_.fetches[i].tensor.index}, i);
   for (NodeID id : plan_.nodes)
-    for (const TensorRef &r : g_.node(id).inputs)
+    for (const TensorRef &r : g_.node(id).inputs) {
       ++uses_[r.node];
+      ++edgeUses_[Key{r.node, r.index}];
+    }
   for (NodeID id : plan_.nodes)
-    if (!done_.count(id))
+    if (!done_.count(id)) {
       lowerNode(g_.node(id));
+      releaseAfter(g_.node(id));
+    }
   // Fetches that are views, feeds, weights or constants: copy them out.
   for (size_t i = 0; i < plan_.fetches.size(); ++i) {
     Key k{plan_.fetches[i].tensor.node, plan_.fetches[i].tensor.index};
