@@ -186,6 +186,17 @@ def ops():
         "more/slim_softmax:0": softmax(I.reshape(-1, 2)).reshape(I.shape),
         "more/normalized:0": I / (2.0 + 0.5 * window) ** 0.75,
     })
+    dwk = f32(g.uniform(-1, 1, (3, 3, 2, 2)))
+    pwk = f32(g.uniform(-1, 1, (1, 1, 4, 3)))
+    weights.update({"dwk": dwk, "pwk": pwk})
+    def depthwise(v, k, stride, same):
+        # each input channel c convolved with k[:, :, c, m] -> output channel c * M + m
+        outs = [conv(v[..., c:c + 1], k[:, :, c:c + 1, :].astype(np.float64), stride, same) for c in range(v.shape[3])]
+        return np.concatenate(outs, axis=3)
+    fetches.update({
+        "dw/same:0": depthwise(I, dwk, 1, True),
+        "dw/separable:0": depthwise(I, dwk, 2, False) @ pwk[0, 0].astype(np.float64),
+    })
     return {"x": x, "img": img, "ids": ids, "rowmask": rowmask, "dz": dz}, weights, fetches
 
 

@@ -390,6 +390,7 @@ private:
   void conv2dTranspose(const Node &n);
   void pool(const Node &n, bool isMax);
   void lrn(const Node &n);
+  void depthwise(const Node &n);
   void reduce(const Node &n);
   void softmax(const Node &n, bool log);
   void transpose(const Node &n);
@@ -917,6 +918,48 @@ void Lowerer::conv2dTranspose(const Node &n) {
       }, "ow");
     }, "oh");
   }, "n");
+}
+
+/// DepthwiseConv2dNative: out[n, oh, ow, c * M + m] = sum over the taps of
+/// x[n, ih, iw, c] * w[kh, kw, c, m] (taps in the padding contribute nothing).
+void Lowerer::depthwise(const Node &n) {
+  requireFloat32(n);
+  const std::vector<int64_t> &xd = dims(n.inputs[0]), &wd = dims(n.inputs[1]), &od = outDims(n);
+  std::vector<int64_t> st = attrInts(n, "strides"), dil = n.attrs.count("dilations") ? attrInts(n, "dilations")
+                                                                                      : std::vector<int64_t>{1, 1, 1, 1};
+  bool same = std::get<std::string>(n.attrs.at("padding")) == "SAME";
+  int64_t H = xd[1], W = xd[2], C = xd[3], KH = wd[0], KW = wd[1], M = wd[3], OH = od[1], OW = od[2];
+  if (H < 0 || W < 0 || C < 0)
+    throw Unsupported{"depthwise convolution '" + n.name + "' needs known spatial and channel dimensions"};
+  auto pad = [&](int64_t in, int64_t out, int64_t k, int64_t s, int64_t d) {
+    return same ? std::max<int64_t>((out - 1) * s + (k - 1) * d + 1 - in, 0) / 2 : 0;
+  };
+  int64_t pt = pad(H, OH, KH, st[1], dil[1]), pl = pad(W, OW, KW, st[2], dil[2]);
+  Value *x = input(n, 0), *w = input(n, 1), *out = output(n);
+  Value *acc = entryAlloca(f32_, "dw.sum");
+  nest({od[0], OH, OW, C, M}, [&](std::vector<Value *> &i) {
+    b_.CreateStore(fconst(0), acc);
+    loop(b_.getInt64(KH), [&](Value *kh) {
+      Value *ih = b_.CreateSub(b_.CreateAdd(b_.CreateMul(i[1], b_.getInt64(st[1])), b_.CreateMul(kh, b_.getInt64(dil[1]))), b_.getInt64(pt));
+      loop(b_.getInt64(KW), [&](Value *kw) {
+        Value *iw = b_.CreateSub(b_.CreateAdd(b_.CreateMul(i[2], b_.getInt64(st[2])), b_.CreateMul(kw, b_.getInt64(dil[2]))), b_.getInt64(pl));
+        Value *inside = b_.CreateAnd(b_.CreateAnd(b_.CreateICmpSGE(ih, b_.getInt64(0)), b_.CreateICmpSLT(ih, b_.getInt64(H))),
+                                     b_.CreateAnd(b_.CreateICmpSGE(iw, b_.getInt64(0)), b_.CreateICmpSLT(iw, b_.getInt64(W))));
+        llvm::BasicBlock *tap = llvm::BasicBlock::Create(ctx_, "dwtap", fn_), *skip = llvm::BasicBlock::Create(ctx_, "dwskip", fn_);
+        b_.CreateCondBr(inside, tap, skip);
+        b_.SetInsertPoint(tap);
+        Value *xi = b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(i[0], b_.getInt64(H)), ih), b_.getInt64(W)), iw), b_.getInt64(C)), i[3]);
+        Value *wi = b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(KW)), kw), b_.getInt64(C)), i[3]), b_.getInt64(M)), i[4]);
+        b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f32_, acc), b_.CreateFMul(load(x, xi), load(w, wi))), acc);
+        b_.CreateBr(skip);
+        b_.SetInsertPoint(skip);
+      }, "kw");
+    }, "kh");
+    Value *o = b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(i[0], b_.getInt64(OH)), i[1]), b_.getInt64(OW)), i[2]),
+                                         b_.getInt64(C * M)),
+                            b_.CreateAdd(b_.CreateMul(i[3], b_.getInt64(M)), i[4]));
+    store(b_.CreateLoad(f32_, acc), out, o);
+  });
 }
 
 /// LRN across channels: x / (bias + alpha * sum of x^2 over c - r .. c + r)^beta.
@@ -1788,6 +1831,8 @@ void Lowerer::lowerNode(const Node &n) {
     return conv2d(n);
   if (op == "Conv2DBackpropInput")
     return conv2dTranspose(n);
+  if (op == "DepthwiseConv2dNative")
+    return depthwise(n);
   if (op == "MaxPool" || op == "AvgPool")
     return pool(n, op == "MaxPool");
   if (op == "LRN")

@@ -161,7 +161,7 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
     }
     return true;
   }
-  if (op == "Conv2D" || op == "MaxPool" || op == "AvgPool") {
+  if (op == "Conv2D" || op == "DepthwiseConv2dNative" || op == "MaxPool" || op == "AvgPool") {
     if (at != 0 || in(0)[0] >= 0) {
       why = "has an unknown spatial or channel dimension";
       return false;

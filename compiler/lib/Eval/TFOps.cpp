@@ -265,6 +265,60 @@ void installOps(TFState &tf) {
                                   {{"strides", strides}, {"padding", pad.asStr()}, {"dilations", dilations}}));
   };
   def(nn, "conv2d_transpose", convTranspose);
+  // tf.nn.depthwise_conv2d / separable_conv2d (rate 1): TF 1.15's with_space_to_batch
+  // measures the filter (a Shape op), then DepthwiseConv2dNative ("depthwise");
+  // separable_conv2d adds the 1x1 pointwise Conv2D named after its scope.
+  auto depthwiseFn = [](bool separable) {
+    return [separable](Interpreter &in, CallArgs &a) -> Value {
+      std::vector<std::string> params = separable
+          ? std::vector<std::string>{"*input", "*depthwise_filter", "*pointwise_filter", "*strides", "*padding", "rate",
+                                     "name", "data_format", "dilations"}
+          : std::vector<std::string>{"*input", "*filter", "*strides", "*padding", "rate", "name", "data_format", "dilations"};
+      ArgBinder b(in, separable ? "separable_conv2d" : "depthwise_conv2d", a, params);
+      if (!b.ok())
+        return Value::error();
+      std::vector<int64_t> strides, rate;
+      if (!intList(in, *b.get("strides"), 4, strides, "strides") ||
+          !intList(in, b.getOr("rate", Value::integer(1)), 2, rate, "rate"))
+        return Value::error();
+      if (rate != std::vector<int64_t>{1, 1} || (b.has("dilations") && !b.get("dilations")->isNone()))
+        return in.error(diag::unsupported_api, "depthwise convolutions with a rate (space_to_batch) are not supported by scopec yet");
+      const Value &pad = *b.get("padding");
+      if (!pad.isStr() || (pad.asStr() != "SAME" && pad.asStr() != "VALID"))
+        return in.error(diag::invalid_argument, "padding must be 'SAME' or 'VALID'");
+      if (const Value *f = b.get("data_format"); f && f->isStr() && f->asStr() != "NHWC")
+        return in.error(diag::unsupported_api, "depthwise convolutions with data_format='" + f->asStr() + "' are not supported by scopec (NHWC only)");
+      TFState &tf = in.tf();
+      OpScope s(tf, b.getOr("name", Value::none()), separable ? "separable_conv2d" : "depthwise");
+      if (!s.ok)
+        return Value::error();
+      auto x = tf.toTensor(*b.get("input"), std::nullopt, "tensor_in");
+      auto w = x ? tf.toTensor(*b.get(separable ? "depthwise_filter" : "filter"), std::nullopt,
+                               separable ? "depthwise_filter" : "filter_in")
+                 : std::nullopt;
+      auto pw = w && separable ? tf.toTensor(*b.get("pointwise_filter"), std::nullopt, "pointwise_filter") : std::nullopt;
+      if (!w || (separable && !pw))
+        return Value::error();
+      if (separable) {
+        const Shape &ps = tf.graph().type(*pw).shape;
+        if (!ps.unknownRank && ps.rank() != 4)
+          return in.error(diag::value_error, "Shape " + ps.str() + " must have rank 4");
+        for (size_t k = 0; !ps.unknownRank && k < 2; ++k)
+          if (ps.dims[k] >= 0 && ps.dims[k] != 1)
+            return in.error(diag::value_error, "Dimensions " + std::to_string(ps.dims[k]) + " and 1 are not compatible");
+      }
+      if (!tf.createOp(tf.uniqueName("Shape"), "Shape", {*w}, {{"out_type", DType::Int32}}))
+        return Value::error();
+      std::map<std::string, graph::AttrValue> attrs{{"strides", strides}, {"padding", pad.asStr()},
+                                                     {"dilations", std::vector<int64_t>{1, 1, 1, 1}}};
+      graph::Node *dw = tf.createOp(separable ? tf.uniqueName("depthwise") : s.name, "DepthwiseConv2dNative", {*x, *w}, attrs);
+      if (!dw || !separable)
+        return finish(tf, dw);
+      return conv2dOp(tf, tf.makeTensor(*dw), tf.tensor(*pw), {1, 1, 1, 1}, "VALID", {1, 1, 1, 1}, Value::str(s.name + "/"));
+    };
+  };
+  def(nn, "depthwise_conv2d", depthwiseFn(false));
+  def(nn, "separable_conv2d", depthwiseFn(true));
   def(nn, "deconv2d", convTranspose);
   for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
            {"max_pool", "MaxPool"}, {"avg_pool", "AvgPool"}}) {

@@ -349,20 +349,22 @@ bool shapeConv2D(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (q.attr("dilations") && !intsAttr(q, "dilations", 4, dilations, e))
     return false;
   Shape s = Shape::of({-1, -1, -1, -1});
+  bool depthwise = q.opType == "DepthwiseConv2dNative";
   if (!x.unknownRank) {
     s.dims[0] = x.dims[0];
     if (!w.unknownRank && x.dims[3] >= 0 && w.dims[2] >= 0 && x.dims[3] != w.dims[2])
-      return fail(e, ShapeError::Shapes,
-                  "Depth of input (" + std::to_string(x.dims[3]) +
-                      ") is not a multiple of input depth of filter (" +
-                      std::to_string(w.dims[2]) + ")");
+      return depthwise ? fail(e, ShapeError::Shapes, "Dimensions must be equal, but are " + std::to_string(x.dims[3]) +
+                                                         " and " + std::to_string(w.dims[2]))
+                       : fail(e, ShapeError::Shapes,
+                              "Depth of input (" + std::to_string(x.dims[3]) +
+                                  ") is not a multiple of input depth of filter (" + std::to_string(w.dims[2]) + ")");
     for (int k = 0; k < 2; ++k)
       if (!windowSize(x.dims[1 + k], w.unknownRank ? -1 : w.dims[k], strides[1 + k],
                       dilations[1 + k], padding, s.dims[1 + k], e))
         return false;
   }
   if (!w.unknownRank)
-    s.dims[3] = w.dims[3];
+    s.dims[3] = depthwise ? (w.dims[2] >= 0 && w.dims[3] >= 0 ? w.dims[2] * w.dims[3] : -1) : w.dims[3];
   o = {out(q.inputs[0].dtype, s)};
   return true;
 }
