@@ -148,6 +148,20 @@ private:
     b_.CreateBr(header);
     b_.SetInsertPoint(exit);
   }
+  /// Runs `body` only where `cond` holds (a filter tap inside the image).
+  void ifThen(Value *cond, const std::function<void()> &body, const char *name) {
+    llvm::BasicBlock *then = llvm::BasicBlock::Create(ctx_, name, fn_);
+    llvm::BasicBlock *join = llvm::BasicBlock::Create(ctx_, std::string(name) + ".end", fn_);
+    b_.CreateCondBr(cond, then, join);
+    b_.SetInsertPoint(then);
+    body();
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
+  }
+  /// The padding before the first output of a SAME convolution (0 for VALID).
+  static int64_t padBefore(bool same, int64_t in, int64_t out, int64_t k, int64_t s, int64_t d) {
+    return same ? std::max<int64_t>((out - 1) * s + (k - 1) * d + 1 - in, 0) / 2 : 0;
+  }
   /// Nested loops over `d`; the body gets the index of each dimension.
   void nest(const std::vector<int64_t> &d, const std::function<void(std::vector<Value *> &)> &body) {
     std::vector<Value *> idx(d.size());
@@ -776,13 +790,7 @@ void Lowerer::conv2d(const Node &n) {
   int64_t OH = od[1], OW = od[2];
   if (H < 0 || W < 0 || C < 0 || OH < 0 || OW < 0)
     throw Unsupported{"Conv2D '" + n.name + "' needs known spatial and channel dimensions"};
-  auto padBefore = [&](int64_t in, int64_t out, int64_t k, int64_t s, int64_t d) -> int64_t {
-    if (!same)
-      return 0;
-    int64_t total = std::max<int64_t>((out - 1) * s + (k - 1) * d + 1 - in, 0);
-    return total / 2;
-  };
-  int64_t pt = padBefore(H, OH, KH, st[1], dil[1]), pl = padBefore(W, OW, KW, st[2], dil[2]);
+  int64_t pt = padBefore(same, H, OH, KH, st[1], dil[1]), pl = padBefore(same, W, OW, KW, st[2], dil[2]);
   Value *x = input(n, 0), *w = input(n, 1), *out = nullptr;
   if (OC > 0 && KH > 0 && KW > 0) {
     // Implicit GEMM: rows are output pixels, columns output channels, the
@@ -836,10 +844,7 @@ void Lowerer::conv2d(const Node &n) {
           loop(b_.getInt64(KW), [&](Value *kw) {
             Value *iw = b_.CreateSub(b_.CreateAdd(b_.CreateMul(ow, b_.getInt64(st[2])), b_.CreateMul(kw, b_.getInt64(dil[2]))), b_.getInt64(pl));
             Value *inside = b_.CreateAnd(inH, b_.CreateAnd(b_.CreateICmpSGE(iw, b_.getInt64(0)), b_.CreateICmpSLT(iw, b_.getInt64(W))));
-            llvm::BasicBlock *then = llvm::BasicBlock::Create(ctx_, "tap", fn_);
-            llvm::BasicBlock *skip = llvm::BasicBlock::Create(ctx_, "notap", fn_);
-            b_.CreateCondBr(inside, then, skip);
-            b_.SetInsertPoint(then);
+            ifThen(inside, [&] {
             Value *xbase = b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(bi, b_.getInt64(H)), ih), b_.getInt64(W)), iw), b_.getInt64(C));
             Value *wbase = b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(KW)), kw), b_.getInt64(C * OC));
             loop(b_.getInt64(C), [&](Value *ic) {
@@ -850,8 +855,7 @@ void Lowerer::conv2d(const Node &n) {
                 store(b_.CreateFAdd(load(out, o), b_.CreateFMul(xv, load(w, b_.CreateAdd(wrow, oc)))), out, o);
               }, "oc");
             }, "ic");
-            b_.CreateBr(skip);
-            b_.SetInsertPoint(skip);
+            }, "tap");
           }, "kw");
         }, "kh");
       }, "ow");
@@ -874,10 +878,8 @@ void Lowerer::conv2dTranspose(const Node &n) {
   if (xd[0] < 0 && od[0] >= 0)
     throw Unsupported{"conv2d_transpose '" + n.name + "': output_shape fixes the batch (" + std::to_string(od[0]) +
                       ") while the input's is known only at run time"};
-  auto padBefore = [&](int64_t out, int64_t in, int64_t k, int64_t s) -> int64_t {
-    return same ? std::max<int64_t>((in - 1) * s + k - out, 0) / 2 : 0;
-  };
-  int64_t pt = padBefore(OH, H, KH, st[1]), pl = padBefore(OW, W, KW, st[2]);
+  // The padding of the forward convolution this transposes (from OH x OW to H x W).
+  int64_t pt = padBefore(same, OH, H, KH, st[1], 1), pl = padBefore(same, OW, W, KW, st[2], 1);
   Value *w = input(n, 1), *x = input(n, 2), *out = output(n);
   auto zero = b_.getInt64(0);
   loop(dimValue(od[0]), [&](Value *bi) {
@@ -897,10 +899,7 @@ void Lowerer::conv2dTranspose(const Node &n) {
             Value *ok = b_.CreateAnd(okH, b_.CreateAnd(b_.CreateICmpSGE(tw, zero),
                                                        b_.CreateAnd(b_.CreateICmpEQ(b_.CreateSRem(tw, b_.getInt64(st[2])), zero),
                                                                     b_.CreateICmpSLT(iw, b_.getInt64(W)))));
-            llvm::BasicBlock *tap = llvm::BasicBlock::Create(ctx_, "ttap", fn_);
-            llvm::BasicBlock *skip = llvm::BasicBlock::Create(ctx_, "tnotap", fn_);
-            b_.CreateCondBr(ok, tap, skip);
-            b_.SetInsertPoint(tap);
+            ifThen(ok, [&] {
             Value *xbase = b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(bi, b_.getInt64(H)), ih), b_.getInt64(W)), iw), b_.getInt64(IC));
             Value *wbase = b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(KW)), kw), b_.getInt64(OC * IC));
             loop(b_.getInt64(OC), [&](Value *c) {
@@ -911,8 +910,7 @@ void Lowerer::conv2dTranspose(const Node &n) {
                 store(b_.CreateFAdd(load(out, o), term), out, o);
               }, "ic");
             }, "c");
-            b_.CreateBr(skip);
-            b_.SetInsertPoint(skip);
+            }, "ttap");
           }, "kw");
         }, "kh");
       }, "ow");
@@ -931,10 +929,7 @@ void Lowerer::depthwise(const Node &n) {
   int64_t H = xd[1], W = xd[2], C = xd[3], KH = wd[0], KW = wd[1], M = wd[3], OH = od[1], OW = od[2];
   if (H < 0 || W < 0 || C < 0)
     throw Unsupported{"depthwise convolution '" + n.name + "' needs known spatial and channel dimensions"};
-  auto pad = [&](int64_t in, int64_t out, int64_t k, int64_t s, int64_t d) {
-    return same ? std::max<int64_t>((out - 1) * s + (k - 1) * d + 1 - in, 0) / 2 : 0;
-  };
-  int64_t pt = pad(H, OH, KH, st[1], dil[1]), pl = pad(W, OW, KW, st[2], dil[2]);
+  int64_t pt = padBefore(same, H, OH, KH, st[1], dil[1]), pl = padBefore(same, W, OW, KW, st[2], dil[2]);
   Value *x = input(n, 0), *w = input(n, 1), *out = output(n);
   Value *acc = entryAlloca(f32_, "dw.sum");
   nest({od[0], OH, OW, C, M}, [&](std::vector<Value *> &i) {
@@ -945,14 +940,11 @@ void Lowerer::depthwise(const Node &n) {
         Value *iw = b_.CreateSub(b_.CreateAdd(b_.CreateMul(i[2], b_.getInt64(st[2])), b_.CreateMul(kw, b_.getInt64(dil[2]))), b_.getInt64(pl));
         Value *inside = b_.CreateAnd(b_.CreateAnd(b_.CreateICmpSGE(ih, b_.getInt64(0)), b_.CreateICmpSLT(ih, b_.getInt64(H))),
                                      b_.CreateAnd(b_.CreateICmpSGE(iw, b_.getInt64(0)), b_.CreateICmpSLT(iw, b_.getInt64(W))));
-        llvm::BasicBlock *tap = llvm::BasicBlock::Create(ctx_, "dwtap", fn_), *skip = llvm::BasicBlock::Create(ctx_, "dwskip", fn_);
-        b_.CreateCondBr(inside, tap, skip);
-        b_.SetInsertPoint(tap);
+        ifThen(inside, [&] {
         Value *xi = b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(i[0], b_.getInt64(H)), ih), b_.getInt64(W)), iw), b_.getInt64(C)), i[3]);
         Value *wi = b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(KW)), kw), b_.getInt64(C)), i[3]), b_.getInt64(M)), i[4]);
         b_.CreateStore(b_.CreateFAdd(b_.CreateLoad(f32_, acc), b_.CreateFMul(load(x, xi), load(w, wi))), acc);
-        b_.CreateBr(skip);
-        b_.SetInsertPoint(skip);
+        }, "dwtap");
       }, "kw");
     }, "kh");
     Value *o = b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(i[0], b_.getInt64(OH)), i[1]), b_.getInt64(OW)), i[2]),
@@ -1000,8 +992,7 @@ void Lowerer::pool(const Node &n, bool isMax) {
   int64_t H = xd[1], W = xd[2], C = xd[3], OH = od[1], OW = od[2];
   if (H < 0 || W < 0 || C < 0)
     throw Unsupported{"pooling '" + n.name + "' needs known spatial and channel dimensions"};
-  int64_t pt = same ? std::max<int64_t>((OH - 1) * st[1] + ks[1] - H, 0) / 2 : 0;
-  int64_t pl = same ? std::max<int64_t>((OW - 1) * st[2] + ks[2] - W, 0) / 2 : 0;
+  int64_t pt = padBefore(same, H, OH, ks[1], st[1], 1), pl = padBefore(same, W, OW, ks[2], st[2], 1);
   Value *x = input(n, 0), *out = output(n);
   llvm::AllocaInst *acc = nullptr, *cnt = nullptr;
   {

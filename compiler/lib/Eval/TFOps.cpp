@@ -72,6 +72,16 @@ struct ScopedOp : OpScope {
 
 Value finish(TFState &tf, graph::Node *n) { return n ? tf.makeTensor(*n) : Value::error(); }
 
+/// The outputs of a node with several (Split, Unpack) as a list of tensors.
+Value outputList(TFState &tf, graph::Node *n) {
+  if (!n)
+    return Value::error();
+  std::vector<Value> outs;
+  for (unsigned i = 0; i < n->outputs.size(); ++i)
+    outs.push_back(tf.makeTensor(*n, i));
+  return Value::list(std::move(outs));
+}
+
 bool readAxis(Interpreter &in, const ArgBinder &b, const std::string &name, int64_t dflt, int64_t &out) {
   out = dflt;
   const Value *v = b.get(name);
@@ -713,14 +723,8 @@ void installOps(TFState &tf) {
     auto axis = value ? tf.toTensor(b.getOr("axis", Value::integer(0)), DType::Int32, "split_dim") : std::nullopt;
     if (!axis)
       return Value::error();
-    graph::Node *node = equal ? tf.createOp(s.name, "Split", {*axis, *value}, {{"num_split", n}})
-                              : tf.createOp(s.name, "SplitV", {*value, *sizes, *axis}, {{"num_split", n}});
-    if (!node)
-      return Value::error();
-    std::vector<Value> outs;
-    for (unsigned i = 0; i < node->outputs.size(); ++i)
-      outs.push_back(tf.makeTensor(*node, i));
-    return Value::list(std::move(outs));
+    return outputList(tf, equal ? tf.createOp(s.name, "Split", {*axis, *value}, {{"num_split", n}})
+                                : tf.createOp(s.name, "SplitV", {*value, *sizes, *axis}, {{"num_split", n}}));
   });
   def(tfm, "unstack", [](Interpreter &in, CallArgs &a) -> Value {
     ArgBinder b(in, "unstack", a, {"*value", "num", "axis", "name"});
@@ -747,13 +751,7 @@ void installOps(TFState &tf) {
     OpScope s(tf, b.getOr("name", Value::str("unstack")), "unstack");
     if (!s.ok)
       return Value::error();
-    graph::Node *node = tf.createOp(s.name, "Unpack", {*value}, {{"num", num}, {"axis", axis}});
-    if (!node)
-      return Value::error();
-    std::vector<Value> outs;
-    for (unsigned i = 0; i < node->outputs.size(); ++i)
-      outs.push_back(tf.makeTensor(*node, i));
-    return Value::list(std::move(outs));
+    return outputList(tf, tf.createOp(s.name, "Unpack", {*value}, {{"num", num}, {"axis", axis}}));
   });
   // tf.shape: the run-time shape (batch included) as a tensor.
   def(tfm, "shape", [](Interpreter &in, CallArgs &a) -> Value {
