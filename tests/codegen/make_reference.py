@@ -51,6 +51,24 @@ def pool(x, size, stride, same, op):
     return y
 
 
+def deconv_ref(z, k, oh, ow, s, same):
+    """conv2d_transpose as a scatter: every input pixel adds its window of outputs."""
+    Z, K = z.astype(np.float64), k.astype(np.float64)
+    n, h, w, _ = Z.shape
+    kh_, kw_, co, _ = K.shape
+    pt = max((h - 1) * s + kh_ - oh, 0) // 2 if same else 0
+    pl = max((w - 1) * s + kw_ - ow, 0) // 2 if same else 0
+    y = np.zeros((n, oh, ow, co))
+    for ih in range(h):
+        for iw in range(w):
+            for kh in range(kh_):
+                for kw in range(kw_):
+                    r, c = ih * s + kh - pt, iw * s + kw - pl
+                    if 0 <= r < oh and 0 <= c < ow:
+                        y[:, r, c, :] += Z[:, ih, iw, :] @ K[kh, kw].T
+    return y
+
+
 def softmax(z):
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
@@ -143,18 +161,7 @@ def ops():
     dk = f32(g.uniform(-1, 1, (3, 3, 5, 2)))
     weights["dk"] = dk
     def deconv(oh, ow, s, same):
-        Z, K = dz.astype(np.float64), dk.astype(np.float64)
-        pt = max((4 - 1) * s + 3 - oh, 0) // 2 if same else 0
-        pl = max((4 - 1) * s + 3 - ow, 0) // 2 if same else 0
-        y = np.zeros((B, oh, ow, 5))
-        for ih in range(4):
-            for iw in range(4):
-                for kh in range(3):
-                    for kw in range(3):
-                        r, c = ih * s + kh - pt, iw * s + kw - pl
-                        if 0 <= r < oh and 0 <= c < ow:
-                            y[:, r, c, :] += Z[:, ih, iw, :] @ K[kh, kw].T
-        return y
+        return deconv_ref(dz, dk, oh, ow, s, same)
     fetches.update({
         "deconv/same_s2:0": deconv(8, 8, 2, True),
         "deconv/valid_s2:0": deconv(9, 9, 2, False),
@@ -275,7 +282,31 @@ def mlp():
             {"layer2/add:0": h @ w2 + b2})
 
 
-for name, make in (("ops", ops), ("mlp", mlp), ("ints", ints)):
+def layers():
+    """tests/codegen/layers.scope: its own generator, so the other programs'
+    data stay as they are when this one grows."""
+    g = np.random.default_rng(20261202)
+    B = 2
+    img = f32(g.uniform(-1, 1, (B, 4, 4, 3)))
+    I = img.astype(np.float64)
+    w = {}
+    def weight(name, shape):
+        w[name] = f32(g.uniform(-0.5, 0.5, shape))
+        return w[name].astype(np.float64)
+    fetches = {
+        "pieces/flat:0": I.reshape(B, -1),
+        "pieces/rows:0": I.reshape(B, 4, -1),
+        "pieces/filled:0": np.full((B, 2), 1.5),
+    }
+    k1, b1 = weight("up1/kernel", (3, 3, 5, 3)), weight("up1/bias", (5,))
+    u1 = np.maximum(deconv_ref(I, k1, 8, 8, 2, True) + b1, 0)
+    k2, b2 = weight("up2/weights", (3, 3, 2, 5)), weight("up2/biases", (2,))
+    fetches["up1/Relu:0"] = u1
+    fetches["up2/BiasAdd:0"] = deconv_ref(u1, k2, 17, 17, 2, False) + b2
+    return {"img": img}, w, fetches
+
+
+for name, make in (("ops", ops), ("mlp", mlp), ("ints", ints), ("layers", layers)):
     feeds, weights, fetches = make()
     np.savez_compressed(os.path.join(out, name + "_feeds.npz"), **feeds)
     np.savez_compressed(os.path.join(out, name + "_weights.npz"), **weights)

@@ -74,6 +74,10 @@ class JITNumerics(Tmp):
     def test_every_op(self):
         self.check_program("ops")
 
+    def test_layers_and_plumbing(self):
+        # tests/codegen/layers.scope: run-time batch, shapes built from tf.shape pieces.
+        self.check_program("layers")
+
     def test_integer_bool_and_mixed_ops(self):
         # Exact results in TF's dtypes (int32, int64, bool, float64).
         expected = np.load(os.path.join(REF, "ints_expected.npz"))

@@ -95,8 +95,9 @@ private:
   DType dtypeOf(TensorRef t) const { return g_.type(t).dtype; }
   DType inType(const Node &n, size_t i) const { return dtypeOf(n.inputs.at(i)); }
   DType outType(const Node &n) const { return n.outputs[0].dtype; }
-  void requireFloat32(const Node &n) {
-    for (size_t i = 0; i < n.inputs.size(); ++i)
+  /// Inputs from `first` on (the earlier ones are static arguments).
+  void requireFloat32(const Node &n, size_t first = 0) {
+    for (size_t i = first; i < n.inputs.size(); ++i)
       if (inType(n, i) != DType::Float32 && !constInput(n, i))
         throw Unsupported{"'" + n.name + "' (" + n.op + ") on " + dtypeName(inType(n, i)) +
                           ": the code generator lowers this op for float32 only"};
@@ -868,12 +869,12 @@ void Lowerer::conv2d(const Node &n) {
 ///   y[n, oh, ow, c] = sum over kh, kw, ic with oh + pt - kh = ih * s (0 <= ih < H)
 ///                     of x[n, ih, iw, ic] * w[kh, kw, c, ic].
 void Lowerer::conv2dTranspose(const Node &n) {
-  requireFloat32(n);
+  requireFloat32(n, 1); // input_sizes may be computed (tf.shape pieces)
   const std::vector<int64_t> &wd = dims(n.inputs[1]), &xd = dims(n.inputs[2]), &od = outDims(n);
   std::vector<int64_t> st = attrInts(n, "strides");
   bool same = std::get<std::string>(n.attrs.at("padding")) == "SAME";
   int64_t H = xd[1], W = xd[2], IC = xd[3], KH = wd[0], KW = wd[1], OH = od[1], OW = od[2], OC = od[3];
-  if (H < 0 || W < 0 || IC < 0 || od[0] < 0)
+  if (H < 0 || W < 0 || IC < 0 || OH < 0 || OW < 0 || OC < 0)
     throw Unsupported{"conv2d_transpose '" + n.name + "' needs static shapes"};
   if (xd[0] < 0 && od[0] >= 0)
     throw Unsupported{"conv2d_transpose '" + n.name + "': output_shape fixes the batch (" + std::to_string(od[0]) +
@@ -1998,11 +1999,14 @@ std::unique_ptr<llvm::Module> lower(const Graph &g, const Plan &plan, const Weig
   }
   for (NodeID id : plan.nodes) {
     const Node &n = g.node(id);
-    for (const TensorType &t : n.outputs) {
+    // Output 0's run-time shape is the plan's (it follows shape tensors);
+    // the other outputs of multi-output ops have their static shapes.
+    for (size_t i = 0; i < n.outputs.size(); ++i) {
+      const TensorType &t = n.outputs[i];
       int unknown = 0;
       for (int64_t d : t.shape.dims)
         unknown += d < 0;
-      if (t.shape.unknownRank || unknown > 1) {
+      if (t.shape.unknownRank || (unknown > 1 && (i > 0 || !plan.dims.count(n.id)))) {
         error = "'" + n.name + "' has a shape the code generator cannot size: " + t.shape.str() +
                 " (only the batch may be unknown)";
         return nullptr;

@@ -78,6 +78,136 @@ const TensorData *constValue(const Graph &g, const Node &n, size_t i) {
   return src.op == "Const" ? src.value.get() : nullptr;
 }
 
+using Known = std::map<NodeID, std::vector<int64_t>>;
+constexpr int64_t kInfer = INT64_MIN; ///< a -1 in a shape value: inferred by Reshape
+
+const std::vector<int64_t> &knownDims(const Graph &g, TensorRef r, const Known &known) {
+  auto it = known.find(r.node);
+  return it != known.end() && r.index == 0 ? it->second : g.type(r).shape.dims;
+}
+
+/// A scalar int tensor made of tf.shape pieces, in the plan's terms: d >= 0
+/// static, d < 0 -d times the batch, kInfer for a literal -1.
+bool runtimeScalar(const Graph &g, TensorRef r, const Known &known, int64_t &v, int depth) {
+  const Node &n = g.node(r.node);
+  if (depth > 32 || !n.outputs[r.index].shape.dims.empty() || n.outputs[r.index].shape.unknownRank)
+    return false;
+  if (n.op == "Const" && n.value && n.value->i.size() == 1) {
+    v = n.value->i[0] == -1 ? kInfer : n.value->i[0];
+    return v >= 0 || v == kInfer;
+  }
+  if (n.op == "Cast" || n.op == "Identity")
+    return runtimeScalar(g, n.inputs[0], known, v, depth + 1);
+  if (n.op == "StridedSlice") {
+    const Node &src = g.node(n.inputs[0].node);
+    auto mask = n.attrs.find("shrink_axis_mask");
+    const TensorData *b = constValue(g, n, 1);
+    if (src.op != "Shape" || mask == n.attrs.end() || std::get<int64_t>(mask->second) != 1 || !b || b->i.size() != 1)
+      return false;
+    const std::vector<int64_t> &d = knownDims(g, src.inputs[0], known);
+    int64_t i = b->i[0] < 0 ? b->i[0] + static_cast<int64_t>(d.size()) : b->i[0];
+    if (i < 0 || i >= static_cast<int64_t>(d.size()))
+      return false;
+    v = d[static_cast<size_t>(i)];
+    return true;
+  }
+  if (n.op == "Mul") {
+    int64_t a, c;
+    if (!runtimeScalar(g, n.inputs[0], known, a, depth + 1) || !runtimeScalar(g, n.inputs[1], known, c, depth + 1) ||
+        a == kInfer || c == kInfer || (a < 0 && c < 0))
+      return false;
+    v = a * c; // a batch multiple times a constant stays one
+    return true;
+  }
+  return false;
+}
+
+/// A shape tensor's run-time value (see runtimeScalar).
+bool runtimeShape(const Graph &g, TensorRef r, const Known &known, std::vector<int64_t> &v, int depth) {
+  const Node &n = g.node(r.node);
+  if (depth > 32)
+    return false;
+  if (n.op == "Shape") {
+    v = knownDims(g, n.inputs[0], known);
+    return true;
+  }
+  if (n.op == "Const" && n.value) {
+    v.clear();
+    for (int64_t d : n.value->i)
+      v.push_back(d == -1 ? kInfer : d);
+    return true;
+  }
+  if (n.op == "Cast" || n.op == "Identity")
+    return runtimeShape(g, n.inputs[0], known, v, depth + 1);
+  if (n.op == "Pack" && (!n.attrs.count("axis") || std::get<int64_t>(n.attrs.at("axis")) == 0)) {
+    v.clear();
+    for (TensorRef in : n.inputs) {
+      int64_t d;
+      if (!runtimeScalar(g, in, known, d, depth + 1))
+        return false;
+      v.push_back(d);
+    }
+    return true;
+  }
+  if (n.op == "ConcatV2") {
+    v.clear();
+    for (size_t k = 0; k + 1 < n.inputs.size(); ++k) {
+      std::vector<int64_t> part;
+      if (!runtimeShape(g, n.inputs[k], known, part, depth + 1))
+        return false;
+      v.insert(v.end(), part.begin(), part.end());
+    }
+    return true;
+  }
+  return false;
+}
+
+/// Reshape/Fill by a shape tensor: its run-time value, a -1 inferred from
+/// the element count of Reshape's input.
+bool shapeFromTensor(const Graph &g, const Node &n, const Known &known, std::vector<int64_t> &out, std::string &why) {
+  size_t at = n.op == "Fill" ? 0 : 1;
+  std::vector<int64_t> v;
+  if (!runtimeShape(g, n.inputs.at(at), known, v, 0) || v.size() != out.size())
+    return false;
+  int64_t P = 1, batchedKnown = 0;
+  size_t infer = v.size();
+  for (size_t k = 0; k < v.size(); ++k) {
+    if (v[k] == kInfer) {
+      if (infer != v.size() || n.op == "Fill")
+        return false;
+      infer = k;
+    } else {
+      P *= v[k] < 0 ? -v[k] : v[k];
+      batchedKnown += v[k] < 0;
+    }
+  }
+  if (batchedKnown > 1)
+    return false;
+  if (infer != v.size()) {
+    Count c = countOf(knownDims(g, n.inputs[0], known));
+    if (P == 0 || c.k % P != 0 || (!c.batched && batchedKnown)) {
+      why = "has a dimension that is not a multiple of the batch";
+      return false;
+    }
+    v[infer] = c.batched && !batchedKnown ? -(c.k / P) : c.k / P;
+  }
+  if (n.op == "Reshape") {
+    Count c = countOf(knownDims(g, n.inputs[0], known)), o = countOf(v);
+    if (c.k != o.k || c.batched != o.batched) {
+      why = "reshapes " + std::to_string(c.k) + (c.batched ? " x batch" : "") + " elements into " +
+            std::to_string(o.k) + (o.batched ? " x batch" : "");
+      return false;
+    }
+  }
+  for (size_t k = 0; k < v.size(); ++k)
+    if (out[k] >= 0 && v[k] != out[k]) {
+      why = "has a static dimension its run-time shape does not give";
+      return false;
+    }
+  out = v;
+  return true;
+}
+
 /// The run-time shape of `n`'s output 0 from its inputs' (see Plan::dims).
 bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vector<int64_t>> &known,
                  std::vector<int64_t> &out, std::string &why) {
@@ -94,6 +224,12 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
     }
   if (unknown == 0)
     return true;
+  if ((n.op == "Reshape" || n.op == "Fill") && !constValue(g, n, n.op == "Fill" ? 0 : 1)) {
+    if (shapeFromTensor(g, n, known, out, why))
+      return true;
+    if (!why.empty())
+      return false;
+  }
   if (unknown > 1) {
     why = "has more than one unknown dimension";
     return false;
@@ -161,12 +297,16 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
     }
     return true;
   }
-  if (op == "Conv2D" || op == "DepthwiseConv2dNative" || op == "MaxPool" || op == "AvgPool") {
-    if (at != 0 || in(0)[0] >= 0) {
+  if (op == "Conv2D" || op == "DepthwiseConv2dNative" || op == "MaxPool" || op == "AvgPool" ||
+      op == "Conv2DBackpropInput") {
+    // The batch of the image input (conv2d_transpose: out_backprop's; its
+    // input_sizes measure it with tf.shape).
+    size_t image = op == "Conv2DBackpropInput" ? 2 : 0;
+    if (at != 0 || in(image)[0] >= 0) {
       why = "has an unknown spatial or channel dimension";
       return false;
     }
-    out[0] = in(0)[0];
+    out[0] = in(image)[0];
     return true;
   }
   if (op == "Sum" || op == "Mean" || op == "Max" || op == "Min" || op == "ArgMax") {
@@ -237,16 +377,6 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
     return fromAligned(0, nIn);
   }
   if (op == "Fill" || op == "Reshape") {
-    // A shape measured by a Shape op: the measured tensor's run-time dimensions.
-    const Node &src = g.node(n.inputs.at(op == "Fill" ? 0 : 1).node);
-    if (src.op == "Shape") {
-      auto it = known.find(src.inputs.at(0).node);
-      const std::vector<int64_t> &sd = it != known.end() ? it->second : g.type(src.inputs[0]).shape.dims;
-      if (sd.size() == out.size()) {
-        out = sd;
-        return true;
-      }
-    }
     if (op == "Fill") {
       why = "has a run-time shape scopec cannot follow";
       return false;

@@ -520,6 +520,8 @@ std::optional<TensorRef> TFState::toTensor(const Value &v, std::optional<DType> 
     }
     return var->read;
   }
+  if (containsTensor(v))
+    return autopack(v, dtype, name);
   auto data = std::make_shared<TensorData>();
   if (!toData(v, dtype, *data))
     return std::nullopt;
@@ -530,6 +532,68 @@ std::optional<TensorRef> TFState::toTensor(const Value &v, std::optional<DType> 
   node.value = data;
   node.attrs["dtype"] = data->dtype;
   return TensorRef{node.id, 0};
+}
+
+bool TFState::containsTensor(const Value &v) const {
+  if (isTensorOrVariable(v))
+    return true;
+  if (v.isSequence())
+    for (const Value &e : v.items())
+      if (containsTensor(e))
+        return true;
+  return false;
+}
+
+namespace {
+std::optional<DType> firstTensorDType(TFState &tf, const Value &v) {
+  if (tf.isTensorOrVariable(v))
+    return tf.dtypeOf(v);
+  if (v.isSequence())
+    for (const Value &e : v.items())
+      if (auto t = firstTensorDType(tf, e))
+        return t;
+  return std::nullopt;
+}
+} // namespace
+
+// TF's _autopacking_helper: a list holding tensors is a Pack named `name`
+// (a fresh name scope), its other elements Consts named by their index.
+std::optional<TensorRef> TFState::autopack(const Value &v, std::optional<DType> dtype, const std::string &name) {
+  if (!dtype)
+    dtype = firstTensorDType(*this, v);
+  SavedStack saved;
+  bool ok;
+  std::string scope = enterNameScope(name.empty() ? std::string("packed") : name, saved, ok);
+  if (!ok)
+    return std::nullopt;
+  std::vector<TensorRef> elems;
+  std::vector<Value> items = v.items();
+  bool good = true;
+  for (size_t i = 0; i < items.size() && good; ++i) {
+    const Value &e = items[i];
+    std::optional<TensorRef> r;
+    if (isTensorOrVariable(e)) {
+      r = toTensor(e, std::nullopt, "");
+      if (r && dtype && g_->type(*r).dtype != *dtype) {
+        in_.error(diag::type_error, std::string("Cannot convert a list containing a tensor of dtype ") +
+                                        graph::dtypeName(g_->type(*r).dtype) + " to " + graph::dtypeName(*dtype) +
+                                        " (Tensor is: " + in_.repr(e) + ")");
+        r.reset();
+      }
+    } else if (containsTensor(e)) {
+      r = autopack(e, dtype, std::to_string(i));
+    } else {
+      r = toTensor(e, dtype, std::to_string(i));
+    }
+    good = r.has_value();
+    if (r)
+      elems.push_back(*r);
+  }
+  graph::Node *n = good ? createOp(scope.substr(0, scope.size() - 1), "Pack", elems, {{"axis", int64_t(0)}}) : nullptr;
+  exitNameScope(saved);
+  if (!n)
+    return std::nullopt;
+  return TensorRef{n->id, 0};
 }
 
 //===--- Python hooks -----------------------------------------------------===//

@@ -225,6 +225,11 @@ public:
   bool toData(const Value &v, std::optional<graph::DType> dtype, graph::TensorData &out,
               bool quiet = false);
   bool isTensorOrVariable(const Value &v) const;
+  /// A tensor or variable, or a list/tuple holding one at any depth.
+  bool containsTensor(const Value &v) const;
+  /// TF's autopacking of such a list: a Pack (see toTensor).
+  std::optional<graph::TensorRef> autopack(const Value &v, std::optional<graph::DType> dtype,
+                                           const std::string &name);
   std::optional<graph::DType> dtypeOf(const Value &v);
   /// Reads a dtype argument (tf.float32, "float32", np.float32).
   bool toDType(const Value &v, graph::DType &out, bool quiet = false);

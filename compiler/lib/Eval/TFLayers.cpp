@@ -318,6 +318,71 @@ Value relu(Interpreter &in) {
   return in.tf().modules().at("tf.nn").as<ModuleObj>()->attrs.at("relu");
 }
 
+Value apiFn(Interpreter &in, const char *module, const char *name) {
+  return in.tf().modules().at(module).as<ModuleObj>()->attrs.at(name);
+}
+
+/// keras Conv2DTranspose.call (TF 1.15), in the layer's name scope: the
+/// output shape from tf.shape pieces (conv_utils.deconv_output_length), a
+/// Pack "stack", backend.conv2d_transpose's `output_shape[0]` probe, then
+/// tf.nn.conv2d_transpose.
+Value convTransposeCall(Interpreter &in, const Value &x, const Value &kernel, int64_t filters,
+                        const std::vector<int64_t> &kernelSize, const std::vector<int64_t> &strides,
+                        const std::string &padding) {
+  TFState &tf = in.tf();
+  CallArgs sa;
+  sa.positional.push_back(x);
+  Value shape = in.call(apiFn(in, "tf", "shape"), sa, in.callSite());
+  if (shape.isError())
+    return shape;
+  std::vector<Value> dims{tf.sliceTensor(shape, Value::integer(0))};
+  for (int k = 0; k < 2; ++k) {
+    Value len = tf.sliceTensor(shape, Value::integer(1 + k));
+    dims.push_back(len);
+  }
+  for (int k = 0; k < 2; ++k) {
+    Value len = dims[1 + k].isError() ? dims[1 + k] : tf.binaryOp(ast::BinaryOp::Mul, dims[1 + k], Value::integer(strides[k]));
+    if (padding == "VALID" && !len.isError())
+      len = tf.binaryOp(ast::BinaryOp::Add, len, Value::integer(std::max<int64_t>(kernelSize[k] - strides[k], 0)));
+    dims[1 + k] = len;
+  }
+  for (const Value &d : dims)
+    if (d.isError())
+      return d;
+  dims.push_back(Value::integer(filters));
+  auto outShape = tf.toTensor(Value::tuple(dims), std::nullopt, "stack");
+  if (!outShape)
+    return Value::error();
+  Value st = tf.tensor(*outShape);
+  if (tf.sliceTensor(st, Value::integer(0)).isError()) // `if output_shape[0] is None`
+    return Value::error();
+  CallArgs c;
+  c.positional = {x, kernel, st,
+                  Value::tuple({Value::integer(1), Value::integer(strides[0]), Value::integer(strides[1]), Value::integer(1)})};
+  c.keywords.emplace_back("padding", Value::str(padding));
+  return in.call(apiFn(in, "tf.nn", "conv2d_transpose"), c, in.callSite());
+}
+
+/// keras/legacy padding strings: 'same'/'valid' in either case -> SAME/VALID.
+bool layerPadding(Interpreter &in, const Value &v, const std::string &dflt, std::string &out) {
+  if (v.isNone()) {
+    out = dflt;
+    return true;
+  }
+  if (v.isStr()) {
+    std::string p = v.asStr();
+    for (char &c : p)
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (p == "SAME" || p == "VALID") {
+      out = p;
+      return true;
+    }
+  }
+  in.error(diag::value_error, "The `padding` argument must be one of \"valid\", \"same\" (or \"causal\", only for `Conv1D). Received: " +
+                                  (v.isStr() ? v.asStr() : in.repr(v)));
+  return false;
+}
+
 } // namespace
 
 void installLayers(TFState &tf) {
@@ -491,6 +556,109 @@ void installLayers(TFState &tf) {
       return activate(in, b.getOr("activation", Value::none()), c, in.callSite());
     });
   });
+  // Conv2DTranspose: kernel [kh, kw, filters, cin]; tf.layers' legacy scope
+  // "conv2d_transpose", slim's variable scope "Conv2d_transpose".
+  auto convTransposeLayer = [](LegacyLayer &layer, const ArgBinder &b, const Value &x, int64_t filters,
+                               const std::vector<int64_t> &kernel, const std::vector<int64_t> &strides,
+                               const std::string &padding, bool useBias, const Value &kinit, const Value &binit,
+                               bool trainable) -> Value {
+    Interpreter &in = layer.in;
+    TFState &tf = in.tf();
+    int64_t cin;
+    if (!knownLastDim(in, tf, x, cin, "Conv2DTranspose"))
+      return Value::error();
+    if (auto t = tf.toTensor(x, std::nullopt, "inputs"); t && tf.graph().type(*t).shape.rank() != 4)
+      return in.error(diag::value_error, "Input 0 of layer conv2d_transpose is incompatible with the layer: expected ndim=4, found ndim=" +
+                                             std::to_string(tf.graph().type(*t).shape.rank()) + ". Full shape received: " +
+                                             tf.graph().type(*t).shape.bracketStr());
+    DType dtype = tf.dtypeOf(x).value_or(DType::Float32);
+    Value w = layer.addWeight("kernel", Shape::of({kernel[0], kernel[1], filters, cin}), kinit, dtype, trainable);
+    Value bias = useBias ? layer.addWeight("bias", Shape::of({filters}), binit, dtype, trainable) : Value::none();
+    layer.built = true;
+    if (w.isError() || bias.isError())
+      return Value::error();
+    return layer.inside(false, [&]() -> Value {
+      Value y = convTransposeCall(in, x, w, filters, kernel, strides, padding);
+      if (useBias && !y.isError())
+        y = biasAddOp(tf, y, bias, Value::none());
+      return y;
+    });
+  };
+  def(layers, "conv2d_transpose", [convTransposeLayer](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "conv2d_transpose", a,
+                {"*inputs", "*filters", "*kernel_size", "strides", "padding", "data_format", "activation", "use_bias",
+                 "kernel_initializer", "bias_initializer", "kernel_regularizer", "bias_regularizer",
+                 "activity_regularizer", "kernel_constraint", "bias_constraint", "trainable", "name", "reuse"});
+    if (!b.ok())
+      return Value::error();
+    int64_t filters;
+    std::vector<int64_t> kernel, strides;
+    std::string padding;
+    if (!toInt(in, *b.get("filters"), filters, "filters") ||
+        !intList(in, *b.get("kernel_size"), 2, kernel, "kernel_size") ||
+        !intList(in, b.getOr("strides", Value::integer(1)), 2, strides, "strides") ||
+        !layerPadding(in, b.getOr("padding", Value::none()), "VALID", padding))
+      return Value::error();
+    if (const Value *df = b.get("data_format"); df && df->isStr() && df->asStr() != "channels_last")
+      return in.error(diag::unsupported_api, "tf.layers.conv2d_transpose with data_format='" + df->asStr() +
+                                                 "' is not supported by scopec (channels_last only)");
+    LegacyLayer layer(in, "conv2d_transpose", b.getOr("reuse", Value::none()));
+    layer.createdBy = "tf.layers.conv2d_transpose";
+    Value name = b.getOr("name", Value::none());
+    if (name.isStr() && !name.asStr().empty()) {
+      layer.baseName = name.asStr();
+      layer.initScope(name);
+    }
+    Value biasInit = b.has("bias_initializer") ? *b.get("bias_initializer") : zerosInit(in);
+    Value y = convTransposeLayer(layer, b, *b.get("inputs"), filters, kernel, strides, padding, flag(b, "use_bias", true),
+                                 b.getOr("kernel_initializer", Value::none()), biasInit, flag(b, "trainable", true));
+    return y.isError() ? y : layer.inside(false, [&]() { return activate(in, b.getOr("activation", Value::none()), y, in.callSite()); });
+  });
+  NativeFn slimConvTranspose = [convTransposeLayer](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "convolution2d_transpose", a,
+                {"*inputs", "*num_outputs", "*kernel_size", "stride", "padding", "data_format", "activation_fn",
+                 "normalizer_fn", "normalizer_params", "weights_initializer", "weights_regularizer",
+                 "biases_initializer", "biases_regularizer", "reuse", "variables_collections",
+                 "outputs_collections", "trainable", "scope"});
+    if (!b.ok())
+      return Value::error();
+    int64_t filters;
+    std::vector<int64_t> kernel, strides;
+    std::string padding;
+    if (!toInt(in, *b.get("num_outputs"), filters, "num_outputs") ||
+        !intList(in, *b.get("kernel_size"), 2, kernel, "kernel_size") ||
+        !intList(in, b.getOr("stride", Value::integer(1)), 2, strides, "stride") ||
+        !layerPadding(in, b.getOr("padding", Value::none()), "SAME", padding))
+      return Value::error();
+    CallArgs sa;
+    sa.positional = {b.getOr("scope", Value::none()), Value::str("Conv2d_transpose")};
+    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
+    ScopeGuard sc(in, sa);
+    if (!sc.active)
+      return Value::error();
+    if (const Value *df = b.get("data_format"); df && !df->isNone()) {
+      if (!df->isStr() || (df->asStr() != "NHWC" && df->asStr() != "NCHW"))
+        return in.error(diag::value_error, "data_format has to be either NCHW or NHWC.");
+      if (df->asStr() == "NCHW")
+        return in.error(diag::unsupported_api, "slim.conv2d_transpose with data_format='NCHW' is not supported by scopec: "
+                                                   "TF's CPU kernels take NHWC only");
+    }
+    LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, b.getOr("reuse", Value::none()));
+    layer.createdBy = "slim.conv2d_transpose";
+    layer.rename = {{"kernel", "weights"}, {"bias", "biases"}};
+    layer.initScope(sc.scope);
+    Value biasInit = b.has("biases_initializer") ? *b.get("biases_initializer") : zerosInit(in);
+    bool useBias = !biasInit.isNone() && (!b.has("normalizer_fn") || b.get("normalizer_fn")->isNone());
+    Value y = convTransposeLayer(layer, b, *b.get("inputs"), filters, kernel, strides, padding, useBias,
+                                 b.getOr("weights_initializer", Value::none()), biasInit, flag(b, "trainable", true));
+    y = normalize(in, b, y);
+    Value act = b.has("activation_fn") ? *b.get("activation_fn") : relu(in);
+    return activate(in, act, y, in.callSite());
+  };
+  def(slim, "conv2d_transpose", slimConvTranspose);
+  def(clayers, "conv2d_transpose", slimConvTranspose);
+  def(slim, "convolution2d_transpose", slimConvTranspose);
+  def(clayers, "convolution2d_transpose", slimConvTranspose);
   // Weightless legacy layers: pooling, flatten, dropout.
   auto weightless = [](const std::string &base, std::function<Value(Interpreter &, const Value &)> body) {
     return [base, body](Interpreter &in, const Value &x, const Value &name) -> Value {

@@ -459,7 +459,7 @@ void installOps(TFState &tf) {
       return Value::error();
     std::vector<int64_t> shape;
     const Value &sv = *b.get("shape");
-    if (in.tf().isTensorOrVariable(sv)) { // a shape tensor (tf.shape(x)): no Const
+    if (in.tf().containsTensor(sv)) { // a shape tensor (tf.shape(x), [tf.shape(x)[0], -1]): no Const
       TFState &tf = in.tf();
       ScopedOp s(tf, b.getOr("name", Value::none()), "Reshape", *b.get("tensor"), "tensor");
       auto st = s.valid() ? tf.toTensor(sv, std::nullopt, "shape") : std::nullopt;
@@ -536,12 +536,37 @@ void installOps(TFState &tf) {
     int64_t axis = 0;
     if (!readAxis(in, b, "axis", 0, axis))
       return Value::error();
-    OpScope s(tf, b.getOr("name", Value::none()), "stack");
+    Value name = b.getOr("name", Value::none());
+    std::string n = name.isStr() && !name.asStr().empty() ? name.asStr() : "stack";
+    std::optional<DType> first;
+    for (const Value &v : items)
+      if (tf.isTensorOrVariable(v)) {
+        DType t = *tf.dtypeOf(v);
+        if (first && *first != t)
+          return in.error(diag::incompatible_dtypes, std::string("Tensors in list passed to 'values' of 'Pack' Op have types [") +
+                                                         graph::dtypeName(*first) + ", " + graph::dtypeName(t) +
+                                                         "] that don't all match.");
+        first = t;
+      }
+    if (axis == 0) {
+      // convert_to_tensor(values): one Const, or TF's autopacking (a Pack
+      // named `name` with Consts "name/<index>" for the Python elements).
+      auto t = tf.toTensor(*b.get("values"), std::nullopt, n);
+      return t ? tf.tensor(*t) : Value::error();
+    }
+    if (!items.empty() && !tf.isTensorOrVariable(items[0]) && !tf.toTensor(items[0], std::nullopt, n))
+      return Value::error(); // TF measures values[0] through convert_to_tensor(values[0], name=name)
+    OpScope s(tf, Value::str(n), "stack");
     if (!s.ok)
       return Value::error();
     std::vector<TensorRef> ins;
-    if (!convertAll(tf, items, ins))
-      return Value::error();
+    for (size_t i = 0; i < items.size(); ++i) {
+      auto t = tf.toTensor(items[i], ins.empty() ? std::nullopt : std::optional<DType>(tf.graph().type(ins[0]).dtype),
+                           "values_" + std::to_string(i));
+      if (!t)
+        return Value::error();
+      ins.push_back(*t);
+    }
     return finish(tf, tf.createOp(s.name, "Pack", ins, {{"axis", axis}}));
   });
   def(tfm, "squeeze", [](Interpreter &in, CallArgs &a) -> Value {
@@ -1118,6 +1143,12 @@ void installOps(TFState &tf) {
     if (!b.ok())
       return Value::error();
     TFState &tf = in.tf();
+    if (tf.containsTensor(*b.get("dims"))) { // a run-time shape: tf.fill(tf.shape(x), v)
+      OpScope s(tf, b.getOr("name", Value::none()), "Fill");
+      auto dims = s.ok ? tf.toTensor(*b.get("dims"), std::nullopt, "dims") : std::nullopt;
+      auto v = dims ? tf.toTensor(*b.get("value"), std::nullopt, "value") : std::nullopt;
+      return v ? finish(tf, tf.createOp(s.name, "Fill", {*dims, *v})) : Value::error();
+    }
     Shape shape;
     if (!tf.toShape(*b.get("dims"), shape) || !shape.isFullyDefined())
       return shape.isFullyDefined() ? Value::error() : in.error(diag::unknown_dimension, "tf.fill needs fully defined dims");

@@ -224,7 +224,9 @@ void installSlim(TFState &tf) {
            {"conv2d", "convolution2d"}, {"convolution2d", "convolution2d"},
            {"fully_connected", "fully_connected"}, {"max_pool2d", "max_pool2d"},
            {"avg_pool2d", "avg_pool2d"}, {"dropout", "dropout"}, {"flatten", "flatten"},
-           {"batch_norm", "batch_norm"}, {"softmax", "softmax"}}) {
+           {"batch_norm", "batch_norm"}, {"softmax", "softmax"},
+           {"conv2d_transpose", "convolution2d_transpose"},
+           {"convolution2d_transpose", "convolution2d_transpose"}}) {
     for (ModuleObj *m : {slim, clayers}) {
       std::string source = attr == std::string("convolution2d") ? "conv2d" : attr;
       auto it = m->attrs.find(source);

@@ -383,12 +383,18 @@ bool shapeConvBackpropInput(const ShapeQuery &q, Outs &o, ShapeError &e) {
                                           dtypeName(q.inputs[2].dtype) + " that does not match type " +
                                           dtypeName(q.inputs[1].dtype) + " of argument 'filter'.",
                 false);
-  const TensorData *sizes = q.constInputs.size() > 0 ? q.constInputs[0] : nullptr;
-  if (!sizes)
-    return fail(e, ShapeError::Argument, "conv2d_transpose needs a constant output_shape in scopec", false);
-  if (sizes->i.size() != 4)
-    return fail(e, ShapeError::Rank, "Shape must be rank 4 but is rank " + std::to_string(sizes->i.size()));
-  Shape s = Shape::of(sizes->i);
+  // input_sizes: a Const, or a shape tensor built from tf.shape pieces whose
+  // spatial and channel parts constant folding knows (the batch may not).
+  Shape s = shapeValue(q, 0);
+  if (s.unknownRank)
+    return fail(e, ShapeError::Argument, "conv2d_transpose needs an output_shape whose value is known when the graph "
+                                         "is built (a list, or tf.shape pieces with static sizes) in scopec", false);
+  if (s.rank() != 4)
+    return fail(e, ShapeError::Rank, "Shape must be rank 4 but is rank " + std::to_string(s.rank()));
+  for (size_t k = 1; k < 4; ++k)
+    if (s.dims[k] < 0)
+      return fail(e, ShapeError::UnknownDim, "conv2d_transpose needs the height, width and depth of output_shape "
+                                             "known when the graph is built in scopec; output_shape is " + s.str(), false);
   std::vector<int64_t> strides;
   std::string padding;
   if (!checkPaddingStrides(q, strides, padding, e))
@@ -525,8 +531,43 @@ bool shapeReshape(const ShapeQuery &q, Outs &o, ShapeError &e) {
   const Shape &x = q.inputs[0].shape;
   const TensorData *target = q.constInputs.size() > 1 ? q.constInputs[1] : nullptr;
   if (!target) {
-    // tf.reshape(y, tf.shape(x)): the shape x has (unknown dimensions stay unknown).
-    o = {out(q.inputs[0].dtype, shapeValue(q, 1))};
+    // A shape tensor (tf.shape(x), tf.stack([tf.shape(x)[0], -1])): what is
+    // known of its value; as TF, one unknown dimension is inferred when the
+    // input's size is known, or taken from the input's single unknown one
+    // when the known parts have equal sizes.
+    Shape s = shapeValue(q, 1);
+    if (!s.unknownRank && !x.unknownRank) {
+      auto split = [](const Shape &v, int64_t &known, int &unknownAt) {
+        known = 1;
+        unknownAt = -1;
+        int count = 0;
+        for (size_t k = 0; k < v.rank(); ++k)
+          if (v.dims[k] < 0) {
+            unknownAt = static_cast<int>(k);
+            ++count;
+          } else {
+            known *= v.dims[k];
+          }
+        return count;
+      };
+      int64_t knownOut, knownIn;
+      int outAt, inAt;
+      int outUnknown = split(s, knownOut, outAt), inUnknown = split(x, knownIn, inAt);
+      if (outUnknown == 0 && inUnknown == 0 && knownIn != knownOut)
+        return fail(e, ShapeError::Shapes, "Cannot reshape a tensor with " + std::to_string(knownIn) +
+                                               " elements to shape " + s.bracketStr() + " (" +
+                                               std::to_string(knownOut) + " elements)");
+      if (outUnknown == 1 && inUnknown == 0 && knownOut > 0) {
+        if (knownIn % knownOut != 0)
+          return fail(e, ShapeError::Shapes, "Cannot reshape a tensor with " + std::to_string(knownIn) +
+                                                 " elements to shape " + s.bracketStr() + " (" +
+                                                 std::to_string(knownOut) + " elements)");
+        s.dims[static_cast<size_t>(outAt)] = knownIn / knownOut;
+      } else if (outUnknown == 1 && inUnknown == 1 && knownIn == knownOut) {
+        s.dims[static_cast<size_t>(outAt)] = -1;
+      }
+    }
+    o = {out(q.inputs[0].dtype, s)};
     return true;
   }
   Shape s = Shape::of(target->i);
@@ -1155,8 +1196,148 @@ void addInput(ShapeQuery &q, const Graph &g, TensorRef r) {
   q.inputs.push_back(src.outputs[r.index]);
   q.inputs.back().isRef = false;
   q.constInputs.push_back(src.op == "Const" && src.value ? src.value.get() : nullptr);
-  q.shapeOf.push_back(src.op == "Shape" && !src.inputs.empty() ? &g.type(src.inputs[0]).shape : nullptr);
+  q.shapeOf.push_back(src.op == "Const" ? std::nullopt : partialShapeValue(g, r));
 }
+
+namespace {
+int64_t intAttrOf(const Node &n, const char *name) {
+  auto it = n.attrs.find(name);
+  return it != n.attrs.end() && std::holds_alternative<int64_t>(it->second) ? std::get<int64_t>(it->second) : 0;
+}
+const TensorData *constOf(const Graph &g, const Node &n, size_t k) {
+  if (k >= n.inputs.size())
+    return nullptr;
+  const Node &src = g.node(n.inputs[k].node);
+  return src.op == "Const" && src.value && !isFloating(src.value->dtype) ? src.value.get() : nullptr;
+}
+bool isIntTensor(const Graph &g, TensorRef r) {
+  DType t = g.type(r).dtype;
+  return t == DType::Int32 || t == DType::Int64;
+}
+
+/// StridedSlice of a rank-1 value with constant begin/end/strides: the
+/// index of a shrunk scalar (`shape[0]`) or the range of a slice (`shape[1:]`).
+bool sliceOfVector(const Graph &g, const Node &n, int64_t len, bool &shrink, int64_t &b, int64_t &e, int64_t &st) {
+  const TensorData *bd = constOf(g, n, 1), *ed = constOf(g, n, 2), *sd = constOf(g, n, 3);
+  if (!bd || !ed || !sd || bd->i.size() != 1 || ed->i.size() != 1 || sd->i.size() != 1 || sd->i[0] == 0 ||
+      intAttrOf(n, "ellipsis_mask") || intAttrOf(n, "new_axis_mask"))
+    return false;
+  shrink = intAttrOf(n, "shrink_axis_mask") & 1;
+  st = sd->i[0];
+  b = bd->i[0];
+  e = ed->i[0];
+  if (shrink) {
+    if (b < 0)
+      b += len;
+    return b >= 0 && b < len;
+  }
+  auto clampIdx = [&](int64_t v, bool masked, bool isBegin) {
+    if (masked)
+      return isBegin ? (st > 0 ? int64_t(0) : len - 1) : (st > 0 ? len : int64_t(-1));
+    if (v < 0)
+      v += len;
+    return st > 0 ? std::clamp<int64_t>(v, 0, len) : std::clamp<int64_t>(v, -1, len - 1);
+  };
+  b = clampIdx(b, intAttrOf(n, "begin_mask") & 1, true);
+  e = clampIdx(e, intAttrOf(n, "end_mask") & 1, false);
+  return true;
+}
+
+std::optional<Shape> partialShape(const Graph &g, TensorRef r, int depth);
+
+int64_t partialScalar(const Graph &g, TensorRef r, int depth) {
+  if (depth > 64 || !isIntTensor(g, r))
+    return -1;
+  const Node &n = g.node(r.node);
+  const Shape &s = n.outputs[r.index].shape;
+  if (s.unknownRank || s.rank() != 0)
+    return -1;
+  if (n.op == "Const")
+    return n.value && n.value->i.size() == 1 ? n.value->i[0] : -1;
+  if (n.op == "Cast" || n.op == "Identity")
+    return partialScalar(g, n.inputs[0], depth + 1);
+  if (n.op == "StridedSlice") {
+    auto v = partialShape(g, n.inputs[0], depth + 1);
+    bool shrink;
+    int64_t b, e, st;
+    if (!v || v->unknownRank || !sliceOfVector(g, n, static_cast<int64_t>(v->rank()), shrink, b, e, st) || !shrink)
+      return -1;
+    return v->dims[static_cast<size_t>(b)];
+  }
+  static const std::set<std::string> arith = {"Add", "AddV2", "Sub", "Mul", "FloorDiv", "Maximum", "Minimum"};
+  if (arith.count(n.op) && n.inputs.size() == 2) {
+    int64_t a = partialScalar(g, n.inputs[0], depth + 1), c = partialScalar(g, n.inputs[1], depth + 1);
+    if (a < 0 || c < 0)
+      return -1;
+    if (n.op == "Add" || n.op == "AddV2")
+      return a + c;
+    if (n.op == "Sub")
+      return a - c >= 0 ? a - c : -1;
+    if (n.op == "Mul")
+      return a * c;
+    if (n.op == "FloorDiv")
+      return c > 0 ? a / c : -1;
+    return n.op == "Maximum" ? std::max(a, c) : std::min(a, c);
+  }
+  return -1;
+}
+
+std::optional<Shape> partialShape(const Graph &g, TensorRef r, int depth) {
+  if (depth > 64 || !isIntTensor(g, r))
+    return std::nullopt;
+  const Node &n = g.node(r.node);
+  const Shape &s = n.outputs[r.index].shape;
+  if (!s.unknownRank && s.rank() != 1)
+    return std::nullopt;
+  if (n.op == "Shape")
+    return g.type(n.inputs[0]).shape;
+  if (n.op == "Const") {
+    if (!n.value)
+      return std::nullopt;
+    Shape v = Shape::of(n.value->i);
+    for (int64_t &d : v.dims)
+      d = d < 0 ? -1 : d;
+    return v;
+  }
+  if (n.op == "Cast" || n.op == "Identity")
+    return partialShape(g, n.inputs[0], depth + 1);
+  if (n.op == "Pack" && intAttrOf(n, "axis") == 0) {
+    Shape v = Shape::of({});
+    for (TensorRef in : n.inputs)
+      v.dims.push_back(std::max<int64_t>(partialScalar(g, in, depth + 1), -1));
+    return v;
+  }
+  if (n.op == "ConcatV2") {
+    Shape v = Shape::of({});
+    for (size_t k = 0; k + 1 < n.inputs.size(); ++k) {
+      auto part = partialShape(g, n.inputs[k], depth + 1);
+      if (!part || part->unknownRank)
+        return std::nullopt;
+      v.dims.insert(v.dims.end(), part->dims.begin(), part->dims.end());
+    }
+    return v;
+  }
+  if (n.op == "StridedSlice") {
+    auto v = partialShape(g, n.inputs[0], depth + 1);
+    bool shrink;
+    int64_t b, e, st;
+    if (!v || v->unknownRank || !sliceOfVector(g, n, static_cast<int64_t>(v->rank()), shrink, b, e, st) || shrink)
+      return std::nullopt;
+    Shape out = Shape::of({});
+    for (int64_t k = b; st > 0 ? k < e : k > e; k += st)
+      out.dims.push_back(v->dims[static_cast<size_t>(k)]);
+    return out;
+  }
+  if (!s.unknownRank && s.dims[0] >= 0) {
+    Shape v = Shape::of(std::vector<int64_t>(static_cast<size_t>(s.dims[0]), -1));
+    return v;
+  }
+  return std::nullopt;
+}
+} // namespace
+
+std::optional<Shape> partialShapeValue(const Graph &g, TensorRef r) { return partialShape(g, r, 0); }
+int64_t partialScalarValue(const Graph &g, TensorRef r) { return partialScalar(g, r, 0); }
 
 std::vector<std::string> verifyGraph(const Graph &g) {
   std::vector<std::string> problems;

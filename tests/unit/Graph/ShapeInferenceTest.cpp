@@ -267,3 +267,45 @@ TEST(GraphVerifier, AcceptsAValidGraphAndNamesViolations) {
   EXPECT_EQ(problems[2], "'future' has an input that is not an earlier node's output");
   EXPECT_EQ(problems[3], "'odd' has the unregistered op type NoSuchOp");
 }
+
+namespace {
+/// A graph of int32 shape pieces, as tf.shape(x)[i] * k and tf.stack build them.
+struct PieceGraph {
+  Graph g;
+  TensorRef add(const std::string &op, std::vector<TensorRef> in, TensorType out,
+                std::map<std::string, AttrValue> attrs = {}, std::shared_ptr<TensorData> value = nullptr) {
+    Node &n = g.addNode(op + std::to_string(g.size()), op, std::move(in), {out}, {});
+    n.attrs = std::move(attrs);
+    n.value = std::move(value);
+    return TensorRef{n.id, 0};
+  }
+  TensorRef konst(std::vector<int64_t> v, bool scalar = false) {
+    auto d = std::make_shared<TensorData>(ints(v, scalar));
+    return add("Const", {}, TensorType{DType::Int32, false, d->shape}, {}, d);
+  }
+  TensorRef dim(TensorRef shape, int64_t i) {
+    return add("StridedSlice", {shape, konst({i}), konst({i + 1}), konst({1})}, T("", DType::Int32),
+               {{"shrink_axis_mask", int64_t(1)}});
+  }
+};
+} // namespace
+
+TEST(PartialShapeValue, FollowsShapePiecesAsTFConstantFoldingDoes) {
+  PieceGraph p;
+  TensorRef x = p.add("Placeholder", {}, T("?,4,5,3"));
+  TensorRef shape = p.add("Shape", {x}, T("4", DType::Int32));
+  TensorRef h2 = p.add("Mul", {p.dim(shape, 1), p.konst({2}, true)}, T("", DType::Int32));
+  TensorRef packed = p.add("Pack", {p.dim(shape, 0), h2, p.dim(shape, -2), p.konst({7}, true)}, T("4", DType::Int32));
+  EXPECT_EQ(partialShapeValue(p.g, packed)->str(), "(?, 8, 5, 7)");
+  EXPECT_EQ(partialScalarValue(p.g, h2), 8);
+  EXPECT_EQ(partialScalarValue(p.g, p.dim(shape, 0)), -1); // the batch is run-time data
+  // A slice of a shape (tf.shape(x)[1:3]) and a concat of pieces.
+  TensorRef mid = p.add("StridedSlice", {shape, p.konst({1}), p.konst({3}), p.konst({1})}, T("2", DType::Int32));
+  EXPECT_EQ(partialShapeValue(p.g, mid)->str(), "(4, 5)");
+  TensorRef cat = p.add("ConcatV2", {mid, p.konst({-1, 6}), p.konst({0}, true)}, T("4", DType::Int32));
+  EXPECT_EQ(partialShapeValue(p.g, cat)->str(), "(4, 5, ?, 6)");
+  // A vector of unknown values: only its length is known; floats are no shape.
+  TensorRef ph = p.add("Placeholder", {}, T("3", DType::Int32));
+  EXPECT_EQ(partialShapeValue(p.g, ph)->str(), "(?, ?, ?)");
+  EXPECT_FALSE(partialShapeValue(p.g, x).has_value());
+}

@@ -29,9 +29,11 @@ struct ShapeQuery {
   /// The compile-time value of each input when it is a Const (else null).
   std::vector<const TensorData *> constInputs;
   const std::map<std::string, AttrValue> *attrs = nullptr;
-  /// When input k is the output of a Shape op: the (static) shape it
-  /// measures, else null (TF's MakeShapeFromShapeTensor on a Shape op).
-  std::vector<const Shape *> shapeOf;
+  /// When input k is a shape-valued int tensor that is not a Const: what
+  /// TF's constant folding knows of its value as a shape (a Shape op's
+  /// input shape, a Pack of dimensions, a concat of such; -1 unknown), else
+  /// nullopt (TF's MakeShapeFromShapeTensor).
+  std::vector<std::optional<Shape>> shapeOf;
 
   const AttrValue *attr(const std::string &name) const;
   int64_t intAttr(const std::string &name, int64_t dflt) const;
@@ -48,6 +50,14 @@ struct ShapeError {
 
 /// Appends input `r` of graph `g` to `q`: its type, constant value, measured shape.
 void addInput(ShapeQuery &q, const Graph &g, TensorRef r);
+
+/// What graph-construction constant folding knows of an int tensor used as
+/// a shape: the value with -1 for what depends on run-time data (the batch),
+/// nullopt when not even the rank is known. Follows Shape, Const, Pack,
+/// ConcatV2, StridedSlice of a shape, Cast, Identity and scalar arithmetic.
+std::optional<Shape> partialShapeValue(const Graph &g, TensorRef r);
+/// The same for a scalar: its value, or -1.
+int64_t partialScalarValue(const Graph &g, TensorRef r);
 
 /// Runs the registered shape function of `q.opType`.
 bool inferShape(const ShapeQuery &q, std::vector<TensorType> &outs, ShapeError &err);
