@@ -303,7 +303,14 @@ def layers():
     k2, b2 = weight("up2/weights", (3, 3, 2, 5)), weight("up2/biases", (2,))
     fetches["up1/Relu:0"] = u1
     fetches["up2/BiasAdd:0"] = deconv_ref(u1, k2, 17, 17, 2, False) + b2
-    return {"img": img}, w, fetches
+    # tf.cond with is_training fed True: each cond's taken branch.
+    fetches["branches/taken_true:0"] = I * 2.0
+    fetches["branches/taken_false:0"] = np.maximum(I, 0)
+    kt, bt = weight("fc_t/kernel", (48, 4)), weight("fc_t/bias", (4,))
+    weight("fc_f/kernel", (48, 4)), weight("fc_f/bias", (4,))
+    fetches["branches/dense:0"] = I.reshape(B, -1) @ kt + bt
+    fetches["branches/nested:0"] = I + 1.0 if img.sum() > 0 else -I
+    return {"img": img, "is_training": np.array(True)}, w, fetches
 
 
 for name, make in (("ops", ops), ("mlp", mlp), ("ints", ints), ("layers", layers)):

@@ -130,6 +130,48 @@ class JITNumerics(Tmp):
             self.assertEqual(rc, 1)
             self.assertIn("an index out of range", err)
 
+    def test_cond_runs_only_the_taken_branch(self):
+        # The untaken branch's gather would be out of range: it must not run
+        # (status 0), while the same gather in the taken branch is status 4.
+        prog = self.path("cond.scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\nids = tf.placeholder(tf.int32, [None], name='ids')\n"
+                    "safe = tf.placeholder(tf.bool, [], name='safe')\n"
+                    "t = tf.constant([[1.0, 2.0], [3.0, 4.0]])\n"
+                    "y = tf.cond(safe, lambda: tf.zeros([tf.shape(ids)[0], 2]) + 1.0,\n"
+                    "            lambda: tf.gather(t, ids), name='pick')\n")
+        np.save(self.path("ids.npy"), np.array([0, 5, 1], np.int32))
+        for flag, rc_want in ((True, 0), (False, 1)):
+            np.save(self.path("safe.npy"), np.array(flag))
+            rc, _, err = run("run", prog, "--input", "ids=" + self.path("ids.npy"), "--input",
+                             "safe=" + self.path("safe.npy"), "--fetch", "pick/Merge:0", "-o", self.path("o.npz"))
+            self.assertEqual(rc, rc_want, err)
+            if flag:
+                np.testing.assert_array_equal(np.load(self.path("o.npz"))["pick/Merge:0"], np.ones((3, 2)))
+            else:
+                self.assertIn("an index out of range", err)
+        # An op inside a branch is not fetchable (TF's prevent_fetching).
+        rc, _, err = run("run", prog, "--input", "ids=" + self.path("ids.npy"), "--input",
+                         "safe=" + self.path("safe.npy"), "--fetch", "pick/GatherV2:0")
+        self.assertEqual(rc, 2)
+        self.assertIn("Operation 'pick/GatherV2' has been marked as not fetchable", err)
+        # The AOT library takes the same branch (value_index says which).
+        base = self.path("condlib")
+        rc, _, err = run("build", prog, "-o", base, "--emit", "so,header", "--prefix", "pick",
+                         "--fetch", "pick/Merge:0", "--fetch", "pick/Merge:1")
+        self.assertEqual(rc, 0, err)
+        pick_run, pick_scratch = load_model(base, "pick")
+        ids = np.array([1, 0], np.int32)
+        for flag in (True, False):
+            safe = np.array(flag)
+            out, idx = np.zeros((2, 2), np.float32), np.zeros((), np.int32)
+            feeds = (ctypes.c_void_p * 2)(ids.ctypes.data, safe.ctypes.data)
+            fetches = (ctypes.c_void_p * 2)(out.ctypes.data, idx.ctypes.data)
+            scratch = np.zeros(pick_scratch(2) + 64, np.uint8)
+            self.assertEqual(pick_run(2, feeds, fetches, (scratch.ctypes.data + 63) // 64 * 64), 0)
+            np.testing.assert_array_equal(out, np.ones((2, 2)) if flag else [[3.0, 4.0], [1.0, 2.0]])
+            self.assertEqual(int(idx), 1 if flag else 0)
+
     def test_gemm_blocks_tails_and_fused_epilogue(self):
         # 29 rows = two 12-row blocks, a 4-row block and a single row; 37 columns = 32 + a
         # masked tail of 5; bias and relu fused into the epilogue; a 3x3 convolution on

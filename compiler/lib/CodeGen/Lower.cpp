@@ -419,6 +419,23 @@ private:
   void copy(DType t, Value *dst, Value *src, Value *n) {
     loop(n, [&](Value *i) { store(t, load(t, src, i), dst, i); }, "copy");
   }
+  /// True (i1) when tf.cond branch `c` is taken: its pred_id equals its
+  /// branch; with `nested`, every enclosing branch is taken too.
+  Value *branchTaken(int32_t c, bool nested) {
+    Value *all = b_.getTrue();
+    for (; c >= 0; c = nested ? g_.conds.at(static_cast<size_t>(c)).parent : -1) {
+      const CondContext &cc = g_.conds.at(static_cast<size_t>(c));
+      auto it = bufs_.find(Key{cc.pred.node, cc.pred.index});
+      if (it == bufs_.end())
+        throw Unsupported{"internal: the pred_id of a tf.cond was not lowered"};
+      Value *p = load(DType::Bool, it->second, b_.getInt64(0));
+      all = b_.CreateAnd(all, cc.branch ? p : b_.CreateNot(p));
+    }
+    return all;
+  }
+  void merge(const Node &n);
+  /// Lowers `n`; inside a tf.cond branch, only when the branch is taken.
+  void lowerGated(const Node &n);
   const TensorData *constInput(const Node &n, size_t i) const {
     const Node &src = g_.node(n.inputs.at(i).node);
     return src.op == "Const" ? src.value.get() : nullptr;
@@ -1743,6 +1760,15 @@ void Lowerer::lowerNode(const Node &n) {
     return batchNorm(n);
   if (n.op == "Split" || n.op == "SplitV" || n.op == "Unpack")
     return split(n);
+  if (n.op == "Switch") { // both outputs are its data (the consumers are gated)
+    for (uint32_t i = 0; i < 2; ++i) {
+      bufs_[Key{n.id, i}] = input(n, 0);
+      shareSlot(Key{n.id, i}, Key{n.inputs[0].node, n.inputs[0].index});
+    }
+    return;
+  }
+  if (n.op == "Merge")
+    return merge(n);
   if (n.outputs.size() != 1)
     throw Unsupported{"op '" + n.name + "' (" + n.op + ") with several outputs"};
   DType ot = outType(n);
@@ -1859,6 +1885,62 @@ void Lowerer::lowerNode(const Node &n) {
   throw Unsupported{"the op '" + n.name + "' (" + op + ") cannot be compiled yet"};
 }
 
+/// Merge(false, true) of a tf.cond: a copy of the taken branch's value,
+/// and value_index (1 for the true branch).
+void Lowerer::merge(const Node &n) {
+  int32_t c = n.inputs.size() == 2 ? g_.node(n.inputs[1].node).cond : -1;
+  if (c < 0 || g_.conds.at(static_cast<size_t>(c)).branch != 1)
+    throw Unsupported{"'" + n.name + "' (Merge) is not the join of a tf.cond"};
+  DType t = n.outputs[0].dtype;
+  elemTy(t);
+  Value *taken = branchTaken(c, false);
+  Value *out = output(n, 0), *cnt = count(outDims(n));
+  Value *src = b_.CreateSelect(taken, input(n, 1), input(n, 0));
+  copy(t, out, src, cnt);
+  store(DType::Int32, b_.CreateZExt(taken, i32_), output(n, 1), b_.getInt64(0));
+}
+
+void Lowerer::lowerGated(const Node &n) {
+  if (n.cond < 0 || n.op == "Switch") {
+    lowerNode(n);
+    return;
+  }
+  Value *taken = branchTaken(n.cond, true);
+  llvm::BasicBlock *pre = b_.GetInsertBlock();
+  size_t before = fn_->size();
+  std::map<Key, Value *> had = bufs_;
+  llvm::BasicBlock *then = llvm::BasicBlock::Create(ctx_, "branch." + n.name, fn_);
+  llvm::BasicBlock *join = llvm::BasicBlock::Create(ctx_, "branch." + n.name + ".end", fn_);
+  b_.CreateCondBr(taken, then, join);
+  b_.SetInsertPoint(then);
+  lowerNode(n);
+  llvm::BasicBlock *last = b_.GetInsertBlock();
+  b_.CreateBr(join);
+  // join comes after the blocks the body created: keep the layout in order.
+  join->moveAfter(last);
+  b_.SetInsertPoint(join);
+  // Buffers defined inside the branch (views computed there) reach the code
+  // after it through a phi; on the path that skips the branch they are never read.
+  std::set<llvm::BasicBlock *> inside;
+  size_t k = 0;
+  for (llvm::BasicBlock &bb : *fn_)
+    if (k++ >= before || &bb == then)
+      inside.insert(&bb);
+  inside.erase(join);
+  for (auto &[key, v] : bufs_) {
+    auto it = had.find(key);
+    if (it != had.end() && it->second == v)
+      continue;
+    auto *inst = llvm::dyn_cast<llvm::Instruction>(v);
+    if (!inst || !inside.count(inst->getParent()))
+      continue;
+    llvm::PHINode *phi = b_.CreatePHI(v->getType(), 2, "from." + n.name);
+    phi->addIncoming(v, last);
+    phi->addIncoming(llvm::Constant::getNullValue(v->getType()), pre);
+    v = phi;
+  }
+}
+
 void Lowerer::run() {
   std::string P = opts_.prefix;
   std::vector<llvm::Type *> params = {i64_, ptr_, ptr_, ptr_};
@@ -1950,9 +2032,19 @@ void Lowerer::run() {
       ++uses_[r.node];
       ++edgeUses_[Key{r.node, r.index}];
     }
+  // Constants and weights first, outside any tf.cond branch: their buffers
+  // then dominate every use (ops lowered ahead for fusion included).
+  for (NodeID id : plan_.nodes) {
+    const Node &n = g_.node(id);
+    bool weightRead = n.op == "Identity" && g_.node(n.inputs[0].node).op == "VariableV2";
+    if (n.op == "Const" || n.op == "VariableV2" || weightRead) {
+      lowerNode(n);
+      done_.insert(id);
+    }
+  }
   for (NodeID id : plan_.nodes)
     if (!done_.count(id)) {
-      lowerNode(g_.node(id));
+      lowerGated(g_.node(id));
       releaseAfter(g_.node(id));
     }
   // Fetches that are views, feeds, weights or constants: copy them out.

@@ -243,6 +243,15 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
     out[at] = -1;
     return true;
   }
+  if (op == "Switch" || op == "Merge") {
+    // Switch passes its data through; Merge joins branches of one shape.
+    if (op == "Merge" && in(0) != in(1)) {
+      why = "joins tf.cond branches of different shapes";
+      return false;
+    }
+    out = in(0);
+    return true;
+  }
   // Ops that keep the element count: the unknown dimension is what is left
   // of the input's elements after the output's static dimensions.
   static const std::set<std::string> sameCount = {
@@ -523,7 +532,7 @@ bool makePlan(const Graph &g, const std::vector<std::string> &fetchNames, Plan &
     }
     for (size_t k = 0; k < g.size(); ++k) {
       const Node &n = g.node(static_cast<NodeID>(k));
-      if (n.helper || isSource(n) || consumed.count(n.id))
+      if (n.helper || n.noFetch || isSource(n) || consumed.count(n.id))
         continue;
       for (uint32_t i = 0; i < n.outputs.size(); ++i)
         fetches.push_back(TensorRef{n.id, i});
@@ -555,6 +564,12 @@ bool makePlan(const Graph &g, const std::vector<std::string> &fetchNames, Plan &
         error = "--fetch '" + name + "' names no tensor of the graph";
         return false;
       }
+      if (n->noFetch) { // TF's prevent_fetching: inside a tf.cond branch, or its pivots
+        code = "E402";
+        error = "Operation '" + n->name + "' has been marked as not fetchable (it is inside a tf.cond branch; "
+                "fetch what tf.cond returns)";
+        return false;
+      }
       fetches.push_back(TensorRef{n->id, index});
     }
   }
@@ -570,6 +585,9 @@ bool makePlan(const Graph &g, const std::vector<std::string> &fetchNames, Plan &
     const Node &n = g.node(t.node);
     if (n.op == "VariableV2")
       continue;
+    // A branch's ops run when its pred_id (and its parents') says so.
+    for (int32_t c = n.cond; c >= 0; c = g.conds.at(static_cast<size_t>(c)).parent)
+      work.push_back(g.conds[static_cast<size_t>(c)].pred);
     for (size_t i : dataInputs(n))
       work.push_back(n.inputs[i]);
   }

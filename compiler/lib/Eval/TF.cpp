@@ -244,8 +244,64 @@ graph::Node &TFState::addNode(const std::string &name, const std::string &op,
     in_.error(diag::unsupported_api, "'" + name + "' is created outside `with graph.as_default()`, in another "
                                      "graph: scopec compiles one graph per program");
   }
+  int32_t ctx = currentCond();
+  for (TensorRef &r : inputs)
+    if (g_->node(r.node).cond != ctx && op != "Merge") // Merge joins the branches
+      r = routeInto(r, ctx, name + "/", name);
   exactNames_.insert(name);
-  return g_->addNode(name, op, std::move(inputs), std::move(outs), in_.callSite());
+  graph::Node &n = g_->addNode(name, op, std::move(inputs), std::move(outs), in_.callSite());
+  n.cond = ctx;
+  n.noFetch = ctx >= 0;
+  return n;
+}
+
+int32_t TFState::enterCond(TensorRef predId, uint32_t branch) {
+  graph::CondContext c;
+  c.pred = predId;
+  c.branch = branch;
+  c.parent = currentCond();
+  g_->conds.push_back(c);
+  condStack_.push_back(static_cast<int32_t>(g_->conds.size() - 1));
+  return condStack_.back();
+}
+
+void TFState::exitCond() { condStack_.pop_back(); }
+
+TensorRef TFState::routeInto(TensorRef t, int32_t ctx, const std::string &scope, const std::string &consumer) {
+  int32_t have = g_->node(t.node).cond;
+  if (have == ctx)
+    return t;
+  if (!g_->condWithin(ctx, have)) {
+    if (reportedLeak_ != consumer) {
+      reportedLeak_ = consumer;
+      in_.error(diag::unsupported_api, "'" + g_->tensorName(t) + "' is computed inside a tf.cond branch and used by '" +
+                                           consumer + "' outside it: TF runs '" + consumer +
+                                           "' only if that branch is taken; use the value tf.cond returns");
+    }
+    return t;
+  }
+  auto key = std::make_tuple(ctx, t.node, t.index);
+  if (auto it = condExternal_.find(key); it != condExternal_.end())
+    return it->second;
+  const graph::CondContext &c = g_->conds.at(static_cast<size_t>(ctx));
+  // The enclosing branch sees it first (TF's outer AddValue), then this one's Switch.
+  TensorRef outer = routeInto(t, c.parent, scope, consumer);
+  SavedStack saved;
+  bool ok = true;
+  if (!scope.empty())
+    enterNameScope(scope, saved, ok);
+  std::string name = uniqueName("Switch");
+  if (!scope.empty() && ok)
+    exitNameScope(saved);
+  const graph::TensorType &type = g_->type(outer);
+  graph::TensorType plain{type.dtype, false, type.shape};
+  exactNames_.insert(name);
+  graph::Node &sw = g_->addNode(name, "Switch", {outer, c.pred}, {plain, plain}, in_.callSite());
+  sw.cond = ctx;
+  sw.noFetch = true;
+  TensorRef r{sw.id, c.branch};
+  condExternal_[key] = r;
+  return r;
 }
 
 graph::Node *TFState::createOp(const std::string &name, const std::string &op,

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -281,6 +282,23 @@ public:
   /// it; a second graph, or ops created after leaving it, are E109.
   bool enterGraph(const std::shared_ptr<Object> &g);
   void exitGraph(const std::shared_ptr<Object> &g);
+  // tf.cond branches (TF's CondContext): ops built while a branch is open
+  // belong to it; an input from outside goes through a Switch on the cond's
+  // pred_id (one per branch and tensor, named "<op>/Switch").
+  int32_t currentCond() const { return liftCond_ > 0 || condStack_.empty() ? -1 : condStack_.back(); }
+  /// Opens a branch taken when `predId` equals `branch`, nested in the current one.
+  int32_t enterCond(graph::TensorRef predId, uint32_t branch);
+  void exitCond();
+  /// `t` as seen inside branch `ctx`: itself, or the Switch output for it
+  /// (created in name scope `scope`, "" for the current one). A tensor of a
+  /// branch `ctx` is not within is E109 (reported once per `consumer`).
+  graph::TensorRef routeInto(graph::TensorRef t, int32_t ctx, const std::string &scope, const std::string &consumer);
+  /// Variables are created outside any branch (TF's init_scope).
+  struct CondLift {
+    TFState &tf;
+    explicit CondLift(TFState &tf) : tf(tf) { ++tf.liftCond_; }
+    ~CondLift() { --tf.liftCond_; }
+  };
   /// slim's arg_scope stack of {function key: {keyword: value}} dicts.
   std::vector<Value> &argScopes() { return argScopes_; }
   const std::vector<std::pair<std::string, Value>> &installedModules() const;
@@ -307,6 +325,10 @@ private:
   unsigned graphDepth_ = 0;
   bool leftGraph_ = false, reportedLeftGraph_ = false;
   std::unordered_map<std::string, Value> modules_;
+  std::vector<int32_t> condStack_;
+  int liftCond_ = 0;
+  std::map<std::tuple<int32_t, graph::NodeID, uint32_t>, graph::TensorRef> condExternal_;
+  std::string reportedLeak_;
 
 public:
   /// Set up by TFModule.cpp: builds the module tree.
@@ -321,6 +343,8 @@ void installOps(TFState &tf);
 void installLayers(TFState &tf);
 /// slim.arg_scope/add_arg_scope (wrapping the slim layers), repeat, stack, regularizers.
 void installSlim(TFState &tf);
+/// tf.cond (TFControlFlow.cpp).
+void installControlFlow(TFState &tf);
 /// The build-time NumPy functions and types of module `np`.
 void installNumPy(Interpreter &in, ModuleObj &np);
 /// ndarray.astype(t) (float to int truncates); false after a diagnostic.

@@ -887,14 +887,35 @@ void installTFModules(TFState &tf) {
       if (!b.ok())
         return Value::error();
       TFState &tf = in.tf();
+      DType t = DType::Float32;
+      if (const Value *d = b.get("dtype"); d && !d->isNone() && !tf.toDType(*d, t))
+        return Value::error();
+      if (tf.containsTensor(*b.get("shape"))) {
+        // A run-time shape (tf.zeros([tf.shape(x)[0], 2])): Fill in scope
+        // `name`, the shape autopacked there ("packed"), the value a Const.
+        TFState::SavedStack saved;
+        bool ok;
+        Value nm = b.getOr("name", Value::none());
+        std::string scope = tf.enterNameScope(nm.isStr() && !nm.asStr().empty() ? nm : Value::str(fname), saved, ok);
+        if (!ok)
+          return Value::error();
+        auto dims = tf.toTensor(*b.get("shape"), DType::Int32, "packed");
+        graph::TensorData v;
+        v.dtype = t;
+        v.shape = Shape::scalar();
+        if (graph::isFloating(t))
+          v.f = {value};
+        else
+          v.i = {static_cast<int64_t>(value)};
+        graph::Node *n = dims ? tf.createOp(scope.substr(0, scope.size() - 1), "Fill", {*dims, tf.constant("Const", v)}) : nullptr;
+        tf.exitNameScope(saved);
+        return n ? tf.makeTensor(*n) : Value::error();
+      }
       Shape shape;
       if (!tf.toShape(*b.get("shape"), shape))
         return Value::error();
       if (!shape.isFullyDefined())
         return in.error(diag::unknown_dimension, fname + "() needs a fully defined shape, got " + shape.str());
-      DType t = DType::Float32;
-      if (const Value *d = b.get("dtype"); d && !d->isNone() && !tf.toDType(*d, t))
-        return Value::error();
       std::string name = tf.opName(b.getOr("name", Value::none()), fname);
       if (name.empty())
         return Value::error();
@@ -921,14 +942,14 @@ void installTFModules(TFState &tf) {
       if (!b.ok())
         return Value::error();
       TFState &tf = in.tf();
+      DType t = DType::Float32;
+      if (const Value *d = b.get("dtype"); d && !d->isNone() && !tf.toDType(*d, t))
+        return Value::error();
       Shape shape;
       if (!tf.toShape(*b.get("shape"), shape))
         return Value::error();
       if (!shape.isFullyDefined())
         return in.error(diag::unknown_dimension, fname + "() needs a fully defined shape, got " + shape.str());
-      DType t = DType::Float32;
-      if (const Value *d = b.get("dtype"); d && !d->isNone() && !tf.toDType(*d, t))
-        return Value::error();
       InitializerObj init;
       init.spec.kind = kind;
       init.spec.a = dp;
@@ -1080,6 +1101,7 @@ void installTFModules(TFState &tf) {
   installOps(tf);
   installLayers(tf);
   installSlim(tf);
+  installControlFlow(tf);
   // tf.math: the TF 1.15 aliases of the math functions above.
   auto mathMod = module("tf.math", "tf.math");
   tfm->attrs["math"] = tf.modules()["tf.math"];

@@ -246,6 +246,7 @@ std::string refName(DType t) { return std::string(graph::dtypeName(t)) + "_ref";
 Value TFState::getVariable(const std::string &name, const Value *shapeArg, const Value *dtypeArg,
                            const Value *initArg, bool trainable, const std::string &createdBy,
                            SourceRange site, bool fromLayer) {
+  CondLift lift(*this);
   std::shared_ptr<VariableScopeObj> scope = scope_;
   Reuse reuse = scope->reuse;
   std::string full = scope->name.empty() ? name : scope->name + "/" + name;
@@ -459,6 +460,7 @@ Value TFState::getVariable(const std::string &name, const Value *shapeArg, const
 
 Value TFState::newVariable(const Value &initial, const Value *name, const Value *dtypeArg,
                            bool trainable, SourceRange site) {
+  CondLift lift(*this);
   std::optional<DType> dtype;
   if (dtypeArg && !dtypeArg->isNone()) {
     DType t;

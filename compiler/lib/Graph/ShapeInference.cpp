@@ -703,6 +703,42 @@ bool shapePack(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+// Switch(data, pred): both outputs are data; pred a bool scalar.
+bool shapeSwitch(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e))
+    return false;
+  if (q.inputs[1].dtype != DType::Bool)
+    return fail(e, ShapeError::DType, std::string("Input 'pred' of 'Switch' Op has type ") +
+                                          dtypeName(q.inputs[1].dtype) + " that does not match expected type of bool.",
+                false);
+  if (!withRank(q.inputs[1].shape, 0, e))
+    return false;
+  o = {out(q.inputs[0].dtype, q.inputs[0].shape), out(q.inputs[0].dtype, q.inputs[0].shape)};
+  return true;
+}
+
+// Merge(inputs): the shape all inputs have (a differing dimension unknown,
+// differing ranks an unknown rank), and value_index, an int32 scalar.
+bool shapeMerge(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (q.inputs.empty())
+    return fail(e, ShapeError::Argument, "Merge needs at least one input", false);
+  Shape s = q.inputs[0].shape;
+  for (size_t k = 1; k < q.inputs.size(); ++k) {
+    const Shape &t = q.inputs[k].shape;
+    if (q.inputs[k].dtype != q.inputs[0].dtype)
+      return fail(e, ShapeError::DType, "Inputs to 'Merge' Op have types that don't all match.", false);
+    if (s.unknownRank || t.unknownRank || s.rank() != t.rank()) {
+      s = Shape::unknown();
+      continue;
+    }
+    for (size_t d = 0; d < s.rank(); ++d)
+      if (s.dims[d] != t.dims[d])
+        s.dims[d] = -1;
+  }
+  o = {out(q.inputs[0].dtype, s), out(DType::Int32, Shape::scalar())};
+  return true;
+}
+
 bool shapeSqueeze(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (!needInputs(q, 1, e))
     return false;

@@ -222,6 +222,12 @@ const std::vector<Case> &cases() {
       {"GatherV2", {T("5,3"), T("4"), T("", DType::Int32)}, {}, {{2, ints({0}, true)}},
        "error: Value passed to parameter 'indices' has DataType float32 not in list of allowed values: int32, int64"},
       {"StridedSlice", {T("?,28,3"), T("2", DType::Int32), T("2", DType::Int32), T("2", DType::Int32)}, {{"result_shape", V{-1, 3}}}, {}, "float32[?,3]"},
+      {"Switch", {T("?,3"), T("", DType::Bool)}, {}, {}, "float32[?,3]"},
+      {"Switch", {T("?,3"), T("2", DType::Bool)}, {}, {}, "error: Shape must be rank 0 but is rank 1 for 'Switch' (op: 'Switch') with input shapes: [?,3], [2]."},
+      {"Switch", {T("?,3"), T("")}, {}, {}, "error: Input 'pred' of 'Switch' Op has type float32 that does not match expected type of bool."},
+      {"Merge", {T("?,3"), T("4,3")}, {}, {}, "float32[?,3]"},
+      {"Merge", {T("2,3"), T("3")}, {}, {}, "float32?"},
+      {"Merge", {T("2,3"), T("2,3", DType::Int32)}, {}, {}, "error: Inputs to 'Merge' Op have types that don't all match."},
   };
   return c;
 }

@@ -125,6 +125,8 @@ public:
   const std::vector<Frame> &frames() const { return frames_; }
   /// The range of the call being evaluated (where native errors point).
   SourceRange callSite() const { return callSite_; }
+  /// Restores the call site after a native function called back into Python.
+  void setCallSite(SourceRange r) { callSite_ = r; }
   /// The innermost statement being executed.
   const ast::Stmt *currentStmt() const { return currentStmt_; }
   /// Reports at the current call site (deduplicated) and returns Error.

@@ -67,6 +67,19 @@ struct Node {
   bool helper = false;
   /// The value of a Const node.
   std::shared_ptr<TensorData> value;
+  /// The tf.cond branch (Graph::conds index) the node is built in, or -1:
+  /// it runs only when that branch (and every enclosing one) is taken.
+  int32_t cond = -1;
+  /// TF's prevent_fetching: ops inside a branch and cond's pivots.
+  bool noFetch = false;
+};
+
+/// One branch of a tf.cond (TF's CondContext): taken when `pred` (the
+/// cond's pred_id) equals `branch` and the parent branch is taken.
+struct CondContext {
+  TensorRef pred;
+  uint32_t branch = 1;
+  int32_t parent = -1;
 };
 
 class Graph {
@@ -82,6 +95,17 @@ public:
   }
   /// The node called `name`, if any.
   const Node *find(const std::string &name) const;
+  /// The tf.cond branches, referred to by Node::cond.
+  std::vector<CondContext> conds;
+  /// True when branch `inner` is `outer` or nested in it (-1: the top level).
+  bool condWithin(int32_t inner, int32_t outer) const {
+    for (int32_t c = inner;; c = conds.at(static_cast<size_t>(c)).parent) {
+      if (c == outer)
+        return true;
+      if (c < 0)
+        return false;
+    }
+  }
 
 private:
   std::vector<std::unique_ptr<Node>> nodes_;
