@@ -322,6 +322,35 @@ Value apiFn(Interpreter &in, const char *module, const char *name) {
   return in.tf().modules().at(module).as<ModuleObj>()->attrs.at(name);
 }
 
+/// keras Dropout.call (TF 1.15): smart_cond(training, dropped_inputs,
+/// identity) -- a Python bool picks one now, a bool tensor (an is_training
+/// placeholder) builds tf.cond "cond" with both. tf.nn.dropout is the
+/// identity at inference (language.md section 3), so both branches agree.
+Value dropoutCall(Interpreter &in, const Value &x, const Value &training, double rate, const char *api) {
+  TFState &tf = in.tf();
+  NativeFn dropped = [x, rate](Interpreter &in, CallArgs &) -> Value {
+    CallArgs da;
+    da.positional = {x};
+    da.keywords.emplace_back("rate", Value::real(rate));
+    return in.call(apiFn(in, "tf.nn", "dropout"), da, in.callSite());
+  };
+  NativeFn identity = [x](Interpreter &in, CallArgs &) -> Value {
+    TFState &tf = in.tf();
+    auto t = tf.toTensor(x, std::nullopt, "inputs");
+    graph::Node *n = t ? tf.createOp(tf.uniqueName("Identity"), "Identity", {*t}) : nullptr;
+    return n ? tf.makeTensor(*n) : Value::error();
+  };
+  CallArgs none;
+  if (training.isBool())
+    return training.asBool() ? dropped(in, none) : identity(in, none);
+  if (!tf.isTensorOrVariable(training))
+    return in.error(diag::type_error, std::string(api) + ": training must be a bool or a bool tensor, not " +
+                                          in.typeName(training));
+  CallArgs c;
+  c.positional = {training, in.makeBuiltin("dropped_inputs", dropped), in.makeBuiltin("<lambda>", identity)};
+  return in.call(apiFn(in, "tf", "cond"), c, in.callSite());
+}
+
 /// keras Conv2DTranspose.call (TF 1.15), in the layer's name scope: the
 /// output shape from tf.shape pieces (conv_utils.deconv_output_length), a
 /// Pack "stack", backend.conv2d_transpose's `output_shape[0]` probe, then
@@ -716,13 +745,12 @@ void installLayers(TFState &tf) {
     ArgBinder b(in, "dropout", a, {"*inputs", "rate", "noise_shape", "seed", "training", "name"});
     if (!b.ok())
       return Value::error();
-    return weightless("dropout", [](Interpreter &in, const Value &x) -> Value {
-      TFState &tf = in.tf();
-      auto t = tf.toTensor(x, std::nullopt, "inputs");
-      if (!t)
-        return Value::error();
-      graph::Node *n = tf.createOp(tf.uniqueName("Identity"), "Identity", {*t});
-      return n ? tf.makeTensor(*n) : Value::error();
+    double rate;
+    if (!number(in, b, "rate", 0.5, rate))
+      return Value::error();
+    Value training = b.getOr("training", Value::boolean(false));
+    return weightless("dropout", [rate, training](Interpreter &in, const Value &x) -> Value {
+      return dropoutCall(in, x, training, rate, "tf.layers.dropout");
     })(in, *b.get("inputs"), b.getOr("name", Value::none()));
   });
   // Batch normalisation, inference form (the moving statistics).
@@ -818,9 +846,9 @@ void installLayers(TFState &tf) {
     if (!b.ok())
       return Value::error();
     Value training = b.getOr("is_training", Value::boolean(true));
-    if (!training.isBool())
-      return in.error(diag::unsupported_api, "slim.dropout with is_training=" + in.typeName(training) +
-                                                 " (tf.cond) is not supported by scopec yet: pass True or False");
+    double keep;
+    if (!number(in, b, "keep_prob", 0.5, keep))
+      return Value::error();
     CallArgs sa;
     sa.positional = {b.getOr("scope", Value::none()), Value::str("Dropout")};
     ScopeGuard sc(in, sa);
@@ -829,20 +857,7 @@ void installLayers(TFState &tf) {
     LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, Value::none());
     layer.initScope(sc.scope);
     const Value x = *b.get("inputs");
-    return layer.inside(false, [&]() -> Value {
-      TFState &tf = in.tf();
-      if (training.asBool()) {
-        CallArgs da;
-        da.positional = {x};
-        da.keywords.emplace_back("rate", Value::real(0.5));
-        return in.call(tf.modules().at("tf.nn").as<ModuleObj>()->attrs.at("dropout"), da, in.callSite());
-      }
-      auto t = tf.toTensor(x, std::nullopt, "inputs");
-      if (!t)
-        return Value::error();
-      graph::Node *n = tf.createOp(tf.uniqueName("Identity"), "Identity", {*t});
-      return n ? tf.makeTensor(*n) : Value::error();
-    });
+    return layer.inside(false, [&]() { return dropoutCall(in, x, training, 1.0 - keep, "slim.dropout"); });
   });
   // slim pooling and flatten: a name scope (scope or the default) around the op.
   for (auto [fname, op, dflt] : std::vector<std::tuple<std::string, std::string, std::string>>{
