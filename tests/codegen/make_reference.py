@@ -310,7 +310,47 @@ def layers():
     weight("fc_f/kernel", (48, 4)), weight("fc_f/bias", (4,))
     fetches["branches/dense:0"] = I.reshape(B, -1) @ kt + bt
     fetches["branches/nested:0"] = I + 1.0 if img.sum() > 0 else -I
-    return {"img": img, "is_training": np.array(True)}, w, fetches
+    def dilated(v, k, r, same):
+        n, h, wd, _ = v.shape
+        kh, kw = k.shape[:2]
+        eh, ew = (kh - 1) * r + 1, (kw - 1) * r + 1
+        if same:
+            oh, ow = h, wd
+            v = np.pad(v, ((0, 0), ((eh - 1) // 2, eh - 1 - (eh - 1) // 2), ((ew - 1) // 2, ew - 1 - (ew - 1) // 2), (0, 0)))
+        else:
+            oh, ow = h - eh + 1, wd - ew + 1
+        y = np.zeros((n, oh, ow) + k.shape[3:] if k.ndim == 4 else ())
+        for i in range(kh):
+            for j in range(kw):
+                y = y + v[:, i * r:i * r + oh, j * r:j * r + ow, :] @ k[i, j]
+        return y
+    ka, ba = weight("atrous/weights", (3, 3, 3, 3)), weight("atrous/biases", (3,))
+    fetches["dilated/slim_rate2:0"] = dilated(I, ka, 2, True) + ba
+    kv, bv = weight("dil_valid/kernel", (2, 2, 3, 2)), weight("dil_valid/bias", (2,))
+    fetches["dilated/layers_valid:0"] = dilated(I, kv, 2, False) + bv
+    dwk = weight("dwk", (3, 3, 3, 2))
+    def depthwise_dilated(v, k, r):
+        return np.concatenate([dilated(v[..., c:c + 1], k[:, :, c:c + 1, :], r, True) for c in range(v.shape[3])], axis=3)
+    fetches["dilated/dw_rate2:0"] = depthwise_dilated(I, dwk, 2)
+    sdw, spw, sb = weight("sep/depthwise_weights", (3, 3, 3, 1)), weight("sep/pointwise_weights", (1, 1, 3, 4)), weight("sep/biases", (4,))
+    fetches["dilated/separable:0"] = depthwise_dilated(I, sdw, 2) @ spw[0, 0] + sb
+    seq = f32(g.uniform(-1, 1, (B, 5, 6)))
+    S = seq.astype(np.float64)
+    def layer_norm(v, axes, beta, gamma):
+        m = v.mean(axis=axes, keepdims=True)
+        var = ((v - m) ** 2).mean(axis=axes, keepdims=True)
+        return (v - m) / np.sqrt(var + 1e-12) * gamma + beta
+    b1, g1 = weight("LayerNorm/beta", (6,)), weight("LayerNorm/gamma", (6,))
+    fetches["norms/layer_norm:0"] = layer_norm(S, (1, 2), b1, g1)
+    b2, g2 = weight("ln_last/beta", (6,)), weight("ln_last/gamma", (6,))
+    fetches["norms/layer_norm_last:0"] = layer_norm(S, (2,), b2, g2)
+    lens = np.array([3, 0], np.int32)
+    fetches["norms/mask:0"] = (np.arange(5)[None, :] < lens[:, None]).astype(np.float64)
+    cw = weight("cw", (3, 6, 4))
+    # conv1d SAME stride 2 on length 5: 3 outputs, padding (1, 1)
+    sp = np.pad(S, ((0, 0), (1, 1), (0, 0)))
+    fetches["norms/conv1d_out:0"] = np.stack([sum(sp[:, 2 * t + i, :] @ cw[i] for i in range(3)) for t in range(3)], axis=1)
+    return {"img": img, "is_training": np.array(True), "seq": seq, "lens": lens}, w, fetches
 
 
 for name, make in (("ops", ops), ("mlp", mlp), ("ints", ints), ("layers", layers)):

@@ -434,6 +434,7 @@ private:
     return all;
   }
   void merge(const Node &n);
+  void spaceToBatch(const Node &n, bool toBatch);
   /// Lowers `n`; inside a tf.cond branch, only when the branch is taken.
   void lowerGated(const Node &n);
   const TensorData *constInput(const Node &n, size_t i) const {
@@ -1288,6 +1289,58 @@ void Lowerer::remap(const Node &n) {
   });
 }
 
+/// SpaceToBatchND / BatchToSpaceND over M spatial dimensions: the batch
+/// index of the blocked tensor is (block position) * N + n; spatial index y
+/// of it is y * b + (block offset) - pad_start of the image one (zero when
+/// outside, for SpaceToBatchND).
+void Lowerer::spaceToBatch(const Node &n, bool toBatch) {
+  const TensorData *block = constInput(n, 1), *pads = constInput(n, 2);
+  if (!block || !pads)
+    throw Unsupported{"'" + n.name + "' (" + n.op + ") with a block shape or paddings that are not constant"};
+  const std::vector<int64_t> &xd = dims(n.inputs[0]), &od = outDims(n);
+  const std::vector<int64_t> &sd = toBatch ? xd : od; // the image's dims
+  size_t m = block->i.size();
+  DType t = outType(n);
+  Value *x = input(n, 0), *out = output(n);
+  std::vector<Value *> xs = strides(xd), os = strides(od);
+  Value *N = dimValue(sd[0]), *zero = zeroOf(t);
+  nest(od, [&](std::vector<Value *> &idx) {
+    // The image position (ib, iy...) of blocked position (bb, by...).
+    std::vector<Value *> blocked(idx.size()), image(idx.size());
+    Value *inside = b_.getTrue();
+    if (toBatch) {
+      blocked = idx;
+      Value *pos = b_.CreateUDiv(idx[0], N);
+      image[0] = b_.CreateURem(idx[0], N);
+      for (size_t k = m; k-- > 0;) {
+        Value *bk = b_.getInt64(block->i[k]);
+        Value *off = b_.CreateURem(pos, bk);
+        pos = b_.CreateUDiv(pos, bk);
+        Value *y = b_.CreateSub(b_.CreateAdd(b_.CreateMul(idx[k + 1], bk), off), b_.getInt64(pads->i[2 * k]));
+        inside = b_.CreateAnd(inside, b_.CreateAnd(b_.CreateICmpSGE(y, b_.getInt64(0)), b_.CreateICmpSLT(y, dimValue(sd[k + 1]))));
+        image[k + 1] = b_.CreateSelect(inside, y, b_.getInt64(0));
+      }
+      for (size_t k = m + 1; k < idx.size(); ++k)
+        image[k] = idx[k];
+      Value *v = load(t, x, linear(image, xs));
+      store(t, b_.CreateSelect(inside, v, zero), out, linear(idx, os));
+    } else {
+      image = idx;
+      Value *pos = b_.getInt64(0);
+      for (size_t k = 0; k < m; ++k) {
+        Value *bk = b_.getInt64(block->i[k]);
+        Value *y = b_.CreateAdd(idx[k + 1], b_.getInt64(pads->i[2 * k])); // crop_start
+        pos = b_.CreateAdd(b_.CreateMul(pos, bk), b_.CreateURem(y, bk));
+        blocked[k + 1] = b_.CreateUDiv(y, bk);
+      }
+      blocked[0] = b_.CreateAdd(b_.CreateMul(pos, N), idx[0]);
+      for (size_t k = m + 1; k < idx.size(); ++k)
+        blocked[k] = idx[k];
+      store(t, load(t, x, linear(blocked, xs)), out, linear(idx, os));
+    }
+  });
+}
+
 /// Split, SplitV and Unpack: output i copies its slice of the input along
 /// `axis` (Unpack drops the axis).
 void Lowerer::split(const Node &n) {
@@ -1869,6 +1922,8 @@ void Lowerer::lowerNode(const Node &n) {
     return gather(n);
   if (op == "Tile" || op == "Pad" || op == "Slice" || op == "ReverseV2")
     return remap(n);
+  if (op == "SpaceToBatchND" || op == "BatchToSpaceND")
+    return spaceToBatch(n, op == "SpaceToBatchND");
   if (op == "OneHot" || op == "Range" || op == "Cumsum")
     return sequenceOp(n);
   if (op == "Shape") { // the input's run-time dimensions

@@ -23,7 +23,8 @@ std::vector<size_t> dataInputs(const Node &n) {
   size_t k = n.inputs.size();
   if (n.op == "Reshape" || n.op == "Transpose" || n.op == "Sum" || n.op == "Mean" ||
       n.op == "Max" || n.op == "Min" || n.op == "ArgMax" || n.op == "ExpandDims" ||
-      n.op == "StridedSlice" || n.op == "Tile" || n.op == "Pad" || n.op == "Slice" || n.op == "ReverseV2")
+      n.op == "StridedSlice" || n.op == "Tile" || n.op == "Pad" || n.op == "Slice" || n.op == "ReverseV2" ||
+      n.op == "SpaceToBatchND" || n.op == "BatchToSpaceND")
     return {0};
   if (n.op == "Fill")
     return {1};
@@ -241,6 +242,20 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
   const std::string &op = n.op;
   if (op == "Placeholder") {
     out[at] = -1;
+    return true;
+  }
+  if (op == "SpaceToBatchND" || op == "BatchToSpaceND") {
+    // The batch grows (shrinks) by the product of the block shape.
+    const TensorData *block = constValue(g, n, 1);
+    int64_t prod = 1;
+    for (int64_t b : block ? block->i : std::vector<int64_t>{})
+      prod *= b;
+    int64_t b0 = in(0).at(0);
+    if (!block || at != 0 || b0 >= 0 || (op == "BatchToSpaceND" && (-b0) % prod != 0)) {
+      why = "has an unknown spatial dimension or a batch that is not a multiple of the block";
+      return false;
+    }
+    out[0] = op == "SpaceToBatchND" ? b0 * prod : b0 / prod;
     return true;
   }
   if (op == "Switch" || op == "Merge") {

@@ -12,6 +12,7 @@
 
 #include "scopec/Graph/Graph.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -360,6 +361,19 @@ Value matmulOp(TFState &tf, const Value &a, const Value &b, bool transposeA, boo
 Value biasAddOp(TFState &tf, const Value &value, const Value &bias, const Value &name);
 Value conv2dOp(TFState &tf, const Value &input, const Value &filter, std::vector<int64_t> strides,
                const std::string &padding, std::vector<int64_t> dilations, const Value &name);
+/// nn_ops._WithSpaceToBatch (TF 1.15), how dilated convolutions are built:
+/// init() makes the Consts the constructor makes (dilation_rate; for SAME a
+/// rate > 1 also filter_shape when `filterConst` and the base paddings
+/// "stack"), call() runs `op(x, padding)` directly for rate 1, else on
+/// SpaceToBatchND(x) with VALID padding, then BatchToSpaceND.
+struct WithSpaceToBatch {
+  std::vector<int64_t> rate, base;
+  std::string padding;
+  bool direct = true;
+  bool init(TFState &tf, std::vector<int64_t> rate, const std::string &padding, const std::vector<int64_t> &filter,
+            bool filterConst);
+  Value call(TFState &tf, const Value &x, const std::function<Value(const Value &, const std::string &)> &op);
+};
 Value poolOp(TFState &tf, const std::string &op, const Value &input, std::vector<int64_t> ksize,
              std::vector<int64_t> strides, const std::string &padding, const Value &name);
 Value reshapeOp(TFState &tf, const Value &x, const std::vector<int64_t> &shape, const Value &name);

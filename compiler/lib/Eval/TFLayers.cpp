@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "TF.h"
 
+#include <set>
+
 namespace scopec::eval {
 
 using graph::DType;
@@ -195,6 +197,28 @@ Value onesInit(Interpreter &in) {
   return Value::object(Kind::Native, o);
 }
 
+/// tf.nn.batch_normalization: in name scope "batchnorm", x * inv + (offset -
+/// mean * inv) with inv = rsqrt(variance + epsilon) * scale (None offset or
+/// scale: left out, as TF does).
+Value nnBatchNormalization(TFState &tf, const Value &x, const Value &mean, const Value &var, const Value &offset,
+                           const Value &scale, double epsilon, const Value &name) {
+  TFState::SavedStack saved;
+  bool ok;
+  tf.enterNameScope(name.isStr() && !name.asStr().empty() ? name : Value::str("batchnorm"), saved, ok);
+  if (!ok)
+    return Value::error();
+  Value inv = tf.binary("AddV2", "add", var, Value::real(epsilon), Value::none(), true);
+  inv = inv.isError() ? inv : tf.unary("Rsqrt", inv, Value::none());
+  if (!scale.isNone() && !inv.isError())
+    inv = tf.binaryOp(ast::BinaryOp::Mul, inv, scale);
+  Value xs = inv.isError() ? inv : tf.binaryOp(ast::BinaryOp::Mul, x, inv);
+  Value mi = xs.isError() ? xs : tf.binaryOp(ast::BinaryOp::Mul, mean, inv);
+  Value shift = mi.isError() ? mi : !offset.isNone() ? tf.binaryOp(ast::BinaryOp::Sub, offset, mi) : tf.unaryOp(ast::UnaryOpKind::Neg, mi);
+  Value y = shift.isError() ? shift : tf.binaryOp(ast::BinaryOp::Add, xs, shift);
+  tf.exitNameScope(saved);
+  return y;
+}
+
 /// keras BatchNormalization (TF 1.15) in inference form, inside `layer`:
 /// weights gamma, beta, moving_mean, moving_variance (the moving ones not
 /// trainable) in that order, a Const 1.0/0.0 [C] in place of a missing
@@ -258,22 +282,7 @@ Value batchNormLayer(LegacyLayer &layer, const Value &x, double epsilon, double 
       tf.constant("Const", m); // convert_to_tensor(self.momentum)
       return y;
     }
-    // tf.nn.batch_normalization(x, mean, variance, offset, scale, epsilon).
-    TFState::SavedStack saved;
-    bool ok;
-    tf.enterNameScope(std::string("batchnorm"), saved, ok);
-    if (!ok)
-      return Value::error();
-    Value inv = tf.binary("AddV2", "add", var, Value::real(epsilon), Value::none(), true);
-    inv = inv.isError() ? inv : tf.unary("Rsqrt", inv, Value::none());
-    if (scale && !inv.isError())
-      inv = tf.binaryOp(ast::BinaryOp::Mul, inv, gamma);
-    Value xs = inv.isError() ? inv : tf.binaryOp(ast::BinaryOp::Mul, x, inv);
-    Value mi = xs.isError() ? xs : tf.binaryOp(ast::BinaryOp::Mul, mean, inv);
-    Value shift = mi.isError() ? mi : center ? tf.binaryOp(ast::BinaryOp::Sub, beta, mi) : tf.unaryOp(ast::UnaryOpKind::Neg, mi);
-    Value y = shift.isError() ? shift : tf.binaryOp(ast::BinaryOp::Add, xs, shift);
-    tf.exitNameScope(saved);
-    return y;
+    return nnBatchNormalization(tf, x, mean, var, beta, gamma, epsilon, Value::none());
   });
 }
 
@@ -392,6 +401,25 @@ Value convTransposeCall(Interpreter &in, const Value &x, const Value &kernel, in
   return in.call(apiFn(in, "tf.nn", "conv2d_transpose"), c, in.callSite());
 }
 
+/// keras Conv.build + call for 2-D (TF 1.15): nn_ops.Convolution's
+/// _WithSpaceToBatch Consts, then Conv2D (dilated: between SpaceToBatchND and
+/// BatchToSpaceND) and the bias, in the layer's name scope.
+Value kerasConv2D(Interpreter &in, const Value &x, const Value &w, const Value &bias, const std::vector<int64_t> &kernelShape,
+                  const std::vector<int64_t> &strides, const std::vector<int64_t> &rate, const std::string &padding) {
+  TFState &tf = in.tf();
+  if ((strides[0] > 1 || strides[1] > 1) && (rate[0] > 1 || rate[1] > 1))
+    return in.error(diag::value_error, "strides > 1 not supported in conjunction with dilation_rate > 1");
+  WithSpaceToBatch stb;
+  if (!stb.init(tf, rate, padding, kernelShape, true))
+    return Value::error();
+  Value c = stb.call(tf, x, [&](const Value &xc, const std::string &p) {
+    return conv2dOp(tf, xc, w, {1, strides[0], strides[1], 1}, p, {1, 1, 1, 1}, Value::none());
+  });
+  if (!bias.isNone() && !c.isError())
+    c = biasAddOp(tf, c, bias, Value::none());
+  return c;
+}
+
 /// keras/legacy padding strings: 'same'/'valid' in either case -> SAME/VALID.
 bool layerPadding(Interpreter &in, const Value &v, const std::string &dflt, std::string &out) {
   if (v.isNone()) {
@@ -496,7 +524,19 @@ void installLayers(TFState &tf) {
         !intList(in, *b.get("kernel_size"), 2, kernel, "kernel_size") ||
         !intList(in, b.getOr("stride", Value::integer(1)), 2, stride, "stride"))
       return Value::error();
-    Value pad = b.getOr("padding", Value::str("SAME"));
+    std::vector<int64_t> rate;
+    std::string pad;
+    if (!intList(in, b.getOr("rate", Value::integer(1)), 2, rate, "rate") ||
+        !layerPadding(in, b.getOr("padding", Value::none()), "SAME", pad))
+      return Value::error();
+    if (const Value *df = b.get("data_format"); df && !df->isNone()) {
+      static const std::set<std::string> known = {"NWC", "NCW", "NHWC", "NCHW", "NDHWC", "NCDHW"};
+      if (!df->isStr() || !known.count(df->asStr()))
+        return in.error(diag::value_error, "Invalid data_format: " + in.repr(*df));
+      if (df->asStr() != "NHWC")
+        return in.error(diag::unsupported_api, "slim.conv2d with data_format='" + df->asStr() + "' is not supported by scopec: "
+                        "The Conv2D op currently only supports the NHWC tensor format on the CPU");
+    }
     CallArgs sa;
     sa.positional = {b.getOr("scope", Value::none()), Value::str("Conv")};
     sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
@@ -520,13 +560,10 @@ void installLayers(TFState &tf) {
     bool useBias = !biasInit.isNone() && (!b.has("normalizer_fn") || b.get("normalizer_fn")->isNone());
     Value bias = useBias ? layer.addWeight("bias", Shape::of({units}), biasInit, dtype, trainable) : Value::none();
     layer.built = true;
-    if (w.isError() || bias.isError() || !pad.isStr())
+    if (w.isError() || bias.isError())
       return Value::error();
     Value y = layer.inside(false, [&]() -> Value {
-      Value c = conv2dOp(tf, x, w, {1, stride[0], stride[1], 1}, pad.asStr(), {1, 1, 1, 1}, Value::none());
-      if (useBias)
-        c = biasAddOp(tf, c, bias, Value::none());
-      return c;
+      return kerasConv2D(in, x, w, bias, {kernel[0], kernel[1], cin, units}, stride, rate, pad);
     });
     y = normalize(in, b, y);
     Value act = b.has("activation_fn") ? *b.get("activation_fn") : relu(in);
@@ -554,9 +591,12 @@ void installLayers(TFState &tf) {
         !intList(in, b.getOr("strides", Value::integer(1)), 2, strides, "strides") ||
         !intList(in, b.getOr("dilation_rate", Value::integer(1)), 2, dil, "dilation_rate"))
       return Value::error();
-    std::string padding = "VALID";
-    if (const Value *p = b.get("padding"); p && p->isStr())
-      padding = p->asStr() == "same" || p->asStr() == "SAME" ? "SAME" : p->asStr() == "valid" || p->asStr() == "VALID" ? "VALID" : p->asStr();
+    std::string padding;
+    if (!layerPadding(in, b.getOr("padding", Value::none()), "VALID", padding))
+      return Value::error();
+    if (const Value *df = b.get("data_format"); df && df->isStr() && df->asStr() != "channels_last")
+      return in.error(diag::unsupported_api, "tf.layers.conv2d with data_format='" + df->asStr() +
+                                                 "' is not supported by scopec (channels_last only)");
     LegacyLayer layer(in, "conv2d", b.getOr("reuse", Value::none()));
     layer.createdBy = "tf.layers.conv2d";
     Value name = b.getOr("name", Value::none());
@@ -579,9 +619,7 @@ void installLayers(TFState &tf) {
     if (w.isError() || bias.isError())
       return Value::error();
     return layer.inside(false, [&]() -> Value {
-      Value c = conv2dOp(tf, x, w, {1, strides[0], strides[1], 1}, padding, {1, dil[0], dil[1], 1}, Value::none());
-      if (useBias)
-        c = biasAddOp(tf, c, bias, Value::none());
+      Value c = kerasConv2D(in, x, w, bias, {kernel[0], kernel[1], cin, filters}, strides, dil, padding);
       return activate(in, b.getOr("activation", Value::none()), c, in.callSite());
     });
   });
@@ -688,6 +726,201 @@ void installLayers(TFState &tf) {
   def(clayers, "conv2d_transpose", slimConvTranspose);
   def(slim, "convolution2d_transpose", slimConvTranspose);
   def(clayers, "convolution2d_transpose", slimConvTranspose);
+  def(mod("tf.nn"), "batch_normalization", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "batch_normalization", a, {"*x", "*mean", "*variance", "*offset", "*scale", "*variance_epsilon", "name"});
+    if (!b.ok())
+      return Value::error();
+    double eps;
+    if (!number(in, b, "variance_epsilon", 0.0, eps))
+      return Value::error();
+    return nnBatchNormalization(in.tf(), *b.get("x"), *b.get("mean"), *b.get("variance"), *b.get("offset"),
+                                *b.get("scale"), eps, b.getOr("name", Value::none()));
+  });
+  // slim.layer_norm (TF 1.15 contrib): variable scope "LayerNorm", beta then
+  // gamma over the dimensions from begin_params_axis, moments over those from
+  // begin_norm_axis (keep_dims), tf.nn.batch_normalization with epsilon 1e-12.
+  NativeFn layerNorm = [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "layer_norm", a,
+                {"*inputs", "center", "scale", "activation_fn", "reuse", "variables_collections",
+                 "outputs_collections", "trainable", "begin_norm_axis", "begin_params_axis", "scope"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    int64_t normAxis = 1, paramsAxis = -1;
+    if ((b.has("begin_norm_axis") && !toInt(in, *b.get("begin_norm_axis"), normAxis, "begin_norm_axis")) ||
+        (b.has("begin_params_axis") && !toInt(in, *b.get("begin_params_axis"), paramsAxis, "begin_params_axis")))
+      return Value::error();
+    CallArgs sa;
+    sa.positional = {b.getOr("scope", Value::none()), Value::str("LayerNorm")};
+    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
+    ScopeGuard sc(in, sa);
+    if (!sc.active)
+      return Value::error();
+    auto x = tf.toTensor(*b.get("inputs"), std::nullopt, "inputs");
+    if (!x)
+      return Value::error();
+    const Shape s = tf.graph().type(*x).shape;
+    if (s.unknownRank)
+      return in.error(diag::value_error, "Inputs " + tf.graph().tensorName(*x) + " has undefined rank.");
+    int64_t rank = static_cast<int64_t>(s.rank());
+    if (normAxis < 0)
+      normAxis += rank;
+    if (paramsAxis >= rank || normAxis >= rank)
+      return in.error(diag::value_error, "begin_params_axis (" + std::to_string(paramsAxis) + ") and begin_norm_axis (" +
+                                             std::to_string(normAxis) + ") must be < rank(inputs) (" + std::to_string(rank) + ")");
+    int64_t from = paramsAxis < 0 ? paramsAxis + rank : paramsAxis;
+    Shape params = Shape::of(std::vector<int64_t>(s.dims.begin() + std::max<int64_t>(from, 0), s.dims.end()));
+    if (!params.isFullyDefined())
+      return in.error(diag::value_error, "Inputs " + tf.graph().tensorName(*x) + ": shape(inputs)[" +
+                                             std::to_string(paramsAxis) + ":] is not fully defined: " + s.str());
+    LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, b.getOr("reuse", Value::none()));
+    layer.createdBy = "slim.layer_norm";
+    layer.initScope(sc.scope);
+    DType dtype = tf.graph().type(*x).dtype;
+    bool trainable = flag(b, "trainable", true);
+    Value beta = flag(b, "center", true) ? layer.addWeight("beta", params, zerosInit(in), dtype, trainable) : Value::none();
+    Value gamma = flag(b, "scale", true) ? layer.addWeight("gamma", params, onesInit(in), dtype, trainable) : Value::none();
+    if (beta.isError() || gamma.isError())
+      return Value::error();
+    Value y = layer.inside(false, [&]() -> Value {
+      std::vector<Value> axes;
+      for (int64_t k = normAxis; k < rank; ++k)
+        axes.push_back(Value::integer(k));
+      CallArgs m;
+      m.positional = {tf.tensor(*x), Value::list(axes)};
+      m.keywords.emplace_back("keep_dims", Value::boolean(true));
+      Value mv = in.call(apiFn(in, "tf.nn", "moments"), m, in.callSite());
+      if (mv.isError() || !mv.isTuple() || mv.items().size() != 2)
+        return Value::error();
+      return nnBatchNormalization(tf, tf.tensor(*x), mv.items()[0], mv.items()[1], beta, gamma,
+                                  dtype == DType::Float16 ? 1e-3 : 1e-12, Value::none());
+    });
+    return activate(in, b.getOr("activation_fn", Value::none()), y, in.callSite());
+  };
+  def(slim, "layer_norm", layerNorm);
+  def(clayers, "layer_norm", layerNorm);
+  // Separable convolutions. keras SeparableConv2D (tf.layers, and slim with
+  // num_outputs): depthwise_kernel [kh, kw, cin, multiplier], pointwise_kernel
+  // [1, 1, cin * multiplier, filters], bias; call = tf.nn.separable_conv2d and
+  // BiasAdd. slim with num_outputs=None: depthwise_weights and
+  // tf.nn.depthwise_conv2d only.
+  auto separableLayer = [](LegacyLayer &layer, const Value &x, const Value &filters, const std::vector<int64_t> &kernel,
+                           const std::vector<int64_t> &strides, const std::vector<int64_t> &rate, const std::string &padding,
+                           int64_t multiplier, bool useBias, const Value &dinit, const Value &pinit, const Value &binit,
+                           bool trainable) -> Value {
+    Interpreter &in = layer.in;
+    TFState &tf = in.tf();
+    int64_t cin;
+    if (!knownLastDim(in, tf, x, cin, "SeparableConv2D"))
+      return Value::error();
+    DType dtype = tf.dtypeOf(x).value_or(DType::Float32);
+    Value dk = layer.addWeight("depthwise_kernel", Shape::of({kernel[0], kernel[1], cin, multiplier}), dinit, dtype, trainable);
+    int64_t nf = 0;
+    if (!filters.isNone() && !toInt(in, filters, nf, "num_outputs"))
+      return Value::error();
+    Value pk = filters.isNone() ? Value::none()
+                                : layer.addWeight("pointwise_kernel", Shape::of({1, 1, cin * multiplier, nf}), pinit, dtype, trainable);
+    if (dk.isError() || pk.isError())
+      return Value::error();
+    Value bias = useBias ? layer.addWeight("bias", Shape::of({filters.isNone() ? cin * multiplier : nf}), binit, dtype, trainable)
+                         : Value::none();
+    layer.built = true;
+    if (bias.isError())
+      return bias;
+    std::vector<Value> st{Value::integer(1), Value::integer(strides[0]), Value::integer(strides[1]), Value::integer(1)};
+    return layer.inside(false, [&]() -> Value {
+      CallArgs c;
+      c.positional = filters.isNone() ? std::vector<Value>{x, dk, Value::list(st), Value::str(padding)}
+                                      : std::vector<Value>{x, dk, pk, Value::list(st), Value::str(padding)};
+      c.keywords.emplace_back("rate", Value::list({Value::integer(rate[0]), Value::integer(rate[1])}));
+      Value y = in.call(apiFn(in, "tf.nn", filters.isNone() ? "depthwise_conv2d" : "separable_conv2d"), c, in.callSite());
+      if (useBias && !y.isError())
+        y = biasAddOp(tf, y, bias, Value::none());
+      return y;
+    });
+  };
+  def(layers, "separable_conv2d", [separableLayer](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "separable_conv2d", a,
+                {"*inputs", "*filters", "*kernel_size", "strides", "padding", "data_format", "dilation_rate",
+                 "depth_multiplier", "activation", "use_bias", "depthwise_initializer", "pointwise_initializer",
+                 "bias_initializer", "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer",
+                 "activity_regularizer", "depthwise_constraint", "pointwise_constraint", "bias_constraint",
+                 "trainable", "name", "reuse"});
+    if (!b.ok())
+      return Value::error();
+    std::vector<int64_t> kernel, strides, rate;
+    int64_t mult = 1;
+    std::string padding;
+    if (!intList(in, *b.get("kernel_size"), 2, kernel, "kernel_size") ||
+        !intList(in, b.getOr("strides", Value::integer(1)), 2, strides, "strides") ||
+        !intList(in, b.getOr("dilation_rate", Value::integer(1)), 2, rate, "dilation_rate") ||
+        (b.has("depth_multiplier") && !toInt(in, *b.get("depth_multiplier"), mult, "depth_multiplier")) ||
+        !layerPadding(in, b.getOr("padding", Value::none()), "VALID", padding))
+      return Value::error();
+    if (const Value *df = b.get("data_format"); df && df->isStr() && df->asStr() != "channels_last")
+      return in.error(diag::unsupported_api, "tf.layers.separable_conv2d with data_format='" + df->asStr() +
+                                                 "' is not supported by scopec (channels_last only)");
+    LegacyLayer layer(in, "separable_conv2d", b.getOr("reuse", Value::none()));
+    layer.createdBy = "tf.layers.separable_conv2d";
+    Value name = b.getOr("name", Value::none());
+    if (name.isStr() && !name.asStr().empty()) {
+      layer.baseName = name.asStr();
+      layer.initScope(name);
+    }
+    Value biasInit = b.has("bias_initializer") ? *b.get("bias_initializer") : zerosInit(in);
+    Value y = separableLayer(layer, *b.get("inputs"), *b.get("filters"), kernel, strides, rate, padding, mult,
+                             flag(b, "use_bias", true), b.getOr("depthwise_initializer", Value::none()),
+                             b.getOr("pointwise_initializer", Value::none()), biasInit, flag(b, "trainable", true));
+    return y.isError() ? y : layer.inside(false, [&]() { return activate(in, b.getOr("activation", Value::none()), y, in.callSite()); });
+  });
+  NativeFn slimSeparable = [separableLayer](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "separable_convolution2d", a,
+                {"*inputs", "*num_outputs", "*kernel_size", "depth_multiplier", "stride", "padding", "data_format", "rate",
+                 "activation_fn", "normalizer_fn", "normalizer_params", "weights_initializer", "pointwise_initializer",
+                 "weights_regularizer", "biases_initializer", "biases_regularizer", "reuse", "variables_collections",
+                 "outputs_collections", "trainable", "scope"});
+    if (!b.ok())
+      return Value::error();
+    std::vector<int64_t> kernel, strides, rate;
+    int64_t mult = 1;
+    std::string padding;
+    if (!intList(in, *b.get("kernel_size"), 2, kernel, "kernel_size") ||
+        !intList(in, b.getOr("stride", Value::integer(1)), 2, strides, "stride") ||
+        !intList(in, b.getOr("rate", Value::integer(1)), 2, rate, "rate") ||
+        (b.has("depth_multiplier") && !toInt(in, *b.get("depth_multiplier"), mult, "depth_multiplier")) ||
+        !layerPadding(in, b.getOr("padding", Value::none()), "SAME", padding))
+      return Value::error();
+    if (const Value *df = b.get("data_format"); df && !df->isNone()) {
+      if (!df->isStr() || (df->asStr() != "NHWC" && df->asStr() != "NCHW"))
+        return in.error(diag::value_error, "data_format has to be either NCHW or NHWC.");
+      if (df->asStr() == "NCHW")
+        return in.error(diag::unsupported_api, "slim.separable_conv2d with data_format='NCHW' is not supported by scopec: "
+                                                   "TF's CPU kernels take NHWC only");
+    }
+    CallArgs sa;
+    sa.positional = {b.getOr("scope", Value::none()), Value::str("SeparableConv2d")};
+    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
+    ScopeGuard sc(in, sa);
+    if (!sc.active)
+      return Value::error();
+    LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, b.getOr("reuse", Value::none()));
+    layer.createdBy = "slim.separable_conv2d";
+    layer.rename = {{"depthwise_kernel", "depthwise_weights"}, {"pointwise_kernel", "pointwise_weights"}, {"bias", "biases"}};
+    layer.initScope(sc.scope);
+    Value winit = b.getOr("weights_initializer", Value::none());
+    Value pinit = b.has("pointwise_initializer") && !b.get("pointwise_initializer")->isNone() ? *b.get("pointwise_initializer") : winit;
+    Value biasInit = b.has("biases_initializer") ? *b.get("biases_initializer") : zerosInit(in);
+    bool useBias = !biasInit.isNone() && (!b.has("normalizer_fn") || b.get("normalizer_fn")->isNone());
+    Value y = separableLayer(layer, *b.get("inputs"), *b.get("num_outputs"), kernel, strides, rate, padding, mult, useBias,
+                             winit, pinit, biasInit, flag(b, "trainable", true));
+    y = normalize(in, b, y);
+    Value act = b.has("activation_fn") ? *b.get("activation_fn") : relu(in);
+    return activate(in, act, y, in.callSite());
+  };
+  def(slim, "separable_conv2d", slimSeparable);
+  def(slim, "separable_convolution2d", slimSeparable);
+  def(clayers, "separable_conv2d", slimSeparable);
+  def(clayers, "separable_convolution2d", slimSeparable);
   // Weightless legacy layers: pooling, flatten, dropout.
   auto weightless = [](const std::string &base, std::function<Value(Interpreter &, const Value &)> body) {
     return [base, body](Interpreter &in, const Value &x, const Value &name) -> Value {

@@ -175,6 +175,119 @@ Value conv2dOp(TFState &tf, const Value &input, const Value &filter, std::vector
                                 {{"strides", strides}, {"padding", padding}, {"dilations", dilations}}));
 }
 
+bool WithSpaceToBatch::init(TFState &tf, std::vector<int64_t> r, const std::string &pad,
+                            const std::vector<int64_t> &filter, bool filterConst) {
+  rate = std::move(r);
+  padding = pad;
+  auto vec = [](const std::vector<int64_t> &v) {
+    TensorData d;
+    d.dtype = DType::Int32;
+    d.shape = Shape::of({static_cast<int64_t>(v.size())});
+    d.i = v;
+    return d;
+  };
+  tf.constant("dilation_rate", vec(rate));
+  for (int64_t v : rate)
+    if (v < 1) {
+      tf.interp().error(diag::value_error, "dilation_rate must be positive");
+      return false;
+    }
+  direct = rate == std::vector<int64_t>(rate.size(), 1);
+  if (direct)
+    return true;
+  base.assign(2 * rate.size(), 0);
+  if (padding == "SAME") {
+    if (filterConst)
+      tf.constant("filter_shape", vec(filter));
+    for (size_t k = 0; k < rate.size(); ++k) {
+      int64_t dilated = filter[k] + (filter[k] - 1) * (rate[k] - 1), extra = dilated - 1;
+      base[2 * k] = extra / 2;
+      base[2 * k + 1] = extra - extra / 2;
+    }
+    TensorData d = vec(base);
+    d.shape = Shape::of({static_cast<int64_t>(rate.size()), 2});
+    tf.constant("stack", d);
+  }
+  return true;
+}
+
+Value WithSpaceToBatch::call(TFState &tf, const Value &x, const std::function<Value(const Value &, const std::string &)> &op) {
+  if (direct)
+    return op(x, padding);
+  Interpreter &in = tf.interp();
+  auto t = tf.toTensor(x, std::nullopt, "input");
+  if (!t)
+    return Value::error();
+  const Shape &xs = tf.graph().type(*t).shape;
+  size_t m = rate.size();
+  if (xs.unknownRank || xs.rank() < m + 1)
+    return in.error(diag::unsupported_api, "a dilated convolution on an input of shape " + xs.str() + " is not supported by scopec");
+  std::vector<int64_t> spatial(xs.dims.begin() + 1, xs.dims.begin() + 1 + static_cast<std::ptrdiff_t>(m));
+  for (int64_t d : spatial)
+    if (d < 0)
+      return in.error(diag::unsupported_api, "a dilated convolution needs the input's spatial dimensions known when the "
+                                             "graph is built in scopec, got " + xs.str());
+  auto mat = [&](const std::vector<int64_t> &v) {
+    TensorData d;
+    d.dtype = DType::Int32;
+    d.shape = Shape::of({static_cast<int64_t>(m), 2});
+    d.i = v;
+    return d;
+  };
+  auto vec = [](const std::vector<int64_t> &v) {
+    TensorData d;
+    d.dtype = DType::Int32;
+    d.shape = Shape::of({static_cast<int64_t>(v.size())});
+    d.i = v;
+    return d;
+  };
+  // array_ops.required_space_to_batch_paddings, folded to Consts as TF does
+  // for static shapes.
+  std::vector<int64_t> paddings(2 * m), crops(2 * m);
+  TensorRef padT, cropT;
+  {
+    TFState::SavedStack saved;
+    bool ok;
+    tf.enterNameScope(std::string("required_space_to_batch_paddings"), saved, ok);
+    if (!ok)
+      return Value::error();
+    tf.constant("input_shape", vec(spatial));
+    if (padding != "SAME")
+      tf.constant("base_paddings", mat(base));
+    for (size_t k = 0; k < m; ++k) {
+      int64_t full = spatial[k] + base[2 * k] + base[2 * k + 1];
+      int64_t extra = (rate[k] - full % rate[k]) % rate[k];
+      paddings[2 * k] = base[2 * k];
+      paddings[2 * k + 1] = base[2 * k + 1] + extra;
+      crops[2 * k] = 0;
+      crops[2 * k + 1] = extra;
+    }
+    padT = tf.constant("paddings", mat(paddings));
+    cropT = tf.constant("crops", mat(crops));
+    tf.exitNameScope(saved);
+  }
+  auto blockOp = [&](const char *type, TensorRef input, TensorRef third) -> graph::Node * {
+    TFState::SavedStack saved;
+    bool ok;
+    std::string scope = tf.enterNameScope(std::string(type), saved, ok);
+    if (!ok)
+      return nullptr;
+    TensorRef block = tf.constant("block_shape", vec(rate));
+    graph::Node *n = tf.createOp(scope.substr(0, scope.size() - 1), type, {input, block, third});
+    tf.exitNameScope(saved);
+    return n;
+  };
+  graph::Node *s2b = blockOp("SpaceToBatchND", *t, padT);
+  if (!s2b)
+    return Value::error();
+  Value y = op(tf.makeTensor(*s2b), "VALID");
+  auto yt = y.isError() ? std::nullopt : tf.toTensor(y, std::nullopt, "input");
+  if (!yt)
+    return Value::error();
+  graph::Node *b2s = blockOp("BatchToSpaceND", *yt, cropT);
+  return b2s ? tf.makeTensor(*b2s) : Value::error();
+}
+
 Value poolOp(TFState &tf, const std::string &op, const Value &input, std::vector<int64_t> ksize,
              std::vector<int64_t> strides, const std::string &padding, const Value &name) {
   ScopedOp s(tf, name, op, input, "input");
@@ -237,6 +350,60 @@ void installOps(TFState &tf) {
     return conv2dOp(in.tf(), *b.get("input"), *b.get("filter"), strides, pad.asStr(), dilations,
                     b.getOr("name", Value::none()));
   });
+  // tf.nn.conv1d (TF 1.15): in scope "conv1d", ExpandDims(value, 1) and
+  // ExpandDims(filters, 0), a Conv2D named after the scope, Squeeze([1]).
+  def(nn, "conv1d", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "conv1d", a, {"value", "filters", "stride", "padding", "use_cudnn_on_gpu", "data_format", "name",
+                                  "input", "dilations"});
+    if (!b.ok())
+      return Value::error();
+    const Value *value = b.has("value") ? b.get("value") : b.get("input");
+    const Value *filters = b.get("filters");
+    if (!value || !filters || !b.has("stride") || !b.has("padding"))
+      return in.error(diag::type_error, "conv1d() needs value (input), filters, stride and padding");
+    if (const Value *f = b.get("data_format"); f && !f->isNone() && (!f->isStr() || (f->asStr() != "NWC" && f->asStr() != "NHWC")))
+      return in.error(diag::unsupported_api, "tf.nn.conv1d with data_format=" + in.repr(*f) + " is not supported by scopec (NWC only)");
+    // _get_sequence(v, 1, channel_index=2): an int, [s] or [1, s, 1].
+    auto sequence = [&](const Value &v, const char *what, int64_t &out) {
+      std::vector<int64_t> l;
+      if (v.isInt() || v.as<DimensionObj>())
+        return toInt(in, v, out, what);
+      if (!intList(in, v, v.isSequence() ? v.items().size() : 1, l, what))
+        return false;
+      if (l.size() == 1 || (l.size() == 3 && l[0] == 1 && l[2] == 1)) {
+        out = l.size() == 1 ? l[0] : l[1];
+        return true;
+      }
+      in.error(diag::value_error, std::string(what) + " should be of length 1, 1 or 3. Received: " + what + "=" + in.repr(v) +
+                                      " of length " + std::to_string(l.size()));
+      return false;
+    };
+    int64_t stride, dilation = 1;
+    if (!sequence(*b.get("stride"), "stride", stride) ||
+        (b.has("dilations") && !b.get("dilations")->isNone() && !sequence(*b.get("dilations"), "dilations", dilation)))
+      return Value::error();
+    const Value &pad = *b.get("padding");
+    if (!pad.isStr())
+      return in.error(diag::invalid_argument, "padding must be 'SAME' or 'VALID'");
+    TFState &tf = in.tf();
+    OpScope s(tf, b.getOr("name", Value::none()), "conv1d");
+    if (!s.ok)
+      return Value::error();
+    Value expand = tf.modules().at("tf").as<ModuleObj>()->attrs.at("expand_dims");
+    CallArgs ex1, ex2;
+    ex1.positional = {*value, Value::integer(1)};
+    Value x = in.call(expand, ex1, in.callSite());
+    ex2.positional = {*filters, Value::integer(0)};
+    Value w = x.isError() ? x : in.call(expand, ex2, in.callSite());
+    if (w.isError())
+      return w;
+    Value y = conv2dOp(tf, x, w, {1, 1, stride, 1}, pad.asStr(), {1, 1, dilation, 1}, Value::str(s.name + "/"));
+    if (y.isError())
+      return y;
+    CallArgs sq;
+    sq.positional = {y, Value::list({Value::integer(1)})};
+    return in.call(tf.modules().at("tf").as<ModuleObj>()->attrs.at("squeeze"), sq, in.callSite());
+  });
   // tf.nn.conv2d_transpose: the v1 name scope "conv2d_transpose", re-entered by
   // the v2 function; Conv2DBackpropInput named after it, its input_sizes a
   // Const inside. tf.nn.deconv2d is the pre-1.0 name DCGAN code falls back to.
@@ -291,8 +458,12 @@ void installOps(TFState &tf) {
       if (!intList(in, *b.get("strides"), 4, strides, "strides") ||
           !intList(in, b.getOr("rate", Value::integer(1)), 2, rate, "rate"))
         return Value::error();
-      if (rate != std::vector<int64_t>{1, 1} || (b.has("dilations") && !b.get("dilations")->isNone()))
-        return in.error(diag::unsupported_api, "depthwise convolutions with a rate (space_to_batch) are not supported by scopec yet");
+      if (b.has("dilations") && !b.get("dilations")->isNone()) { // deprecated_argument_lookup("dilations", ..., "rate", ...)
+        if (b.has("rate") && !b.get("rate")->isNone())
+          return in.error(diag::value_error, "Cannot specify both 'dilations' and 'rate'.");
+        if (!intList(in, *b.get("dilations"), 2, rate, "dilations"))
+          return Value::error();
+      }
       const Value &pad = *b.get("padding");
       if (!pad.isStr() || (pad.asStr() != "SAME" && pad.asStr() != "VALID"))
         return in.error(diag::invalid_argument, "padding must be 'SAME' or 'VALID'");
@@ -319,12 +490,25 @@ void installOps(TFState &tf) {
       }
       if (!tf.createOp(tf.uniqueName("Shape"), "Shape", {*w}, {{"out_type", DType::Int32}}))
         return Value::error();
-      std::map<std::string, graph::AttrValue> attrs{{"strides", strides}, {"padding", pad.asStr()},
-                                                     {"dilations", std::vector<int64_t>{1, 1, 1, 1}}};
-      graph::Node *dw = tf.createOp(separable ? tf.uniqueName("depthwise") : s.name, "DepthwiseConv2dNative", {*x, *w}, attrs);
-      if (!dw || !separable)
-        return finish(tf, dw);
-      return conv2dOp(tf, tf.makeTensor(*dw), tf.tensor(*pw), {1, 1, 1, 1}, "VALID", {1, 1, 1, 1}, Value::str(s.name + "/"));
+      const Shape &ws = tf.graph().type(*w).shape;
+      if (rate != std::vector<int64_t>{1, 1} && (strides[1] > 1 || strides[2] > 1))
+        return in.error(diag::value_error, "strides > 1 not supported in conjunction with dilation_rate > 1");
+      if (rate != std::vector<int64_t>{1, 1} && (ws.unknownRank || ws.dims[0] < 0 || ws.dims[1] < 0))
+        return in.error(diag::unsupported_api, "a dilated depthwise convolution needs a filter of known size in scopec");
+      WithSpaceToBatch stb;
+      if (!stb.init(tf, rate, pad.asStr(), ws.unknownRank ? std::vector<int64_t>{} : ws.dims, false))
+        return Value::error();
+      Value dwv = stb.call(tf, tf.tensor(*x), [&](const Value &xc, const std::string &p) -> Value {
+        auto xt = tf.toTensor(xc, std::nullopt, "input");
+        std::map<std::string, graph::AttrValue> attrs{{"strides", strides}, {"padding", p},
+                                                       {"dilations", std::vector<int64_t>{1, 1, 1, 1}}};
+        graph::Node *dw = xt ? tf.createOp(separable ? tf.uniqueName("depthwise") : s.name, "DepthwiseConv2dNative", {*xt, *w}, attrs)
+                             : nullptr;
+        return dw ? tf.makeTensor(*dw) : Value::error();
+      });
+      if (dwv.isError() || !separable)
+        return dwv;
+      return conv2dOp(tf, dwv, tf.tensor(*pw), {1, 1, 1, 1}, "VALID", {1, 1, 1, 1}, Value::str(s.name + "/"));
     };
   };
   def(nn, "depthwise_conv2d", depthwiseFn(false));
@@ -829,6 +1013,80 @@ void installOps(TFState &tf) {
     if (g.type(*st).dtype != g.type(*li).dtype || g.type(*st).dtype != g.type(*de).dtype)
       return in.error(diag::unsupported_api, "tf.range with arguments of different dtypes (TF casts them) is not supported by scopec yet");
     return finish(tf, tf.createOp(s.name, "Range", {*st, *li, *de}));
+  });
+  // tf.sequence_mask (TF 1.15): in scope "SequenceMask", Range(0, maxlen, 1)
+  // < Cast(ExpandDims(lengths, -1)); without maxlen, maxlen = Maximum(0,
+  // Max(lengths)) -- a size the compiled code knows only for constant lengths.
+  def(tfm, "sequence_mask", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "sequence_mask", a, {"*lengths", "maxlen", "dtype", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    DType out = DType::Bool;
+    if (const Value *d = b.get("dtype"); d && !d->isNone() && !tf.toDType(*d, out))
+      return Value::error();
+    OpScope s(tf, b.getOr("name", Value::none()), "SequenceMask");
+    if (!s.ok)
+      return Value::error();
+    auto lengths = tf.toTensor(*b.get("lengths"), std::nullopt, "Const");
+    if (!lengths)
+      return Value::error();
+    const graph::Graph &g = tf.graph();
+    auto scalarOf = [](DType t, int64_t v) {
+      TensorData d = int32Scalar(v);
+      d.dtype = t;
+      return d;
+    };
+    std::optional<TensorRef> maxlen;
+    Value ml = b.getOr("maxlen", Value::none());
+    if (ml.isNone()) {
+      const Shape &ls = g.type(*lengths).shape;
+      if (ls.unknownRank)
+        return in.error(diag::unsupported_api, "tf.sequence_mask without maxlen on lengths of unknown rank is not supported by scopec");
+      std::vector<int64_t> all;
+      for (size_t k = 0; k < ls.rank(); ++k)
+        all.push_back(static_cast<int64_t>(k));
+      TensorRef axes = tf.constant("Const", int32Vector(all));
+      graph::Node *mx = tf.createOp(tf.uniqueName("Max"), "Max", {*lengths, axes}, {{"keep_dims", false}});
+      if (!mx)
+        return Value::error();
+      DType t = g.type(TensorRef{mx->id, 0}).dtype;
+      graph::Node *m = tf.createOp(tf.uniqueName("Maximum"), "Maximum", {tf.constant("Const", scalarOf(t, 0)), TensorRef{mx->id, 0}});
+      if (!m)
+        return Value::error();
+      maxlen = TensorRef{m->id, 0};
+    } else {
+      maxlen = tf.toTensor(ml, std::nullopt, "Const");
+      if (!maxlen)
+        return Value::error();
+      const Shape &ms = g.type(*maxlen).shape;
+      if (!ms.unknownRank && ms.rank() != 0)
+        return in.error(diag::value_error, "maxlen must be scalar for sequence_mask");
+    }
+    DType mt = g.type(*maxlen).dtype;
+    if (mt != DType::Int32 && mt != DType::Int64)
+      return in.error(diag::incompatible_dtypes, std::string("Value passed to parameter 'limit' has DataType ") +
+                                                     graph::dtypeName(mt) + " not in list of allowed values: int32, int64");
+    TensorRef zero = tf.constant("Const", scalarOf(mt, 0));
+    TensorRef one = tf.constant("Const", scalarOf(mt, 1));
+    graph::Node *row = tf.createOp(tf.uniqueName("Range"), "Range", {zero, *maxlen, one});
+    if (!row)
+      return Value::error();
+    TFState::SavedStack es;
+    bool ok;
+    std::string eScope = tf.enterNameScope(std::string("ExpandDims"), es, ok);
+    if (!ok)
+      return Value::error();
+    graph::Node *ex = tf.createOp(eScope.substr(0, eScope.size() - 1), "ExpandDims", {*lengths, tf.constant("dim", int32Scalar(-1))});
+    tf.exitNameScope(es);
+    graph::Node *cast = ex ? tf.createOp(tf.uniqueName("Cast"), "Cast", {TensorRef{ex->id, 0}}, {{"DstT", mt}}) : nullptr;
+    if (!cast)
+      return Value::error();
+    Value result = tf.binary("Less", "Less", tf.makeTensor(*row), tf.makeTensor(*cast), Value::none(), false);
+    if (result.isError() || out == DType::Bool)
+      return result;
+    auto r = tf.toTensor(result, std::nullopt, "x");
+    return finish(tf, tf.createOp(tf.uniqueName("Cast"), "Cast", {*r}, {{"DstT", out}}));
   });
   // tf.one_hot: on_value/off_value Consts in the scope, the op (with its depth Const) after it.
   def(tfm, "one_hot", [](Interpreter &in, CallArgs &a) -> Value {

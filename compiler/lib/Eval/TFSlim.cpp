@@ -226,7 +226,8 @@ void installSlim(TFState &tf) {
            {"avg_pool2d", "avg_pool2d"}, {"dropout", "dropout"}, {"flatten", "flatten"},
            {"batch_norm", "batch_norm"}, {"softmax", "softmax"},
            {"conv2d_transpose", "convolution2d_transpose"},
-           {"convolution2d_transpose", "convolution2d_transpose"}}) {
+           {"convolution2d_transpose", "convolution2d_transpose"}, {"layer_norm", "layer_norm"},
+           {"separable_conv2d", "separable_convolution2d"}, {"separable_convolution2d", "separable_convolution2d"}}) {
     for (ModuleObj *m : {slim, clayers}) {
       std::string source = attr == std::string("convolution2d") ? "conv2d" : attr;
       auto it = m->attrs.find(source);

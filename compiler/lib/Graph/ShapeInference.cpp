@@ -703,6 +703,56 @@ bool shapePack(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+// SpaceToBatchND(input, block_shape, paddings) / BatchToSpaceND(input,
+// block_shape, crops) with constant block_shape [M] and paddings/crops [M, 2].
+bool shapeSpaceToBatch(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 3, e))
+    return false;
+  bool toBatch = q.opType == "SpaceToBatchND";
+  const Shape &x = q.inputs[0].shape;
+  const TensorData *block = q.constInputs[1], *pads = q.constInputs[2];
+  if (!block || !pads || x.unknownRank) {
+    o = {out(q.inputs[0].dtype, x.unknownRank ? Shape::unknown() : Shape::of(std::vector<int64_t>(x.rank(), -1)))};
+    return true;
+  }
+  size_t m = block->i.size();
+  if (pads->i.size() != 2 * m)
+    return fail(e, ShapeError::Shapes, std::string(toBatch ? "paddings" : "crops") + " must have shape [" +
+                                           std::to_string(m) + ", 2]", false);
+  if (x.rank() < m + 1)
+    return fail(e, ShapeError::Rank, "Shape must be at least rank " + std::to_string(m + 1) + " but is rank " +
+                                         std::to_string(x.rank()));
+  Shape s = x;
+  int64_t prod = 1;
+  for (size_t k = 0; k < m; ++k) {
+    int64_t b = block->i[k], lo = pads->i[2 * k], hi = pads->i[2 * k + 1];
+    if (b < 1 || lo < 0 || hi < 0)
+      return fail(e, ShapeError::Argument, std::string(toBatch ? "paddings" : "crops") + " and block_shape must be non-negative and positive", false);
+    prod *= b;
+    int64_t &d = s.dims[k + 1];
+    if (d < 0)
+      continue;
+    if (toBatch) {
+      if ((d + lo + hi) % b != 0)
+        return fail(e, ShapeError::Shapes, "Dimension size must be evenly divisible by " + std::to_string(b) + " but is " +
+                                               std::to_string(d + lo + hi));
+      d = (d + lo + hi) / b;
+    } else {
+      d = d * b - lo - hi;
+      if (d < 0)
+        return fail(e, ShapeError::Shapes, "Negative dimension size caused by subtracting crops", false);
+    }
+  }
+  if (s.dims[0] >= 0) {
+    if (!toBatch && s.dims[0] % prod != 0)
+      return fail(e, ShapeError::Shapes, "Dimension size must be evenly divisible by " + std::to_string(prod) + " but is " +
+                                             std::to_string(s.dims[0]));
+    s.dims[0] = toBatch ? s.dims[0] * prod : s.dims[0] / prod;
+  }
+  o = {out(q.inputs[0].dtype, s)};
+  return true;
+}
+
 // Switch(data, pred): both outputs are data; pred a bool scalar.
 bool shapeSwitch(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (!needInputs(q, 2, e))
@@ -1058,9 +1108,12 @@ bool shapeRange(const ShapeQuery &q, Outs &o, ShapeError &e) {
   const TensorData *a = q.constInputs.size() > 2 ? q.constInputs[0] : nullptr, *b = a ? q.constInputs[1] : nullptr,
                    *c = b ? q.constInputs[2] : nullptr;
   int64_t n = -1;
-  if (a && b && c) {
+  // A limit constant folding knows (sequence_mask's Maximum(0, Max(lengths))).
+  int64_t folded = !b && a && q.scalarOf.size() > 1 ? q.scalarOf[1] : -1;
+  c = q.constInputs.size() > 2 ? q.constInputs[2] : nullptr;
+  if (a && (b || folded >= 0) && c) {
     auto v = [](const TensorData *d) { return isFloating(d->dtype) ? d->f[0] : static_cast<double>(d->i[0]); };
-    double start = v(a), limit = v(b), delta = v(c);
+    double start = v(a), limit = b ? v(b) : static_cast<double>(folded), delta = v(c);
     if (delta == 0)
       return fail(e, ShapeError::Argument, "Requires delta != 0", false);
     if ((delta > 0 && start > limit) || (delta < 0 && start < limit))
@@ -1233,6 +1286,7 @@ void addInput(ShapeQuery &q, const Graph &g, TensorRef r) {
   q.inputs.back().isRef = false;
   q.constInputs.push_back(src.op == "Const" && src.value ? src.value.get() : nullptr);
   q.shapeOf.push_back(src.op == "Const" ? std::nullopt : partialShapeValue(g, r));
+  q.scalarOf.push_back(src.op == "Const" ? -1 : partialScalarValue(g, r));
 }
 
 namespace {
@@ -1292,6 +1346,14 @@ int64_t partialScalar(const Graph &g, TensorRef r, int depth) {
     return n.value && n.value->i.size() == 1 ? n.value->i[0] : -1;
   if (n.op == "Cast" || n.op == "Identity")
     return partialScalar(g, n.inputs[0], depth + 1);
+  if ((n.op == "Max" || n.op == "Min") && n.inputs.size() == 2) {
+    // A reduction of a whole Const (sequence_mask's maxlen).
+    const Node &src = g.node(n.inputs[0].node);
+    if (src.op != "Const" || !src.value || src.value->i.empty() || isFloating(src.value->dtype))
+      return -1;
+    auto [lo, hi] = std::minmax_element(src.value->i.begin(), src.value->i.end());
+    return n.op == "Max" ? *hi : *lo;
+  }
   if (n.op == "StridedSlice") {
     auto v = partialShape(g, n.inputs[0], depth + 1);
     bool shrink;

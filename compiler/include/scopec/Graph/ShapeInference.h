@@ -34,6 +34,9 @@ struct ShapeQuery {
   /// input shape, a Pack of dimensions, a concat of such; -1 unknown), else
   /// nullopt (TF's MakeShapeFromShapeTensor).
   std::vector<std::optional<Shape>> shapeOf;
+  /// For an int scalar input that is not a Const: its value when constant
+  /// folding knows it (a dimension, Max of a Const, ...), else -1.
+  std::vector<int64_t> scalarOf;
 
   const AttrValue *attr(const std::string &name) const;
   int64_t intAttr(const std::string &name, int64_t dflt) const;
