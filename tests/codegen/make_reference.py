@@ -350,6 +350,33 @@ def layers():
     # conv1d SAME stride 2 on length 5: 3 outputs, padding (1, 1)
     sp = np.pad(S, ((0, 0), (1, 1), (0, 0)))
     fetches["norms/conv1d_out:0"] = np.stack([sum(sp[:, 2 * t + i, :] @ cw[i] for i in range(3)) for t in range(3)], axis=1)
+    # Resizing, with TF's kernels' float32 coordinate arithmetic.
+    def coords(n_in, n_out, align, half):
+        scale = np.float32((n_in - 1) / (n_out - 1)) if align and n_out > 1 else np.float32(n_in) / np.float32(n_out)
+        pos = np.arange(n_out, dtype=np.float32)
+        return (pos + np.float32(0.5)) * scale - np.float32(0.5) if half else pos * scale
+    def bilinear(v, oh, ow, align=False, half=False):
+        out = []
+        for c, n_in in ((coords(v.shape[1], oh, align, half), v.shape[1]), (coords(v.shape[2], ow, align, half), v.shape[2])):
+            f = np.floor(c)
+            out.append((np.maximum(f.astype(int), 0), np.minimum(np.ceil(c).astype(int), n_in - 1), (c - f).astype(np.float32)))
+        (y0, y1, ly), (x0, x1, lx) = out
+        v = v.astype(np.float32)
+        top = v[:, y0][:, :, x0] + (v[:, y0][:, :, x1] - v[:, y0][:, :, x0]) * lx[None, None, :, None]
+        bot = v[:, y1][:, :, x0] + (v[:, y1][:, :, x1] - v[:, y1][:, :, x0]) * lx[None, None, :, None]
+        return top + (bot - top) * ly[None, :, None, None]
+    def nearest(v, oh, ow, align=False):
+        idx = []
+        for n_in, n_out in ((v.shape[1], oh), (v.shape[2], ow)):
+            c = coords(n_in, n_out, align, False)
+            # TF rounds with roundf: halves away from zero (np.round would go to even)
+            idx.append(np.minimum(np.floor(c + np.float32(0.5)) if align else np.floor(c), n_in - 1).astype(int))
+        return v[:, idx[0]][:, :, idx[1]]
+    fetches["resize/bilinear:0"] = bilinear(img, 7, 5)
+    fetches["resize/nearest:0"] = nearest(I, 3, 8)
+    fetches["resize/aligned:0"] = bilinear(img, 6, 6, align=True)
+    fetches["resize/half_pixel:0"] = bilinear(img, 8, 3, half=True)
+    fetches["resize/nearest_aligned:0"] = nearest(I, 7, 7, align=True)
     return {"img": img, "is_training": np.array(True), "seq": seq, "lens": lens}, w, fetches
 
 

@@ -435,6 +435,7 @@ private:
   }
   void merge(const Node &n);
   void spaceToBatch(const Node &n, bool toBatch);
+  void resize(const Node &n, bool bilinear);
   /// Lowers `n`; inside a tf.cond branch, only when the branch is taken.
   void lowerGated(const Node &n);
   const TensorData *constInput(const Node &n, size_t i) const {
@@ -1341,6 +1342,81 @@ void Lowerer::spaceToBatch(const Node &n, bool toBatch) {
   });
 }
 
+/// ResizeBilinear / ResizeNearestNeighbor with TF's kernels' arithmetic:
+/// the per-row and per-column source indices and weights are computed here
+/// in float32 exactly as TF computes them (scale in/out, or (in-1)/(out-1)
+/// with align_corners; half-pixel centres), stored as tables; each output
+/// is TF's top + (bottom - top) * y_lerp of the two x lerps.
+void Lowerer::resize(const Node &n, bool bilinear) {
+  auto flag = [&](const char *k) { return n.attrs.count(k) && std::get<bool>(n.attrs.at(k)); };
+  bool align = flag("align_corners"), half = flag("half_pixel_centers");
+  const std::vector<int64_t> &xd = dims(n.inputs[0]), &od = outDims(n);
+  if (xd[1] < 0 || xd[2] < 0 || xd[3] < 0 || od[1] < 0 || od[2] < 0)
+    throw Unsupported{"'" + n.name + "' (" + n.op + ") needs static image sizes"};
+  DType it = inType(n, 0), ot = outType(n);
+  if (!isFloat(it) && !isInt(it))
+    throw Unsupported{"'" + n.name + "' (" + n.op + ") on " + dtypeName(it)};
+  struct Axis {
+    TensorData lo, hi, lerp;
+  };
+  auto axis = [&](int64_t in, int64_t out) {
+    float scale = align && out > 1 ? static_cast<float>(in - 1) / static_cast<float>(out - 1)
+                                   : static_cast<float>(in) / static_cast<float>(out);
+    Axis a;
+    for (TensorData *d : {&a.lo, &a.hi}) {
+      d->dtype = DType::Int64;
+      d->shape = Shape::of({out});
+    }
+    a.lerp.dtype = DType::Float32;
+    a.lerp.shape = Shape::of({out});
+    for (int64_t i = 0; i < out; ++i) {
+      if (bilinear) {
+        float v = half ? (static_cast<float>(i) + 0.5f) * scale - 0.5f : static_cast<float>(i) * scale;
+        float f = std::floor(v);
+        a.lo.i.push_back(std::max<int64_t>(static_cast<int64_t>(f), 0));
+        a.hi.i.push_back(std::min<int64_t>(static_cast<int64_t>(std::ceil(v)), in - 1));
+        a.lerp.f.push_back(v - f);
+      } else {
+        float v = static_cast<float>(i) * scale;
+        a.lo.i.push_back(std::min<int64_t>(align ? static_cast<int64_t>(std::round(v)) : static_cast<int64_t>(std::floor(v)), in - 1));
+      }
+    }
+    return a;
+  };
+  Axis ya = axis(xd[1], od[1]), xa = axis(xd[2], od[2]);
+  Value *ylo = constantData(n.name + "/ylo", ya.lo), *xlo = constantData(n.name + "/xlo", xa.lo);
+  Value *yhi = nullptr, *xhi = nullptr, *ly = nullptr, *lx = nullptr;
+  if (bilinear) {
+    yhi = constantData(n.name + "/yhi", ya.hi);
+    xhi = constantData(n.name + "/xhi", xa.hi);
+    ly = constantData(n.name + "/ylerp", ya.lerp);
+    lx = constantData(n.name + "/xlerp", xa.lerp);
+  }
+  Value *x = input(n, 0), *out = output(n);
+  Value *H = b_.getInt64(xd[1]), *W = b_.getInt64(xd[2]), *C = b_.getInt64(xd[3]);
+  std::vector<Value *> os = strides(od);
+  nest(od, [&](std::vector<Value *> &idx) {
+    auto at = [&](Value *yy, Value *xx) {
+      return b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(idx[0], H), yy), W), xx), C), idx[3]);
+    };
+    Value *y0 = load(DType::Int64, ylo, idx[1]), *x0 = load(DType::Int64, xlo, idx[2]);
+    if (!bilinear) {
+      store(ot, load(it, x, at(y0, x0)), out, linear(idx, os));
+      return;
+    }
+    Value *y1 = load(DType::Int64, yhi, idx[1]), *x1 = load(DType::Int64, xhi, idx[2]);
+    auto px = [&](Value *yy, Value *xx) {
+      Value *v = load(it, x, at(yy, xx));
+      return it == DType::Float32 ? v : cast(v, it, DType::Float32);
+    };
+    Value *fx = load(DType::Float32, lx, idx[2]), *fy = load(DType::Float32, ly, idx[1]);
+    Value *tl = px(y0, x0), *tr = px(y0, x1), *bl = px(y1, x0), *br = px(y1, x1);
+    Value *top = b_.CreateFAdd(tl, b_.CreateFMul(b_.CreateFSub(tr, tl), fx));
+    Value *bottom = b_.CreateFAdd(bl, b_.CreateFMul(b_.CreateFSub(br, bl), fx));
+    store(ot, b_.CreateFAdd(top, b_.CreateFMul(b_.CreateFSub(bottom, top), fy)), out, linear(idx, os));
+  });
+}
+
 /// Split, SplitV and Unpack: output i copies its slice of the input along
 /// `axis` (Unpack drops the axis).
 void Lowerer::split(const Node &n) {
@@ -1924,6 +2000,8 @@ void Lowerer::lowerNode(const Node &n) {
     return remap(n);
   if (op == "SpaceToBatchND" || op == "BatchToSpaceND")
     return spaceToBatch(n, op == "SpaceToBatchND");
+  if (op == "ResizeBilinear" || op == "ResizeNearestNeighbor")
+    return resize(n, op == "ResizeBilinear");
   if (op == "OneHot" || op == "Range" || op == "Cumsum")
     return sequenceOp(n);
   if (op == "Shape") { // the input's run-time dimensions

@@ -34,6 +34,8 @@ std::vector<size_t> dataInputs(const Node &n) {
     return {0, 1}; // the axis is static
   if (n.op == "Conv2DBackpropInput")
     return {1, 2}; // input_sizes is static
+  if (n.op == "ResizeBilinear" || n.op == "ResizeNearestNeighbor")
+    return {0}; // the size is static
   if (n.op == "OneHot")
     return {0, 2, 3}; // depth is static
   if (n.op == "Split")
@@ -322,7 +324,7 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
     return true;
   }
   if (op == "Conv2D" || op == "DepthwiseConv2dNative" || op == "MaxPool" || op == "AvgPool" ||
-      op == "Conv2DBackpropInput") {
+      op == "Conv2DBackpropInput" || op == "ResizeBilinear" || op == "ResizeNearestNeighbor") {
     // The batch of the image input (conv2d_transpose: out_backprop's; its
     // input_sizes measure it with tf.shape).
     size_t image = op == "Conv2DBackpropInput" ? 2 : 0;

@@ -11,6 +11,7 @@
 #include "Runtime.h"
 
 #include "scopec/Graph/Graph.h"
+#include "scopec/Graph/ShapeInference.h"
 
 #include <functional>
 #include <map>
@@ -346,6 +347,8 @@ void installLayers(TFState &tf);
 void installSlim(TFState &tf);
 /// tf.cond (TFControlFlow.cpp).
 void installControlFlow(TFState &tf);
+/// tf.image resizing (TFImage.cpp).
+void installImage(TFState &tf);
 /// The build-time NumPy functions and types of module `np`.
 void installNumPy(Interpreter &in, ModuleObj &np);
 /// ndarray.astype(t) (float to int truncates); false after a diagnostic.

@@ -1102,6 +1102,7 @@ void installTFModules(TFState &tf) {
   installLayers(tf);
   installSlim(tf);
   installControlFlow(tf);
+  installImage(tf);
   // tf.math: the TF 1.15 aliases of the math functions above.
   auto mathMod = module("tf.math", "tf.math");
   tfm->attrs["math"] = tf.modules()["tf.math"];

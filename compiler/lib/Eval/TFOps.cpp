@@ -374,8 +374,7 @@ void installOps(TFState &tf) {
         out = l.size() == 1 ? l[0] : l[1];
         return true;
       }
-      in.error(diag::value_error, std::string(what) + " should be of length 1, 1 or 3. Received: " + what + "=" + in.repr(v) +
-                                      " of length " + std::to_string(l.size()));
+      in.error(diag::value_error, std::string(what) + " should be of length 1, 1 or 3 but was " + std::to_string(l.size()));
       return false;
     };
     int64_t stride, dilation = 1;

@@ -420,6 +420,31 @@ bool shapeConvBackpropInput(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+// ResizeBilinear / ResizeNearestNeighbor(images [N,H,W,C], size [2]):
+// [N, size[0], size[1], C]; bilinear outputs float32.
+bool shapeResize(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e) || !withRank(q.inputs[0].shape, 4, e) || !withRank(q.inputs[1].shape, 1, e))
+    return false;
+  const Shape &x = q.inputs[0].shape, &sz = q.inputs[1].shape;
+  if (!sz.unknownRank && sz.dims[0] >= 0 && sz.dims[0] != 2)
+    return fail(e, ShapeError::Shapes, "Dimension must be 2 but is " + std::to_string(sz.dims[0]));
+  if (q.inputs[1].dtype != DType::Int32)
+    return fail(e, ShapeError::DType, std::string("Input 'size' of '") + q.opType + "' Op has type " +
+                                          dtypeName(q.inputs[1].dtype) + " that does not match expected type of int32.",
+                false);
+  Shape v = shapeValue(q, 1);
+  Shape s = Shape::of({x.unknownRank ? -1 : x.dims[0], -1, -1, x.unknownRank ? -1 : x.dims[3]});
+  if (!v.unknownRank && v.rank() == 2) {
+    for (int k = 0; k < 2; ++k)
+      if (v.dims[k] == 0 || v.dims[k] < -1)
+        return fail(e, ShapeError::Argument, "output dimensions must be positive", false);
+    s.dims[1] = v.dims[0];
+    s.dims[2] = v.dims[1];
+  }
+  o = {out(q.opType == "ResizeBilinear" ? DType::Float32 : q.inputs[0].dtype, s)};
+  return true;
+}
+
 bool shapeLRN(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (!needInputs(q, 1, e) || !withRank(q.inputs[0].shape, 4, e))
     return false;
