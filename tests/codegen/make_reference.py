@@ -350,6 +350,11 @@ def layers():
     # conv1d SAME stride 2 on length 5: 3 outputs, padding (1, 1)
     sp = np.pad(S, ((0, 0), (1, 1), (0, 0)))
     fetches["norms/conv1d_out:0"] = np.stack([sum(sp[:, 2 * t + i, :] @ cw[i] for i in range(3)) for t in range(3)], axis=1)
+    kc, bc = weight("causal/kernel", (2, 6, 3)), weight("causal/bias", (3,))
+    cp = np.pad(S, ((0, 0), (2, 0), (0, 0)))  # causal: dilation * (kernel - 1) on the left
+    fetches["seq1d/causal_out:0"] = np.stack([cp[:, t] @ kc[0] + cp[:, t + 2] @ kc[1] for t in range(5)], axis=1) + bc
+    ks, bs = weight("c1d/kernel", (3, 6, 2)), weight("c1d/bias", (2,))
+    fetches["seq1d/strided_out:0"] = np.stack([sum(sp[:, 2 * t + i, :] @ ks[i] for i in range(3)) for t in range(3)], axis=1) + bs
     # Resizing, with TF's kernels' float32 coordinate arithmetic.
     def coords(n_in, n_out, align, half):
         scale = np.float32((n_in - 1) / (n_out - 1)) if align and n_out > 1 else np.float32(n_in) / np.float32(n_out)

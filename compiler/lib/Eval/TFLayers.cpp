@@ -420,6 +420,14 @@ Value kerasConv2D(Interpreter &in, const Value &x, const Value &w, const Value &
   return c;
 }
 
+/// TensorShape.as_list() as Python prints it: [None, 8, 3].
+std::string asList(const Shape &s) {
+  std::string r = "[";
+  for (size_t k = 0; k < s.rank(); ++k)
+    r += (k ? ", " : "") + (s.dims[k] < 0 ? std::string("None") : std::to_string(s.dims[k]));
+  return r + "]";
+}
+
 /// keras/legacy padding strings: 'same'/'valid' in either case -> SAME/VALID.
 bool layerPadding(Interpreter &in, const Value &v, const std::string &dflt, std::string &out) {
   if (v.isNone()) {
@@ -637,7 +645,7 @@ void installLayers(TFState &tf) {
     if (auto t = tf.toTensor(x, std::nullopt, "inputs"); t && tf.graph().type(*t).shape.rank() != 4)
       return in.error(diag::value_error, "Input 0 of layer conv2d_transpose is incompatible with the layer: expected ndim=4, found ndim=" +
                                              std::to_string(tf.graph().type(*t).shape.rank()) + ". Full shape received: " +
-                                             tf.graph().type(*t).shape.bracketStr());
+                                             asList(tf.graph().type(*t).shape));
     DType dtype = tf.dtypeOf(x).value_or(DType::Float32);
     Value w = layer.addWeight("kernel", Shape::of({kernel[0], kernel[1], filters, cin}), kinit, dtype, trainable);
     Value bias = useBias ? layer.addWeight("bias", Shape::of({filters}), binit, dtype, trainable) : Value::none();
@@ -799,6 +807,83 @@ void installLayers(TFState &tf) {
   };
   def(slim, "layer_norm", layerNorm);
   def(clayers, "layer_norm", layerNorm);
+  // tf.layers.conv1d: keras Conv1D, kernel [k, cin, filters]; the call is
+  // tf.nn.conv1d ("conv1d" inside the layer's scope) through
+  // _WithSpaceToBatch; 'causal' padding pads the input first (Pad).
+  def(layers, "conv1d", [](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "conv1d", a,
+                {"*inputs", "*filters", "*kernel_size", "strides", "padding", "data_format", "dilation_rate",
+                 "activation", "use_bias", "kernel_initializer", "bias_initializer", "kernel_regularizer",
+                 "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint", "trainable",
+                 "name", "reuse"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    int64_t filters;
+    std::vector<int64_t> kernel, strides, rate;
+    if (!toInt(in, *b.get("filters"), filters, "filters") || !intList(in, *b.get("kernel_size"), 1, kernel, "kernel_size") ||
+        !intList(in, b.getOr("strides", Value::integer(1)), 1, strides, "strides") ||
+        !intList(in, b.getOr("dilation_rate", Value::integer(1)), 1, rate, "dilation_rate"))
+      return Value::error();
+    Value padArg = b.getOr("padding", Value::str("valid"));
+    bool causal = padArg.isStr() && (padArg.asStr() == "causal" || padArg.asStr() == "CAUSAL");
+    std::string padding = "VALID";
+    if (!causal && !layerPadding(in, padArg, "VALID", padding))
+      return Value::error();
+    if (const Value *df = b.get("data_format"); df && df->isStr() && df->asStr() != "channels_last")
+      return in.error(diag::unsupported_api, "tf.layers.conv1d with data_format='" + df->asStr() +
+                                                 "' is not supported by scopec (channels_last only)");
+    if (strides[0] > 1 && rate[0] > 1)
+      return in.error(diag::value_error, "strides > 1 not supported in conjunction with dilation_rate > 1");
+    LegacyLayer layer(in, "conv1d", b.getOr("reuse", Value::none()));
+    layer.createdBy = "tf.layers.conv1d";
+    Value name = b.getOr("name", Value::none());
+    if (name.isStr() && !name.asStr().empty()) {
+      layer.baseName = name.asStr();
+      layer.initScope(name);
+    }
+    const Value &x = *b.get("inputs");
+    int64_t cin;
+    if (!knownLastDim(in, tf, x, cin, "Conv1D"))
+      return Value::error();
+    if (auto t = tf.toTensor(x, std::nullopt, "inputs"); t && tf.graph().type(*t).shape.rank() != 3)
+      return in.error(diag::value_error, "Input 0 of layer conv1d is incompatible with the layer: expected ndim=3, found ndim=" +
+                                             std::to_string(tf.graph().type(*t).shape.rank()) + ". Full shape received: " +
+                                             asList(tf.graph().type(*t).shape));
+    DType dtype = tf.dtypeOf(x).value_or(DType::Float32);
+    bool useBias = flag(b, "use_bias", true);
+    Value w = layer.addWeight("kernel", Shape::of({kernel[0], cin, filters}), b.getOr("kernel_initializer", Value::none()),
+                              dtype, flag(b, "trainable", true));
+    Value biasInit = b.has("bias_initializer") ? *b.get("bias_initializer") : zerosInit(in);
+    Value bias = useBias ? layer.addWeight("bias", Shape::of({filters}), biasInit, dtype, flag(b, "trainable", true)) : Value::none();
+    layer.built = true;
+    if (w.isError() || bias.isError())
+      return Value::error();
+    return layer.inside(false, [&]() -> Value {
+      WithSpaceToBatch stb;
+      if (!stb.init(tf, rate, padding, {kernel[0], cin, filters}, true))
+        return Value::error();
+      Value input = x;
+      if (causal) {
+        CallArgs pa;
+        int64_t left = rate[0] * (kernel[0] - 1);
+        pa.positional = {x, Value::list({Value::list({Value::integer(0), Value::integer(0)}),
+                                         Value::list({Value::integer(left), Value::integer(0)}),
+                                         Value::list({Value::integer(0), Value::integer(0)})})};
+        input = in.call(apiFn(in, "tf", "pad"), pa, in.callSite());
+        if (input.isError())
+          return input;
+      }
+      Value y = stb.call(tf, input, [&](const Value &xc, const std::string &p) {
+        CallArgs c;
+        c.positional = {xc, w, Value::integer(strides[0]), Value::str(p)};
+        return in.call(apiFn(in, "tf.nn", "conv1d"), c, in.callSite());
+      });
+      if (useBias && !y.isError())
+        y = biasAddOp(tf, y, bias, Value::none());
+      return activate(in, b.getOr("activation", Value::none()), y, in.callSite());
+    });
+  });
   // Separable convolutions. keras SeparableConv2D (tf.layers, and slim with
   // num_outputs): depthwise_kernel [kh, kw, cin, multiplier], pointwise_kernel
   // [1, 1, cin * multiplier, filters], bias; call = tf.nn.separable_conv2d and
