@@ -143,6 +143,9 @@ std::string shapeText(const std::vector<int64_t> &d) {
 
 int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream &out,
              llvm::raw_ostream &err) {
+  using Clock = std::chrono::steady_clock;
+  auto ms = [](Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); };
+  Clock::time_point tStart = Clock::now();
   FileResult r;
   int rc = compileForProduct(input, r, err, /*needGraph=*/true);
   if (rc != kExitOK)
@@ -154,9 +157,11 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
     codegenError(r, code, error, err);
     return code == "E402" ? kExitUsage : kExitErrors;
   }
+  Clock::time_point tFront = Clock::now();
   codegen::WeightValues weights;
   if (!weightValues(r, plan, opts.weights, opts.seed, weights, err, rc))
     return rc;
+  Clock::time_point tWeights = Clock::now();
   auto ctx = std::make_unique<llvm::LLVMContext>();
   codegen::LowerOptions lo;
   lo.prefix = "scopec_model";
@@ -166,11 +171,13 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
     codegenError(r, "E401", error, err);
     return kExitErrors;
   }
+  Clock::time_point tLower = Clock::now();
   auto jit = codegen::JITModel::create(std::move(m), std::move(ctx), lo.prefix, opts.optLevel);
   if (!jit) {
     err << "scopec: error: JIT compilation failed: " << llvm::toString(jit.takeError()) << '\n';
     return kExitUsage;
   }
+  Clock::time_point tJit = Clock::now();
   codegen::JITModel &model = **jit;
   // Feeds.
   std::map<std::string, npy::Array> given;
@@ -292,6 +299,16 @@ int runModel(const std::string &input, const RunOptions &opts, llvm::raw_ostream
     std::sort(times.begin(), times.end());
     out << "median latency: " << llvm::format("%.2f", times[times.size() / 2]) << " us over "
         << opts.bench << " runs (batch " << batch << ")\n";
+    // What compiling took, JIT included: the issue-6 budget is the lowering plus LLVM.
+    out << "compile: " << llvm::format("%.1f", ms(tStart, tJit)) << " ms (front end and plan "
+        << llvm::format("%.1f", ms(tStart, tFront)) << ", weights " << llvm::format("%.1f", ms(tFront, tWeights))
+        << ", lowering " << llvm::format("%.1f", ms(tWeights, tLower)) << ", LLVM -O" << opts.optLevel << " and JIT "
+        << llvm::format("%.1f", ms(tLower, tJit)) << ")\n";
+    // Memory of a forward pass beyond feeds and fetches: the weights and the scratch.
+    int64_t weightBytes = 0;
+    for (const auto &[id, d] : weights)
+      weightBytes += static_cast<int64_t>(d.size()) * 4;
+    out << "memory: weights " << weightBytes << " B, scratch " << scratchBytes << " B at batch " << batch << "\n";
   }
   if (!opts.output.empty()) {
     npy::NamedArrays arrays;
