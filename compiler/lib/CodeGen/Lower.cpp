@@ -371,6 +371,17 @@ private:
   /// A GEMM whose A rows come in segments (see gemmTile).
   struct GemmTile {
     int64_t segments = 1, segLen = 0, ldb = 0, ldc = 0;
+    /// When > 0: a segment whose rows are `rowStride` floats apart (a
+    /// convolution's pixels inside the image, on one output row) takes a
+    /// k-loop addressing them from one base with constant displacements.
+    int64_t rowStride = 0;
+    /// With rowStride: whether segment `seg` of the block at `m0` is even,
+    /// its first row's pointer and its first row of B, computed without
+    /// the other rows' (the cheap test that picks the fast k-loop).
+    struct Even {
+      Value *even, *row0, *bRow;
+    };
+    std::function<Even(Value *seg, Value *m0, unsigned rows, const std::vector<Value *> &cap)> evenSegment;
     Value *b = nullptr, *c = nullptr;
     Value *bias = nullptr; ///< fused epilogue: + bias[n] (N floats), then
     bool relu = false;     ///< relu
@@ -524,7 +535,8 @@ void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, 
     b_.CreateStore(zero, p);
   std::vector<Value *> rowPtr(rows);
   loop(b_.getInt64(t.segments), [&](Value *seg) {
-    Value *bRow = t.segment(seg, m0, rows, rowPtr, t.captures);
+    Value *bRow = nullptr;
+    auto kLoop = [&](const std::vector<Value *> &rowPtr) {
     loop(b_.getInt64(t.segLen), [&](Value *k) {
       Value *brow = b_.CreateInBoundsGEP(f32_, t.b, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(bRow, k), b_.getInt64(t.ldb)),
                                                                b_.getInt64(n0)));
@@ -544,6 +556,30 @@ void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, 
         }
       }
     }, "k");
+    };
+    if (t.rowStride <= 0 || rows == 1 || !t.evenSegment) {
+      bRow = t.segment(seg, m0, rows, rowPtr, t.captures);
+      kLoop(rowPtr);
+      return;
+    }
+    // The same terms in the same order either way: bitwise equal results.
+    GemmTile::Even e = t.evenSegment(seg, m0, rows, t.captures);
+    llvm::BasicBlock *fast = llvm::BasicBlock::Create(ctx_, "seg.even", fn_);
+    llvm::BasicBlock *slow = llvm::BasicBlock::Create(ctx_, "seg.rows", fn_);
+    llvm::BasicBlock *join = llvm::BasicBlock::Create(ctx_, "seg.done", fn_);
+    b_.CreateCondBr(e.even, fast, slow);
+    b_.SetInsertPoint(fast);
+    std::vector<Value *> even(rows);
+    for (unsigned r = 0; r < rows; ++r)
+      even[r] = b_.CreateConstInBoundsGEP1_64(f32_, e.row0, static_cast<uint64_t>(r) * static_cast<uint64_t>(t.rowStride));
+    bRow = e.bRow;
+    kLoop(even);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(slow);
+    bRow = t.segment(seg, m0, rows, rowPtr, t.captures);
+    kLoop(rowPtr);
+    b_.CreateBr(join);
+    b_.SetInsertPoint(join);
   }, "seg");
   for (unsigned r = 0; r < rows; ++r) {
     Value *crow = b_.CreateInBoundsGEP(f32_, t.c, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), b_.getInt64(t.ldc)),
@@ -759,10 +795,16 @@ void Lowerer::gemm(GemmTile t, Value *M, int64_t N, int64_t K, Value *a, Value *
   t.ldb = N;
   t.c = c;
   t.ldc = N;
-  t.captures = {a, lda};
-  t.segment = [&](Value *, Value *m0, unsigned rows, std::vector<Value *> &ptrs, const std::vector<Value *> &cap) -> Value * {
+  // A static row stride stays a constant inside the task: the rows' loads
+  // then address base + r * lda as displacements (no pointer chain).
+  auto *staticLda = llvm::dyn_cast<llvm::ConstantInt>(lda);
+  t.captures = staticLda ? std::vector<Value *>{a} : std::vector<Value *>{a, lda};
+  t.segment = [&, staticLda](Value *, Value *m0, unsigned rows, std::vector<Value *> &ptrs, const std::vector<Value *> &cap) -> Value * {
+    Value *stride = staticLda ? static_cast<Value *>(staticLda) : cap[1];
+    Value *base = b_.CreateInBoundsGEP(f32_, cap[0], b_.CreateMul(m0, stride));
     for (unsigned r = 0; r < rows; ++r)
-      ptrs[r] = b_.CreateInBoundsGEP(f32_, cap[0], b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), cap[1]));
+      ptrs[r] = staticLda ? b_.CreateConstInBoundsGEP1_64(f32_, base, static_cast<uint64_t>(r) * staticLda->getZExtValue())
+                          : b_.CreateInBoundsGEP(f32_, cap[0], b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), cap[1]));
     return b_.getInt64(0);
   };
   gemmRows(t, M, N);
@@ -825,6 +867,7 @@ void Lowerer::conv2d(const Node &n) {
     zeros->setAlignment(llvm::Align(64));
     t.segments = KH * KW;
     t.segLen = C;
+    t.rowStride = C * st[2];
     t.b = w;
     t.ldb = OC;
     t.c = out;
@@ -848,6 +891,23 @@ void Lowerer::conv2d(const Node &n) {
         ptrs[r] = b_.CreateSelect(inside, b_.CreateInBoundsGEP(f32_, x, off), zeros);
       }
       return b_.CreateMul(seg, b_.getInt64(C));
+    };
+    // Even: the block's rows lie on one output row and the tap reads inside
+    // the image for the first and the last of them.
+    t.evenSegment = [&](Value *seg, Value *m0, unsigned rows, const std::vector<Value *> &cap) -> GemmTile::Even {
+      Value *kh = b_.CreateUDiv(seg, b_.getInt64(KW)), *kw = b_.CreateURem(seg, b_.getInt64(KW));
+      Value *ow = b_.CreateURem(m0, b_.getInt64(OW)), *q = b_.CreateUDiv(m0, b_.getInt64(OW));
+      Value *oh = b_.CreateURem(q, b_.getInt64(OH)), *nb = b_.CreateUDiv(q, b_.getInt64(OH));
+      Value *ih = b_.CreateSub(b_.CreateAdd(b_.CreateMul(oh, b_.getInt64(st[1])), b_.CreateMul(kh, b_.getInt64(dil[1]))), b_.getInt64(pt));
+      Value *iw = b_.CreateSub(b_.CreateAdd(b_.CreateMul(ow, b_.getInt64(st[2])), b_.CreateMul(kw, b_.getInt64(dil[2]))), b_.getInt64(pl));
+      Value *iwLast = b_.CreateAdd(iw, b_.getInt64(static_cast<int64_t>(rows - 1) * st[2]));
+      Value *even = b_.CreateAnd(b_.CreateICmpSLE(b_.CreateAdd(ow, b_.getInt64(rows)), b_.getInt64(OW)),
+                                 b_.CreateAnd(b_.CreateAnd(b_.CreateICmpSGE(ih, b_.getInt64(0)), b_.CreateICmpSLT(ih, b_.getInt64(H))),
+                                              b_.CreateAnd(b_.CreateICmpSGE(iw, b_.getInt64(0)), b_.CreateICmpSLT(iwLast, b_.getInt64(W)))));
+      Value *sih = b_.CreateSelect(even, ih, b_.getInt64(0)), *siw = b_.CreateSelect(even, iw, b_.getInt64(0));
+      Value *off = b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(nb, b_.getInt64(H)), sih), b_.getInt64(W)), siw),
+                                b_.getInt64(C));
+      return {even, b_.CreateInBoundsGEP(f32_, cap[0], off), b_.CreateMul(seg, b_.getInt64(C))};
     };
     gemmRows(t, b_.CreateMul(dimValue(xd[0]), b_.getInt64(OH * OW)), OC);
     return;
