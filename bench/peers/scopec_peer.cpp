@@ -21,6 +21,7 @@ struct Model {
   RunFn run;
   SizeFn scratchSize;
   int numWeights;
+  const int64_t *weightSizes;
 };
 
 #include "registry.inc"
@@ -29,6 +30,7 @@ struct Handle {
   RunFn run;
   long long batch;
   std::vector<const void *> weights;
+  std::vector<void *> copies; ///< the params, 64-byte aligned (packed untimed, as the ABI allows)
   void *scratch;
   scopec_pool *pool; ///< the built-in pool for num_threads > 1
 };
@@ -44,7 +46,16 @@ extern "C" void *peer_prepare(const char *workload, long long batch, const float
     scopec_pool *pool = num_threads > 1 ? scopec_pool_create(num_threads) : nullptr;
     if (num_threads > 1 && !pool)
       return nullptr;
-    auto *h = new Handle{m.run, batch, std::vector<const void *>(params, params + nparams), nullptr, pool};
+    auto *h = new Handle{m.run, batch, {}, {}, nullptr, pool};
+    // The generated code reads weight rows with 64-byte loads: give it
+    // 64-byte aligned copies (the harness's buffers need not be).
+    for (int i = 0; i < nparams; ++i) {
+      size_t bytes = (static_cast<size_t>(m.weightSizes[i]) * sizeof(float) + 63) / 64 * 64;
+      void *c = std::aligned_alloc(64, bytes ? bytes : 64);
+      std::memcpy(c, params[i], static_cast<size_t>(m.weightSizes[i]) * sizeof(float));
+      h->copies.push_back(c);
+      h->weights.push_back(c);
+    }
     size_t bytes = (static_cast<size_t>(m.scratchSize(batch)) + 63) / 64 * 64;
     h->scratch = std::aligned_alloc(64, bytes);
     std::memset(h->scratch, 0, bytes);
@@ -63,6 +74,8 @@ extern "C" void peer_run(void *handle, const float *x, float *y) {
 extern "C" void peer_release(void *handle) {
   auto *h = static_cast<Handle *>(handle);
   std::free(h->scratch);
+  for (void *c : h->copies)
+    std::free(c);
   scopec_pool_free(h->pool);
   delete h;
 }

@@ -519,6 +519,8 @@ void Lowerer::elementwise(const Node &n, const std::vector<size_t> &ins,
 /// a MatMul, one filter tap for a convolution) gives each row's pointer to
 /// `segLen` contiguous floats and its first row of B. `rows` rows, `nv`
 /// 16-float vectors, the last one masked to `tail` lanes when `tail` < 16.
+static constexpr int64_t kPrefetchRows = 8;
+
 void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, unsigned nv, unsigned tail) {
   auto *vty = llvm::FixedVectorType::get(f32_, 16);
   std::vector<llvm::Constant *> lanes;
@@ -541,6 +543,14 @@ void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, 
       Value *brow = b_.CreateInBoundsGEP(f32_, t.b, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(bRow, k), b_.getInt64(t.ldb)),
                                                                b_.getInt64(n0)));
       std::vector<Value *> bv(nv);
+      if (rows == 1 && t.segments == 1) {
+        // A single row is bound by reading B (batch-1 dense layers): fetch
+        // the rows of B a few iterations ahead, a cache line per vector.
+        llvm::Function *pf = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::prefetch, {ptr_});
+        Value *ahead = b_.CreateGEP(f32_, brow, b_.getInt64(kPrefetchRows * t.ldb));
+        for (unsigned v = 0; v < nv; ++v)
+          b_.CreateCall(pf, {b_.CreateConstGEP1_64(f32_, ahead, 16 * v), b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
+      }
       for (unsigned v = 0; v < nv; ++v) {
         Value *p = b_.CreateConstInBoundsGEP1_64(f32_, brow, 16 * v);
         if (v + 1 == nv && tail < 16)
