@@ -205,6 +205,38 @@ class JITNumerics(Tmp):
                 z += pad[:, i:i + 7, j:j + 9, :] @ wts["k"][i, j]
         self.assertLess(rel_err(o["z:0"], np.maximum(z + wts["c"], 0)), TOL)
 
+    def test_leaky_relu_in_the_epilogue_is_the_ops_bitwise(self):
+        # tf.maximum(a * h, h), its mirror and tf.nn.leaky_relu after a MatMul + bias run in
+        # the GEMM's epilogue; fetching h as well keeps them separate ops. Same bits either way.
+        prog = self.path("leaky.scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\n"
+                    "x = tf.placeholder(tf.float32, [None, 50], name='x')\n"
+                    "w = tf.get_variable('w', [50, 40])\nb = tf.get_variable('b', [40])\n"
+                    "def h(): return tf.nn.bias_add(tf.matmul(x, w), b)\n"
+                    "h2 = h()\ny2 = tf.maximum(h2, 0.2 * h2, name='y2')\n"
+                    "h3 = h()\ny3 = tf.nn.leaky_relu(h3, 0.3, name='y3')\n"
+                    "h4 = h()\ny4 = tf.maximum(0.01 * h4, h4, name='y4')\n")
+        rng = np.random.default_rng(12)
+        np.savez(self.path("w.npz"), w=rng.uniform(-1, 1, (50, 40)).astype(np.float32),
+                 b=rng.uniform(-1, 1, 40).astype(np.float32))
+        np.save(self.path("x.npy"), rng.uniform(-1, 1, (17, 50)).astype(np.float32))
+        common = ["--input", "x=" + self.path("x.npy"), "--weights", self.path("w.npz")]
+        rc, _, err = run("run", prog, *common, "--fetch", "y2", "--fetch", "y3", "--fetch", "y4",
+                         "-o", self.path("fused.npz"))
+        self.assertEqual(rc, 0, err)
+        rc, _, err = run("run", prog, *common, "--fetch", "y2", "--fetch", "y3", "--fetch", "y4", "--fetch", "BiasAdd",
+                         "--fetch", "BiasAdd_1", "--fetch", "BiasAdd_2", "-o", self.path("ops.npz"))
+        self.assertEqual(rc, 0, err)
+        fused, ops = np.load(self.path("fused.npz")), np.load(self.path("ops.npz"))
+        for k in ("y2:0", "y3:0", "y4:0"):
+            with self.subTest(fetch=k):
+                np.testing.assert_array_equal(fused[k], ops[k])
+        hh = ops["BiasAdd:0"].astype(np.float64)  # the three h are the same values
+        self.assertLess(rel_err(fused["y2:0"], np.maximum(hh, 0.2 * hh)), TOL)
+        self.assertLess(rel_err(fused["y3:0"], np.where(hh > 0, hh, 0.3 * hh)), TOL)
+        self.assertLess(rel_err(fused["y4:0"], np.maximum(0.01 * hh, hh)), TOL)
+
     def test_scratch_is_planned_by_liveness(self):
         # Six conv+relu+scale layers on 32x32x16: the intermediates take turns in two
         # activation-sized slots (was one slot each), and the result still matches NumPy.

@@ -384,7 +384,11 @@ private:
     std::function<Even(Value *seg, Value *m0, unsigned rows, const std::vector<Value *> &cap)> evenSegment;
     Value *b = nullptr, *c = nullptr;
     Value *bias = nullptr; ///< fused epilogue: + bias[n] (N floats), then
-    bool relu = false;     ///< relu
+    bool relu = false;     ///< relu, or a leaky relu with slope `alpha`:
+    /// 1 as LeakyRelu (x > 0 ? x : x * alpha), 2 as Maximum(alpha * x, x),
+    /// 3 as Maximum(x, alpha * x) -- each exactly as the op it replaces.
+    int leaky = 0;
+    float alpha = 0;
     /// Values of the model function the segments read (A, its stride): the
     /// GEMM runs in an outlined task, which gets them in `cap`.
     std::vector<Value *> captures;
@@ -399,6 +403,7 @@ private:
   /// and returns the node whose output the GEMM writes.
   const Node &fuseEpilogue(const Node &n, int64_t N, GemmTile &t);
   bool soleConsumer(const Node &n, const std::string &op, const Node *&out) const;
+  const Node *leakyMaximum(const Node &x, GemmTile &t);
   void lowerAhead(NodeID id);
   void gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, unsigned nv, unsigned tail);
   void gemmRows(const GemmTile &t, Value *M, int64_t N);
@@ -605,6 +610,12 @@ void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, 
       }
       if (t.relu) // as the Relu op: NaN and negatives give 0
         x = b_.CreateSelect(b_.CreateFCmpOGT(x, zero), x, zero);
+      if (t.leaky) {
+        Value *ax = b_.CreateFMul(x, llvm::ConstantFP::get(vty, t.alpha));
+        x = t.leaky == 1   ? b_.CreateSelect(b_.CreateFCmpOGT(x, zero), x, ax)
+            : t.leaky == 2 ? b_.CreateSelect(b_.CreateFCmpOGE(ax, x), ax, x)
+                           : b_.CreateSelect(b_.CreateFCmpOGE(x, ax), x, ax);
+      }
       if (v + 1 == nv && tail < 16)
         b_.CreateMaskedStore(x, p, llvm::Align(4), mask);
       else
@@ -626,7 +637,9 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
   // FMA from L2).
   unsigned nvMax = static_cast<unsigned>(std::min<int64_t>(2, (N + 15) / 16));
   unsigned rows = nvMax == 2 ? 12 : 16;
-  constexpr int64_t kGroup = 128;
+  // 128 columns per unit; 64 for narrow layers, so two threads can split
+  // the columns (and B) of a 128-wide layer too.
+  const int64_t kGroup = N <= 128 ? 64 : 128;
   int64_t groups = (N + kGroup - 1) / kGroup;
   struct Panel {
     int64_t n0;
@@ -669,10 +682,18 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
     Value *m = cap[3];
     t.captures.assign(cap.begin() + 4, cap.end());
     Value *blocks = b_.CreateUDiv(m, b_.getInt64(rows));
+    Value *rowUnits = b_.CreateAdd(blocks, b_.CreateZExt(b_.CreateICmpNE(b_.CreateURem(m, b_.getInt64(rows)), b_.getInt64(0)), i64_));
+    Value *whole = b_.CreateAnd(b_.CreateICmpEQ(begin, b_.getInt64(0)),
+                                b_.CreateICmpEQ(end, b_.CreateMul(rowUnits, b_.getInt64(groups))));
     loop(b_.CreateSub(end, begin), [&](Value *i) {
+      // Column-group major: a thread's contiguous range of units covers few
+      // column groups, so it reads only their part of B (two threads on
+      // mlp's 784x256 layer each keep half of it in their core's L2).
+      // One thread running all units goes row-block major instead (a block
+      // of A stays in L1 across the column groups).
       Value *u = b_.CreateAdd(begin, i);
-      Value *rowUnit = b_.CreateUDiv(u, b_.getInt64(groups));
-      Value *g = b_.CreateURem(u, b_.getInt64(groups));
+      Value *rowUnit = b_.CreateSelect(whole, b_.CreateUDiv(u, b_.getInt64(groups)), b_.CreateURem(u, rowUnits));
+      Value *g = b_.CreateSelect(whole, b_.CreateURem(u, b_.getInt64(groups)), b_.CreateUDiv(u, rowUnits));
       llvm::BasicBlock *full = llvm::BasicBlock::Create(ctx_, "unit.block", fn_);
       llvm::BasicBlock *rest = llvm::BasicBlock::Create(ctx_, "unit.rest", fn_);
       llvm::BasicBlock *next = llvm::BasicBlock::Create(ctx_, "unit.next", fn_);
@@ -793,8 +814,58 @@ const Node &Lowerer::fuseEpilogue(const Node &n, int64_t N, GemmTile &t) {
     t.relu = true;
     done_.insert(next->id);
     cur = next;
+  } else if (soleConsumer(*cur, "LeakyRelu", next) && next->outputs[0].dtype == DType::Float32) {
+    t.leaky = 1;
+    t.alpha = static_cast<float>(next->attrs.count("alpha") ? std::get<double>(next->attrs.at("alpha")) : 0.2);
+    done_.insert(next->id);
+    cur = next;
+  } else if (const Node *mx = leakyMaximum(*cur, t)) {
+    cur = mx;
   }
   return *cur;
+}
+
+/// tf.maximum(alpha * x, x) (or its mirror) on `x`, the leaky relu of
+/// models written without tf.nn.leaky_relu: x's only consumers are a Mul by a
+/// float32 scalar Const and the Maximum of that product and x.
+const Node *Lowerer::leakyMaximum(const Node &x, GemmTile &t) {
+  auto u = uses_.find(x.id);
+  if (u == uses_.end() || u->second != 2 || fetchIndex_.count(Key{x.id, 0}) || x.outputs.size() != 1)
+    return nullptr;
+  const Node *mul = nullptr, *mx = nullptr;
+  for (NodeID id : plan_.nodes) {
+    const Node &c = g_.node(id);
+    for (const TensorRef &r : c.inputs)
+      if (r.node == x.id) {
+        if (c.op == "Mul" && !mul)
+          mul = &c;
+        else if (c.op == "Maximum" && !mx)
+          mx = &c;
+        else
+          return nullptr;
+        break;
+      }
+  }
+  if (!mul || !mx || mx->inputs.size() != 2 || mul->inputs.size() != 2)
+    return nullptr;
+  auto um = uses_.find(mul->id);
+  if (um == uses_.end() || um->second != 1 || fetchIndex_.count(Key{mul->id, 0}))
+    return nullptr;
+  const TensorRef &k = mul->inputs[0].node == x.id ? mul->inputs[1] : mul->inputs[0];
+  const Node &kn = g_.node(k.node);
+  if (kn.op != "Const" || !kn.value || kn.value->dtype != DType::Float32 || kn.value->f.size() != 1 ||
+      !kn.value->shape.dims.empty())
+    return nullptr;
+  bool mulFirst = mx->inputs[0].node == mul->id && mx->inputs[1].node == x.id;
+  bool mulSecond = mx->inputs[1].node == mul->id && mx->inputs[0].node == x.id;
+  if ((!mulFirst && !mulSecond) || mx->outputs[0].shape.dims != x.outputs[0].shape.dims ||
+      mx->outputs[0].dtype != DType::Float32)
+    return nullptr;
+  t.leaky = mulFirst ? 2 : 3;
+  t.alpha = static_cast<float>(kn.value->f[0]);
+  done_.insert(mul->id);
+  done_.insert(mx->id);
+  return mx;
 }
 
 /// C[M, N] = A[M, K] B[K, N], row-major, N and K static.
