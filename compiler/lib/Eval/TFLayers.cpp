@@ -140,6 +140,70 @@ struct LegacyLayer {
   }
 };
 
+/// A tf.layers layer: the legacy scoping under its class's base name, or
+/// under `name=` when given (tf1-semantics.md 3.3).
+struct KerasLayer : LegacyLayer {
+  KerasLayer(Interpreter &in, const ArgBinder &b, const char *base, const char *createdBy)
+      : LegacyLayer(in, base, b.getOr("reuse", Value::none())) {
+    this->createdBy = createdBy;
+    Value name = b.getOr("name", Value::none());
+    if (name.isStr() && !name.asStr().empty()) {
+      baseName = name.asStr();
+      initScope(name);
+    }
+  }
+};
+
+CallArgs scopeArgs(const ArgBinder &b, const char *dflt, bool withReuse) {
+  CallArgs sa;
+  sa.positional = {b.getOr("scope", Value::none()), Value::str(dflt)};
+  if (withReuse)
+    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
+  return sa;
+}
+
+/// A slim layer: variable_scope(scope, default, reuse=reuse) held for the
+/// layer's lifetime, the legacy layer inside it with slim's variable names.
+struct SlimLayer {
+  ScopeGuard sc;
+  LegacyLayer layer;
+  SlimLayer(Interpreter &in, const ArgBinder &b, const char *dflt, const char *createdBy,
+            std::map<std::string, std::string> rename = {}, bool withReuse = true)
+      : sc(in, scopeArgs(b, dflt, withReuse)),
+        layer(in, sc.active ? sc.scope.as<VariableScopeObj>()->name : std::string(),
+              withReuse ? b.getOr("reuse", Value::none()) : Value::none()) {
+    if (!sc.active)
+      return;
+    layer.createdBy = createdBy;
+    layer.rename = std::move(rename);
+    layer.initScope(sc.scope);
+  }
+  bool ok() const { return sc.active; }
+};
+
+/// slim's data_format for 2-D layers: NHWC; NCHW is TF's but not its CPU kernels'.
+bool slimNHWC(Interpreter &in, const ArgBinder &b, const char *api) {
+  const Value *df = b.get("data_format");
+  if (!df || df->isNone() || (df->isStr() && df->asStr() == "NHWC"))
+    return true;
+  if (!df->isStr() || df->asStr() != "NCHW")
+    in.error(diag::value_error, "data_format has to be either NCHW or NHWC.");
+  else
+    in.error(diag::unsupported_api, std::string(api) + " with data_format='NCHW' is not supported by scopec: "
+                                                       "TF's CPU kernels take NHWC only");
+  return false;
+}
+
+/// tf.layers' data_format: channels_last only.
+bool channelsLast(Interpreter &in, const ArgBinder &b, const char *api) {
+  const Value *df = b.get("data_format");
+  if (!df || !df->isStr() || df->asStr() == "channels_last")
+    return true;
+  in.error(diag::unsupported_api, std::string(api) + " with data_format='" + df->asStr() +
+                                      "' is not supported by scopec (channels_last only)");
+  return false;
+}
+
 bool knownLastDim(Interpreter &in, TFState &tf, const Value &x, int64_t &last, const std::string &layer) {
   auto t = tf.toTensor(x, std::nullopt, "inputs");
   if (!t)
@@ -469,13 +533,7 @@ void installLayers(TFState &tf) {
     int64_t units;
     if (!toInt(in, *b.get("units"), units, "units"))
       return Value::error();
-    LegacyLayer layer(in, "dense", b.getOr("reuse", Value::none()));
-    layer.createdBy = "tf.layers.dense";
-    Value name = b.getOr("name", Value::none());
-    if (name.isStr() && !name.asStr().empty()) {
-      layer.baseName = name.asStr();
-      layer.initScope(name);
-    }
+    KerasLayer layer(in, b, "dense", "tf.layers.dense");
     bool useBias = !b.has("use_bias") || !b.get("use_bias")->isBool() || b.get("use_bias")->asBool();
     Value biasInit = b.has("bias_initializer") ? *b.get("bias_initializer") : zerosInit(in);
     bool trainable = !b.has("trainable") || !b.get("trainable")->isBool() || b.get("trainable")->asBool();
@@ -494,17 +552,10 @@ void installLayers(TFState &tf) {
     int64_t units;
     if (!toInt(in, *b.get("num_outputs"), units, "num_outputs"))
       return Value::error();
-    CallArgs sa;
-    sa.positional = {b.getOr("scope", Value::none()), Value::str("fully_connected")};
-    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
-    ScopeGuard sc(in, sa);
-    if (!sc.active)
+    SlimLayer slimLayer(in, b, "fully_connected", "slim.fully_connected", {{"kernel", "weights"}, {"bias", "biases"}});
+    if (!slimLayer.ok())
       return Value::error();
-    auto *vs = sc.scope.as<VariableScopeObj>();
-    LegacyLayer layer(in, vs->name, b.getOr("reuse", Value::none()));
-    layer.createdBy = "slim.fully_connected";
-    layer.rename = {{"kernel", "weights"}, {"bias", "biases"}};
-    layer.initScope(sc.scope);
+    LegacyLayer &layer = slimLayer.layer;
     Value biasInit = b.has("biases_initializer") ? *b.get("biases_initializer") : zerosInit(in);
     bool useBias = !biasInit.isNone() && (!b.has("normalizer_fn") || b.get("normalizer_fn")->isNone());
     Value winit = b.getOr("weights_initializer", Value::none());
@@ -545,17 +596,10 @@ void installLayers(TFState &tf) {
         return in.error(diag::unsupported_api, "slim.conv2d with data_format='" + df->asStr() + "' is not supported by scopec: "
                         "The Conv2D op currently only supports the NHWC tensor format on the CPU");
     }
-    CallArgs sa;
-    sa.positional = {b.getOr("scope", Value::none()), Value::str("Conv")};
-    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
-    ScopeGuard sc(in, sa);
-    if (!sc.active)
+    SlimLayer slimLayer(in, b, "Conv", "slim.conv2d", {{"kernel", "weights"}, {"bias", "biases"}});
+    if (!slimLayer.ok())
       return Value::error();
-    auto *vs = sc.scope.as<VariableScopeObj>();
-    LegacyLayer layer(in, vs->name, b.getOr("reuse", Value::none()));
-    layer.createdBy = "slim.conv2d";
-    layer.rename = {{"kernel", "weights"}, {"bias", "biases"}};
-    layer.initScope(sc.scope);
+    LegacyLayer &layer = slimLayer.layer;
     const Value &x = *b.get("inputs");
     int64_t cin;
     if (!knownLastDim(in, tf, x, cin, "Convolution"))
@@ -602,16 +646,9 @@ void installLayers(TFState &tf) {
     std::string padding;
     if (!layerPadding(in, b.getOr("padding", Value::none()), "VALID", padding))
       return Value::error();
-    if (const Value *df = b.get("data_format"); df && df->isStr() && df->asStr() != "channels_last")
-      return in.error(diag::unsupported_api, "tf.layers.conv2d with data_format='" + df->asStr() +
-                                                 "' is not supported by scopec (channels_last only)");
-    LegacyLayer layer(in, "conv2d", b.getOr("reuse", Value::none()));
-    layer.createdBy = "tf.layers.conv2d";
-    Value name = b.getOr("name", Value::none());
-    if (name.isStr() && !name.asStr().empty()) {
-      layer.baseName = name.asStr();
-      layer.initScope(name);
-    }
+    if (!channelsLast(in, b, "tf.layers.conv2d"))
+      return Value::error();
+    KerasLayer layer(in, b, "conv2d", "tf.layers.conv2d");
     const Value &x = *b.get("inputs");
     int64_t cin;
     if (!knownLastDim(in, tf, x, cin, "Conv2D"))
@@ -674,16 +711,9 @@ void installLayers(TFState &tf) {
         !intList(in, b.getOr("strides", Value::integer(1)), 2, strides, "strides") ||
         !layerPadding(in, b.getOr("padding", Value::none()), "VALID", padding))
       return Value::error();
-    if (const Value *df = b.get("data_format"); df && df->isStr() && df->asStr() != "channels_last")
-      return in.error(diag::unsupported_api, "tf.layers.conv2d_transpose with data_format='" + df->asStr() +
-                                                 "' is not supported by scopec (channels_last only)");
-    LegacyLayer layer(in, "conv2d_transpose", b.getOr("reuse", Value::none()));
-    layer.createdBy = "tf.layers.conv2d_transpose";
-    Value name = b.getOr("name", Value::none());
-    if (name.isStr() && !name.asStr().empty()) {
-      layer.baseName = name.asStr();
-      layer.initScope(name);
-    }
+    if (!channelsLast(in, b, "tf.layers.conv2d_transpose"))
+      return Value::error();
+    KerasLayer layer(in, b, "conv2d_transpose", "tf.layers.conv2d_transpose");
     Value biasInit = b.has("bias_initializer") ? *b.get("bias_initializer") : zerosInit(in);
     Value y = convTransposeLayer(layer, b, *b.get("inputs"), filters, kernel, strides, padding, flag(b, "use_bias", true),
                                  b.getOr("kernel_initializer", Value::none()), biasInit, flag(b, "trainable", true));
@@ -705,23 +735,12 @@ void installLayers(TFState &tf) {
         !intList(in, b.getOr("stride", Value::integer(1)), 2, strides, "stride") ||
         !layerPadding(in, b.getOr("padding", Value::none()), "SAME", padding))
       return Value::error();
-    CallArgs sa;
-    sa.positional = {b.getOr("scope", Value::none()), Value::str("Conv2d_transpose")};
-    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
-    ScopeGuard sc(in, sa);
-    if (!sc.active)
+    SlimLayer slimLayer(in, b, "Conv2d_transpose", "slim.conv2d_transpose", {{"kernel", "weights"}, {"bias", "biases"}});
+    if (!slimLayer.ok())
       return Value::error();
-    if (const Value *df = b.get("data_format"); df && !df->isNone()) {
-      if (!df->isStr() || (df->asStr() != "NHWC" && df->asStr() != "NCHW"))
-        return in.error(diag::value_error, "data_format has to be either NCHW or NHWC.");
-      if (df->asStr() == "NCHW")
-        return in.error(diag::unsupported_api, "slim.conv2d_transpose with data_format='NCHW' is not supported by scopec: "
-                                                   "TF's CPU kernels take NHWC only");
-    }
-    LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, b.getOr("reuse", Value::none()));
-    layer.createdBy = "slim.conv2d_transpose";
-    layer.rename = {{"kernel", "weights"}, {"bias", "biases"}};
-    layer.initScope(sc.scope);
+    LegacyLayer &layer = slimLayer.layer;
+    if (!slimNHWC(in, b, "slim.conv2d_transpose"))
+      return Value::error();
     Value biasInit = b.has("biases_initializer") ? *b.get("biases_initializer") : zerosInit(in);
     bool useBias = !biasInit.isNone() && (!b.has("normalizer_fn") || b.get("normalizer_fn")->isNone());
     Value y = convTransposeLayer(layer, b, *b.get("inputs"), filters, kernel, strides, padding, useBias,
@@ -758,12 +777,10 @@ void installLayers(TFState &tf) {
     if ((b.has("begin_norm_axis") && !toInt(in, *b.get("begin_norm_axis"), normAxis, "begin_norm_axis")) ||
         (b.has("begin_params_axis") && !toInt(in, *b.get("begin_params_axis"), paramsAxis, "begin_params_axis")))
       return Value::error();
-    CallArgs sa;
-    sa.positional = {b.getOr("scope", Value::none()), Value::str("LayerNorm")};
-    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
-    ScopeGuard sc(in, sa);
-    if (!sc.active)
+    SlimLayer slimLayer(in, b, "LayerNorm", "slim.layer_norm");
+    if (!slimLayer.ok())
       return Value::error();
+    LegacyLayer &layer = slimLayer.layer;
     auto x = tf.toTensor(*b.get("inputs"), std::nullopt, "inputs");
     if (!x)
       return Value::error();
@@ -781,9 +798,6 @@ void installLayers(TFState &tf) {
     if (!params.isFullyDefined())
       return in.error(diag::value_error, "Inputs " + tf.graph().tensorName(*x) + ": shape(inputs)[" +
                                              std::to_string(paramsAxis) + ":] is not fully defined: " + s.str());
-    LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, b.getOr("reuse", Value::none()));
-    layer.createdBy = "slim.layer_norm";
-    layer.initScope(sc.scope);
     DType dtype = tf.graph().type(*x).dtype;
     bool trainable = flag(b, "trainable", true);
     Value beta = flag(b, "center", true) ? layer.addWeight("beta", params, zerosInit(in), dtype, trainable) : Value::none();
@@ -830,18 +844,11 @@ void installLayers(TFState &tf) {
     std::string padding = "VALID";
     if (!causal && !layerPadding(in, padArg, "VALID", padding))
       return Value::error();
-    if (const Value *df = b.get("data_format"); df && df->isStr() && df->asStr() != "channels_last")
-      return in.error(diag::unsupported_api, "tf.layers.conv1d with data_format='" + df->asStr() +
-                                                 "' is not supported by scopec (channels_last only)");
+    if (!channelsLast(in, b, "tf.layers.conv1d"))
+      return Value::error();
     if (strides[0] > 1 && rate[0] > 1)
       return in.error(diag::value_error, "strides > 1 not supported in conjunction with dilation_rate > 1");
-    LegacyLayer layer(in, "conv1d", b.getOr("reuse", Value::none()));
-    layer.createdBy = "tf.layers.conv1d";
-    Value name = b.getOr("name", Value::none());
-    if (name.isStr() && !name.asStr().empty()) {
-      layer.baseName = name.asStr();
-      layer.initScope(name);
-    }
+    KerasLayer layer(in, b, "conv1d", "tf.layers.conv1d");
     const Value &x = *b.get("inputs");
     int64_t cin;
     if (!knownLastDim(in, tf, x, cin, "Conv1D"))
@@ -942,16 +949,9 @@ void installLayers(TFState &tf) {
         (b.has("depth_multiplier") && !toInt(in, *b.get("depth_multiplier"), mult, "depth_multiplier")) ||
         !layerPadding(in, b.getOr("padding", Value::none()), "VALID", padding))
       return Value::error();
-    if (const Value *df = b.get("data_format"); df && df->isStr() && df->asStr() != "channels_last")
-      return in.error(diag::unsupported_api, "tf.layers.separable_conv2d with data_format='" + df->asStr() +
-                                                 "' is not supported by scopec (channels_last only)");
-    LegacyLayer layer(in, "separable_conv2d", b.getOr("reuse", Value::none()));
-    layer.createdBy = "tf.layers.separable_conv2d";
-    Value name = b.getOr("name", Value::none());
-    if (name.isStr() && !name.asStr().empty()) {
-      layer.baseName = name.asStr();
-      layer.initScope(name);
-    }
+    if (!channelsLast(in, b, "tf.layers.separable_conv2d"))
+      return Value::error();
+    KerasLayer layer(in, b, "separable_conv2d", "tf.layers.separable_conv2d");
     Value biasInit = b.has("bias_initializer") ? *b.get("bias_initializer") : zerosInit(in);
     Value y = separableLayer(layer, *b.get("inputs"), *b.get("filters"), kernel, strides, rate, padding, mult,
                              flag(b, "use_bias", true), b.getOr("depthwise_initializer", Value::none()),
@@ -975,23 +975,12 @@ void installLayers(TFState &tf) {
         (b.has("depth_multiplier") && !toInt(in, *b.get("depth_multiplier"), mult, "depth_multiplier")) ||
         !layerPadding(in, b.getOr("padding", Value::none()), "SAME", padding))
       return Value::error();
-    if (const Value *df = b.get("data_format"); df && !df->isNone()) {
-      if (!df->isStr() || (df->asStr() != "NHWC" && df->asStr() != "NCHW"))
-        return in.error(diag::value_error, "data_format has to be either NCHW or NHWC.");
-      if (df->asStr() == "NCHW")
-        return in.error(diag::unsupported_api, "slim.separable_conv2d with data_format='NCHW' is not supported by scopec: "
-                                                   "TF's CPU kernels take NHWC only");
-    }
-    CallArgs sa;
-    sa.positional = {b.getOr("scope", Value::none()), Value::str("SeparableConv2d")};
-    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
-    ScopeGuard sc(in, sa);
-    if (!sc.active)
+    if (!slimNHWC(in, b, "slim.separable_conv2d"))
       return Value::error();
-    LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, b.getOr("reuse", Value::none()));
-    layer.createdBy = "slim.separable_conv2d";
-    layer.rename = {{"depthwise_kernel", "depthwise_weights"}, {"pointwise_kernel", "pointwise_weights"}, {"bias", "biases"}};
-    layer.initScope(sc.scope);
+    SlimLayer slimLayer(in, b, "SeparableConv2d", "slim.separable_conv2d", {{"depthwise_kernel", "depthwise_weights"}, {"pointwise_kernel", "pointwise_weights"}, {"bias", "biases"}});
+    if (!slimLayer.ok())
+      return Value::error();
+    LegacyLayer &layer = slimLayer.layer;
     Value winit = b.getOr("weights_initializer", Value::none());
     Value pinit = b.has("pointwise_initializer") && !b.get("pointwise_initializer")->isNone() ? *b.get("pointwise_initializer") : winit;
     Value biasInit = b.has("biases_initializer") ? *b.get("biases_initializer") : zerosInit(in);
@@ -1094,13 +1083,7 @@ void installLayers(TFState &tf) {
       return Value::error();
     if (flag(b, "renorm", false) || (b.has("virtual_batch_size") && !b.get("virtual_batch_size")->isNone()))
       return in.error(diag::unsupported_api, "tf.layers.batch_normalization with renorm or virtual_batch_size is not supported by scopec");
-    LegacyLayer layer(in, "batch_normalization", b.getOr("reuse", Value::none()));
-    layer.createdBy = "tf.layers.batch_normalization";
-    Value name = b.getOr("name", Value::none());
-    if (name.isStr() && !name.asStr().empty()) {
-      layer.baseName = name.asStr();
-      layer.initScope(name);
-    }
+    KerasLayer layer(in, b, "batch_normalization", "tf.layers.batch_normalization");
     const Value &x = *b.get("inputs");
     if (auto t = in.tf().toTensor(x, std::nullopt, "inputs")) {
       const Shape &s = in.tf().graph().type(*t).shape;
@@ -1139,15 +1122,10 @@ void installLayers(TFState &tf) {
           return *v;
       return Value::none();
     };
-    CallArgs sa;
-    sa.positional = {b.getOr("scope", Value::none()), Value::str("BatchNorm")};
-    sa.keywords.emplace_back("reuse", b.getOr("reuse", Value::none()));
-    ScopeGuard sc(in, sa);
-    if (!sc.active)
+    SlimLayer slimLayer(in, b, "BatchNorm", "slim.batch_norm");
+    if (!slimLayer.ok())
       return Value::error();
-    LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, b.getOr("reuse", Value::none()));
-    layer.createdBy = "slim.batch_norm";
-    layer.initScope(sc.scope);
+    LegacyLayer &layer = slimLayer.layer;
     Value y = batchNormLayer(layer, *b.get("inputs"), epsilon, decay, flag(b, "center", true), flag(b, "scale", false),
                              init("beta"), init("gamma"), init("moving_mean"), init("moving_variance"),
                              flag(b, "trainable", true), "slim.batch_norm");
@@ -1167,13 +1145,10 @@ void installLayers(TFState &tf) {
     double keep;
     if (!number(in, b, "keep_prob", 0.5, keep))
       return Value::error();
-    CallArgs sa;
-    sa.positional = {b.getOr("scope", Value::none()), Value::str("Dropout")};
-    ScopeGuard sc(in, sa);
-    if (!sc.active)
+    SlimLayer slimLayer(in, b, "Dropout", "", {}, /*withReuse=*/false);
+    if (!slimLayer.ok())
       return Value::error();
-    LegacyLayer layer(in, sc.scope.as<VariableScopeObj>()->name, Value::none());
-    layer.initScope(sc.scope);
+    LegacyLayer &layer = slimLayer.layer;
     const Value x = *b.get("inputs");
     return layer.inside(false, [&]() { return dropoutCall(in, x, training, 1.0 - keep, "slim.dropout"); });
   });
