@@ -922,15 +922,8 @@ Value TFState::sliceTensor(const Value &obj, const Value &index) {
   SavedStack saved;
   bool ok;
   std::string scope = enterNameScope(std::string("strided_slice"), saved, ok);
-  auto vec = [](const std::vector<int64_t> &v) {
-    TensorData d;
-    d.dtype = DType::Int32;
-    d.shape = Shape::of({static_cast<int64_t>(v.size())});
-    d.i = v;
-    return d;
-  };
-  TensorRef b = constant("stack", vec(begin)), e = constant("stack", vec(end)),
-            st = constant("stack", vec(strides));
+  TensorRef b = constant("stack", int32Vector(begin)), e = constant("stack", int32Vector(end)),
+            st = constant("stack", int32Vector(strides));
   exitNameScope(saved);
   std::map<std::string, graph::AttrValue> attrs = {
       {"begin_mask", beginMask}, {"end_mask", endMask}, {"ellipsis_mask", ellipsisMask},

@@ -380,6 +380,24 @@ struct WithSpaceToBatch {
 Value poolOp(TFState &tf, const std::string &op, const Value &input, std::vector<int64_t> ksize,
              std::vector<int64_t> strides, const std::string &padding, const Value &name);
 Value reshapeOp(TFState &tf, const Value &x, const std::vector<int64_t> &shape, const Value &name);
+/// An int32 Const's data: a vector, or the given shape.
+graph::TensorData int32Vector(const std::vector<int64_t> &v, std::optional<graph::Shape> shape = std::nullopt);
+/// `with tf.name_scope(name or dflt)` for a native function's body.
+struct ScopedName {
+  TFState &tf;
+  TFState::SavedStack saved;
+  bool ok = false;
+  std::string scope; ///< "name/"
+  ScopedName(TFState &tf, const Value &name, const std::string &dflt) : tf(tf) {
+    scope = tf.enterNameScope(name.isStr() && !name.asStr().empty() ? name : Value::str(dflt), saved, ok);
+  }
+  ~ScopedName() {
+    if (ok)
+      tf.exitNameScope(saved);
+  }
+  ScopedName(const ScopedName &) = delete;
+  ScopedName &operator=(const ScopedName &) = delete;
+};
 /// Reads an int or a list of `want` ints (strides, kernel sizes).
 bool intList(Interpreter &in, const Value &v, size_t want, std::vector<int64_t> &out,
              const std::string &what);

@@ -135,16 +135,10 @@ Value cond(Interpreter &in, CallArgs &a) {
   bool strict = b.has("strict") && b.get("strict")->isBool() && b.get("strict")->asBool();
   const Value &pred = *b.get("pred");
   Value name = b.getOr("name", Value::none());
-  TFState::SavedStack saved;
-  bool ok;
-  std::string scope = tf.enterNameScope(name.isStr() && !name.asStr().empty() ? name : Value::str("cond"), saved, ok);
-  if (!ok)
+  ScopedName condScope(tf, name, "cond");
+  if (!condScope.ok)
     return Value::error();
-  struct Exit {
-    TFState &tf;
-    TFState::SavedStack &saved;
-    ~Exit() { tf.exitNameScope(saved); }
-  } exitScope{tf, saved};
+  bool ok;
   if (pred.isBool())
     return in.error(diag::type_error, "pred must not be a Python bool");
   // switch(pred, pred) in name scope "Switch", then the pivots.

@@ -75,16 +75,9 @@ Value resizeImages(Interpreter &in, CallArgs &a) {
   if (b.has("preserve_aspect_ratio") && b.get("preserve_aspect_ratio")->isBool() && b.get("preserve_aspect_ratio")->asBool())
     return in.error(diag::unsupported_api, "tf.image.resize_images with preserve_aspect_ratio=True is not supported by scopec yet");
   Value name = b.getOr("name", Value::none());
-  TFState::SavedStack saved;
-  bool ok;
-  tf.enterNameScope(name.isStr() && !name.asStr().empty() ? name : Value::str("resize"), saved, ok);
-  if (!ok)
+  ScopedName resizeScope(tf, name, "resize");
+  if (!resizeScope.ok)
     return Value::error();
-  struct Exit {
-    TFState &tf;
-    TFState::SavedStack &saved;
-    ~Exit() { tf.exitNameScope(saved); }
-  } exitScope{tf, saved};
   auto x = tf.toTensor(*b.get("images"), std::nullopt, "images");
   if (!x)
     return Value::error();

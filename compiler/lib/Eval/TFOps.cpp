@@ -21,15 +21,15 @@ using graph::TensorData;
 using graph::TensorRef;
 using graph::TensorType;
 
-namespace {
-
-TensorData int32Vector(const std::vector<int64_t> &v) {
+TensorData int32Vector(const std::vector<int64_t> &v, std::optional<Shape> shape) {
   TensorData d;
   d.dtype = DType::Int32;
-  d.shape = Shape::of({static_cast<int64_t>(v.size())});
+  d.shape = shape ? *shape : Shape::of({static_cast<int64_t>(v.size())});
   d.i = v;
   return d;
 }
+
+namespace {
 
 TensorData int32Scalar(int64_t v) {
   TensorData d;
@@ -41,20 +41,11 @@ TensorData int32Scalar(int64_t v) {
 
 /// `with name_scope(name or default)`: the op's scope; converts inputs in
 /// it, then names the op after the scope.
-struct OpScope {
-  TFState &tf;
-  TFState::SavedStack saved;
+struct OpScope : ScopedName {
   std::string name; ///< the op name: scope without '/'
-  bool ok = false;
-  OpScope(TFState &tf, const Value &requested, const std::string &dflt) : tf(tf) {
-    Value n = requested.isStr() && !requested.asStr().empty() ? requested : Value::str(dflt);
-    std::string scope = tf.enterNameScope(n, saved, ok);
+  OpScope(TFState &tf, const Value &requested, const std::string &dflt) : ScopedName(tf, requested, dflt) {
     if (ok)
       name = scope.substr(0, scope.size() - 1);
-  }
-  ~OpScope() {
-    if (ok)
-      tf.exitNameScope(saved);
   }
 };
 
@@ -179,14 +170,7 @@ bool WithSpaceToBatch::init(TFState &tf, std::vector<int64_t> r, const std::stri
                             const std::vector<int64_t> &filter, bool filterConst) {
   rate = std::move(r);
   padding = pad;
-  auto vec = [](const std::vector<int64_t> &v) {
-    TensorData d;
-    d.dtype = DType::Int32;
-    d.shape = Shape::of({static_cast<int64_t>(v.size())});
-    d.i = v;
-    return d;
-  };
-  tf.constant("dilation_rate", vec(rate));
+  tf.constant("dilation_rate", int32Vector(rate));
   for (int64_t v : rate)
     if (v < 1) {
       tf.interp().error(diag::value_error, "dilation_rate must be positive");
@@ -198,15 +182,13 @@ bool WithSpaceToBatch::init(TFState &tf, std::vector<int64_t> r, const std::stri
   base.assign(2 * rate.size(), 0);
   if (padding == "SAME") {
     if (filterConst)
-      tf.constant("filter_shape", vec(filter));
+      tf.constant("filter_shape", int32Vector(filter));
     for (size_t k = 0; k < rate.size(); ++k) {
       int64_t dilated = filter[k] + (filter[k] - 1) * (rate[k] - 1), extra = dilated - 1;
       base[2 * k] = extra / 2;
       base[2 * k + 1] = extra - extra / 2;
     }
-    TensorData d = vec(base);
-    d.shape = Shape::of({static_cast<int64_t>(rate.size()), 2});
-    tf.constant("stack", d);
+    tf.constant("stack", int32Vector(base, Shape::of({static_cast<int64_t>(rate.size()), 2})));
   }
   return true;
 }
@@ -227,20 +209,7 @@ Value WithSpaceToBatch::call(TFState &tf, const Value &x, const std::function<Va
     if (d < 0)
       return in.error(diag::unsupported_api, "a dilated convolution needs the input's spatial dimensions known when the "
                                              "graph is built in scopec, got " + xs.str());
-  auto mat = [&](const std::vector<int64_t> &v) {
-    TensorData d;
-    d.dtype = DType::Int32;
-    d.shape = Shape::of({static_cast<int64_t>(m), 2});
-    d.i = v;
-    return d;
-  };
-  auto vec = [](const std::vector<int64_t> &v) {
-    TensorData d;
-    d.dtype = DType::Int32;
-    d.shape = Shape::of({static_cast<int64_t>(v.size())});
-    d.i = v;
-    return d;
-  };
+  auto mat = [&](const std::vector<int64_t> &v) { return int32Vector(v, Shape::of({static_cast<int64_t>(m), 2})); };
   // array_ops.required_space_to_batch_paddings, folded to Consts as TF does
   // for static shapes.
   std::vector<int64_t> paddings(2 * m), crops(2 * m);
@@ -251,7 +220,7 @@ Value WithSpaceToBatch::call(TFState &tf, const Value &x, const std::function<Va
     tf.enterNameScope(std::string("required_space_to_batch_paddings"), saved, ok);
     if (!ok)
       return Value::error();
-    tf.constant("input_shape", vec(spatial));
+    tf.constant("input_shape", int32Vector(spatial));
     if (padding != "SAME")
       tf.constant("base_paddings", mat(base));
     for (size_t k = 0; k < m; ++k) {
@@ -272,7 +241,7 @@ Value WithSpaceToBatch::call(TFState &tf, const Value &x, const std::function<Va
     std::string scope = tf.enterNameScope(std::string(type), saved, ok);
     if (!ok)
       return nullptr;
-    TensorRef block = tf.constant("block_shape", vec(rate));
+    TensorRef block = tf.constant("block_shape", int32Vector(rate));
     graph::Node *n = tf.createOp(scope.substr(0, scope.size() - 1), type, {input, block, third});
     tf.exitNameScope(saved);
     return n;
