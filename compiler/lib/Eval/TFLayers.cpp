@@ -512,6 +512,23 @@ bool layerPadding(Interpreter &in, const Value &v, const std::string &dflt, std:
   return false;
 }
 
+/// The window arguments of a convolution layer: kernel_size and the stride,
+/// rate and padding under tf.layers' names (strides, dilation_rate) or
+/// slim's (stride, rate), each an int or a list of `dims`.
+struct ConvArgs {
+  std::vector<int64_t> kernel, strides, rate;
+  int64_t multiplier = 1;
+  std::string padding;
+  bool read(Interpreter &in, const ArgBinder &b, size_t dims, bool slim, const char *defaultPadding) {
+    const char *stride = slim ? "stride" : "strides", *dil = slim ? "rate" : "dilation_rate";
+    return intList(in, *b.get("kernel_size"), dims, kernel, "kernel_size") &&
+           intList(in, b.getOr(stride, Value::integer(1)), dims, strides, stride) &&
+           intList(in, b.getOr(dil, Value::integer(1)), dims, rate, dil) &&
+           (!b.has("depth_multiplier") || toInt(in, *b.get("depth_multiplier"), multiplier, "depth_multiplier")) &&
+           layerPadding(in, b.getOr("padding", Value::none()), defaultPadding, padding);
+  }
+};
+
 } // namespace
 
 void installLayers(TFState &tf) {
@@ -704,18 +721,13 @@ void installLayers(TFState &tf) {
     if (!b.ok())
       return Value::error();
     int64_t filters;
-    std::vector<int64_t> kernel, strides;
-    std::string padding;
-    if (!toInt(in, *b.get("filters"), filters, "filters") ||
-        !intList(in, *b.get("kernel_size"), 2, kernel, "kernel_size") ||
-        !intList(in, b.getOr("strides", Value::integer(1)), 2, strides, "strides") ||
-        !layerPadding(in, b.getOr("padding", Value::none()), "VALID", padding))
-      return Value::error();
-    if (!channelsLast(in, b, "tf.layers.conv2d_transpose"))
+    ConvArgs c;
+    if (!toInt(in, *b.get("filters"), filters, "filters") || !c.read(in, b, 2, false, "VALID") ||
+        !channelsLast(in, b, "tf.layers.conv2d_transpose"))
       return Value::error();
     KerasLayer layer(in, b, "conv2d_transpose", "tf.layers.conv2d_transpose");
     Value biasInit = b.has("bias_initializer") ? *b.get("bias_initializer") : zerosInit(in);
-    Value y = convTransposeLayer(layer, b, *b.get("inputs"), filters, kernel, strides, padding, flag(b, "use_bias", true),
+    Value y = convTransposeLayer(layer, b, *b.get("inputs"), filters, c.kernel, c.strides, c.padding, flag(b, "use_bias", true),
                                  b.getOr("kernel_initializer", Value::none()), biasInit, flag(b, "trainable", true));
     return y.isError() ? y : layer.inside(false, [&]() { return activate(in, b.getOr("activation", Value::none()), y, in.callSite()); });
   });
@@ -728,12 +740,8 @@ void installLayers(TFState &tf) {
     if (!b.ok())
       return Value::error();
     int64_t filters;
-    std::vector<int64_t> kernel, strides;
-    std::string padding;
-    if (!toInt(in, *b.get("num_outputs"), filters, "num_outputs") ||
-        !intList(in, *b.get("kernel_size"), 2, kernel, "kernel_size") ||
-        !intList(in, b.getOr("stride", Value::integer(1)), 2, strides, "stride") ||
-        !layerPadding(in, b.getOr("padding", Value::none()), "SAME", padding))
+    ConvArgs c;
+    if (!toInt(in, *b.get("num_outputs"), filters, "num_outputs") || !c.read(in, b, 2, true, "SAME"))
       return Value::error();
     SlimLayer slimLayer(in, b, "Conv2d_transpose", "slim.conv2d_transpose", {{"kernel", "weights"}, {"bias", "biases"}});
     if (!slimLayer.ok())
@@ -743,7 +751,7 @@ void installLayers(TFState &tf) {
       return Value::error();
     Value biasInit = b.has("biases_initializer") ? *b.get("biases_initializer") : zerosInit(in);
     bool useBias = !biasInit.isNone() && (!b.has("normalizer_fn") || b.get("normalizer_fn")->isNone());
-    Value y = convTransposeLayer(layer, b, *b.get("inputs"), filters, kernel, strides, padding, useBias,
+    Value y = convTransposeLayer(layer, b, *b.get("inputs"), filters, c.kernel, c.strides, c.padding, useBias,
                                  b.getOr("weights_initializer", Value::none()), biasInit, flag(b, "trainable", true));
     y = normalize(in, b, y);
     Value act = b.has("activation_fn") ? *b.get("activation_fn") : relu(in);
@@ -940,20 +948,12 @@ void installLayers(TFState &tf) {
                  "trainable", "name", "reuse"});
     if (!b.ok())
       return Value::error();
-    std::vector<int64_t> kernel, strides, rate;
-    int64_t mult = 1;
-    std::string padding;
-    if (!intList(in, *b.get("kernel_size"), 2, kernel, "kernel_size") ||
-        !intList(in, b.getOr("strides", Value::integer(1)), 2, strides, "strides") ||
-        !intList(in, b.getOr("dilation_rate", Value::integer(1)), 2, rate, "dilation_rate") ||
-        (b.has("depth_multiplier") && !toInt(in, *b.get("depth_multiplier"), mult, "depth_multiplier")) ||
-        !layerPadding(in, b.getOr("padding", Value::none()), "VALID", padding))
-      return Value::error();
-    if (!channelsLast(in, b, "tf.layers.separable_conv2d"))
+    ConvArgs c;
+    if (!c.read(in, b, 2, false, "VALID") || !channelsLast(in, b, "tf.layers.separable_conv2d"))
       return Value::error();
     KerasLayer layer(in, b, "separable_conv2d", "tf.layers.separable_conv2d");
     Value biasInit = b.has("bias_initializer") ? *b.get("bias_initializer") : zerosInit(in);
-    Value y = separableLayer(layer, *b.get("inputs"), *b.get("filters"), kernel, strides, rate, padding, mult,
+    Value y = separableLayer(layer, *b.get("inputs"), *b.get("filters"), c.kernel, c.strides, c.rate, c.padding, c.multiplier,
                              flag(b, "use_bias", true), b.getOr("depthwise_initializer", Value::none()),
                              b.getOr("pointwise_initializer", Value::none()), biasInit, flag(b, "trainable", true));
     return y.isError() ? y : layer.inside(false, [&]() { return activate(in, b.getOr("activation", Value::none()), y, in.callSite()); });
@@ -966,16 +966,8 @@ void installLayers(TFState &tf) {
                  "outputs_collections", "trainable", "scope"});
     if (!b.ok())
       return Value::error();
-    std::vector<int64_t> kernel, strides, rate;
-    int64_t mult = 1;
-    std::string padding;
-    if (!intList(in, *b.get("kernel_size"), 2, kernel, "kernel_size") ||
-        !intList(in, b.getOr("stride", Value::integer(1)), 2, strides, "stride") ||
-        !intList(in, b.getOr("rate", Value::integer(1)), 2, rate, "rate") ||
-        (b.has("depth_multiplier") && !toInt(in, *b.get("depth_multiplier"), mult, "depth_multiplier")) ||
-        !layerPadding(in, b.getOr("padding", Value::none()), "SAME", padding))
-      return Value::error();
-    if (!slimNHWC(in, b, "slim.separable_conv2d"))
+    ConvArgs c;
+    if (!c.read(in, b, 2, true, "SAME") || !slimNHWC(in, b, "slim.separable_conv2d"))
       return Value::error();
     SlimLayer slimLayer(in, b, "SeparableConv2d", "slim.separable_conv2d", {{"depthwise_kernel", "depthwise_weights"}, {"pointwise_kernel", "pointwise_weights"}, {"bias", "biases"}});
     if (!slimLayer.ok())
@@ -985,7 +977,7 @@ void installLayers(TFState &tf) {
     Value pinit = b.has("pointwise_initializer") && !b.get("pointwise_initializer")->isNone() ? *b.get("pointwise_initializer") : winit;
     Value biasInit = b.has("biases_initializer") ? *b.get("biases_initializer") : zerosInit(in);
     bool useBias = !biasInit.isNone() && (!b.has("normalizer_fn") || b.get("normalizer_fn")->isNone());
-    Value y = separableLayer(layer, *b.get("inputs"), *b.get("num_outputs"), kernel, strides, rate, padding, mult, useBias,
+    Value y = separableLayer(layer, *b.get("inputs"), *b.get("num_outputs"), c.kernel, c.strides, c.rate, c.padding, c.multiplier, useBias,
                              winit, pinit, biasInit, flag(b, "trainable", true));
     y = normalize(in, b, y);
     Value act = b.has("activation_fn") ? *b.get("activation_fn") : relu(in);
