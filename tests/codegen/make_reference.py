@@ -259,6 +259,13 @@ def ints():
         "misc/arange64:0": np.arange(10, -2, -3).astype(np.int64),
         "misc/shape:0": np.array(x.shape, np.int32),
         "misc/batch:0": np.int64(B),
+        "reduce/prod:0": np.prod(n, axis=1).astype(np.int32),
+        # products of five multiples of 1/8: exact in float32
+        "reduce/fprod:0": np.prod(X, axis=1).astype(np.float32),
+        "reduce/any:0": m.any(axis=1),
+        "reduce/all:0": m.all(axis=0, keepdims=True),
+        "reduce/argmin:0": X.argmin(axis=1).astype(np.int64),
+        "reduce/argmin0:0": n.argmin(axis=0).astype(np.int32),
     }
     return {"x": x, "n": n, "d": d, "m": m, "q": q}, {}, fetches
 

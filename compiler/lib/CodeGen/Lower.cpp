@@ -1215,25 +1215,30 @@ void Lowerer::reduce(const Node &n) {
     if (!reduced[k])
       os[k] = ks[j++];
   DType t = outType(n);
-  if (!isFloat(t) && !isInt(t))
+  bool logical = n.op == "Any" || n.op == "All";
+  if (logical ? t != DType::Bool : !isFloat(t) && !isInt(t))
     throw Unsupported{"'" + n.name + "' (" + n.op + ") on " + dtypeName(t)};
   Value *x = input(n, 0), *out = output(n);
-  bool isMax = n.op == "Max", isMin = n.op == "Min";
+  bool isMax = n.op == "Max", isMin = n.op == "Min", isProd = n.op == "Prod";
   llvm::Type *ty = elemTy(t);
   Value *init;
-  if (isFloat(t))
-    init = llvm::ConstantFP::get(ty, isMax ? -INFINITY : isMin ? INFINITY : 0.0);
+  if (logical)
+    init = b_.getInt1(n.op == "All");
+  else if (isFloat(t))
+    init = llvm::ConstantFP::get(ty, isMax ? -INFINITY : isMin ? INFINITY : isProd ? 1.0 : 0.0);
   else
     init = isMax ? llvm::ConstantInt::get(ty, llvm::APInt::getSignedMinValue(ty->getIntegerBitWidth()))
            : isMin ? llvm::ConstantInt::get(ty, llvm::APInt::getSignedMaxValue(ty->getIntegerBitWidth()))
-                   : llvm::ConstantInt::get(ty, 0);
+                   : llvm::ConstantInt::get(ty, isProd ? 1 : 0);
+  const char *combine = isMax ? "Maximum" : isMin ? "Minimum" : isProd ? "Mul" : n.op == "Any" ? "LogicalOr"
+                        : n.op == "All" ? "LogicalAnd" : "Add";
   Value *outCount = count(kept);
   loop(outCount, [&](Value *i) { store(t, init, out, i); }, "z");
   std::vector<Value *> xs = strides(xd);
   nest(xd, [&](std::vector<Value *> &idx) {
     Value *o = linear(idx, os);
     Value *v = load(t, x, linear(idx, xs)), *a = load(t, out, o);
-    store(t, isMax || isMin ? binaryOp(isMax ? "Maximum" : "Minimum", t, v, a) : binaryOp("Add", t, a, v), out, o);
+    store(t, isMax || isMin ? binaryOp(combine, t, v, a) : binaryOp(combine, t, a, v), out, o);
   });
   if (n.op == "Mean") {
     Value *reducedCount = b_.getInt64(1);
@@ -1945,8 +1950,10 @@ void Lowerer::argMax(const Node &n) {
       loop(len, [&](Value *k) {
         Value *v = load(t, x, b_.CreateAdd(base, b_.CreateMul(k, axisStride)));
         Value *cur = b_.CreateLoad(elemTy(t), best);
-        // The first maximum wins; a NaN is the maximum (as TF's CPU kernel).
-        Value *better = isFloat(t) ? b_.CreateAnd(b_.CreateFCmpUGT(v, cur), b_.CreateFCmpORD(cur, cur)) : b_.CreateICmpSGT(v, cur);
+        // The first maximum (minimum) wins; a NaN wins over numbers (as TF's CPU kernel for ArgMax).
+        bool mx = n.op == "ArgMax";
+        Value *better = isFloat(t) ? b_.CreateAnd(mx ? b_.CreateFCmpUGT(v, cur) : b_.CreateFCmpULT(v, cur), b_.CreateFCmpORD(cur, cur))
+                                   : mx ? b_.CreateICmpSGT(v, cur) : b_.CreateICmpSLT(v, cur);
         b_.CreateStore(b_.CreateSelect(better, v, cur), best);
         b_.CreateStore(b_.CreateSelect(better, k, b_.CreateLoad(i64_, bestIdx)), bestIdx);
       }, "arg");
@@ -2109,7 +2116,7 @@ void Lowerer::lowerNode(const Node &n) {
   }
   if (op == "Select")
     return select(n);
-  if (op == "ArgMax")
+  if (op == "ArgMax" || op == "ArgMin")
     return argMax(n);
   if (op == "RandomUniform" || op == "RandomStandardNormal" || op == "TruncatedNormal")
     return random(n);
@@ -2125,7 +2132,7 @@ void Lowerer::lowerNode(const Node &n) {
     return pool(n, op == "MaxPool");
   if (op == "LRN")
     return lrn(n);
-  if (op == "Sum" || op == "Mean" || op == "Max" || op == "Min")
+  if (op == "Sum" || op == "Mean" || op == "Max" || op == "Min" || op == "Prod" || op == "Any" || op == "All")
     return reduce(n);
   if (op == "Softmax" || op == "LogSoftmax")
     return softmax(n, op == "LogSoftmax");

@@ -22,7 +22,8 @@ namespace {
 std::vector<size_t> dataInputs(const Node &n) {
   size_t k = n.inputs.size();
   if (n.op == "Reshape" || n.op == "Transpose" || n.op == "Sum" || n.op == "Mean" ||
-      n.op == "Max" || n.op == "Min" || n.op == "ArgMax" || n.op == "ExpandDims" ||
+      n.op == "Max" || n.op == "Min" || n.op == "Prod" || n.op == "Any" || n.op == "All" || n.op == "ArgMax" ||
+      n.op == "ArgMin" || n.op == "ExpandDims" ||
       n.op == "StridedSlice" || n.op == "Tile" || n.op == "Pad" || n.op == "Slice" || n.op == "ReverseV2" ||
       n.op == "SpaceToBatchND" || n.op == "BatchToSpaceND")
     return {0};
@@ -335,7 +336,8 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
     out[0] = in(image)[0];
     return true;
   }
-  if (op == "Sum" || op == "Mean" || op == "Max" || op == "Min" || op == "ArgMax") {
+  if (op == "Sum" || op == "Mean" || op == "Max" || op == "Min" || op == "Prod" || op == "Any" || op == "All" ||
+      op == "ArgMax" || op == "ArgMin") {
     const TensorData *axes = constValue(g, n, 1);
     if (!axes) {
       why = "reduces over axes that are not constant";

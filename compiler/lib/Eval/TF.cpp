@@ -1646,7 +1646,8 @@ std::string ArrayObj::format(bool repr) const {
   // NumPy pads every element to one width: floats align their decimal
   // points ("[1.25 0.  ]"), integers and bools align right ("[ 3 -1]").
   std::vector<std::string> cells(data.size());
-  size_t intWidth = 0, fracWidth = 0, width = 0;
+  // Bools always take the width of "False" ("[ True  True]").
+  size_t intWidth = 0, fracWidth = 0, width = data.dtype == DType::Bool ? 5 : 0;
   bool decimal = graph::isFloating(data.dtype);
   for (size_t k = 0; k < cells.size(); ++k) {
     cells[k] = elem(k);

@@ -1110,7 +1110,8 @@ void installTFModules(TFState &tf) {
                         "maximum", "minimum", "square", "sqrt", "rsqrt", "exp", "log", "abs", "negative",
                         "sigmoid", "tanh", "less", "less_equal", "greater", "greater_equal", "equal", "not_equal",
                         "logical_and", "logical_or", "logical_not", "squared_difference", "add_n", "argmax",
-                        "reduce_sum", "reduce_mean", "reduce_max", "reduce_min"})
+                        "reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_any",
+                        "reduce_all", "argmin"})
     if (auto it = tfm->attrs.find(n); it != tfm->attrs.end())
       mathMod->attrs[n] = it->second;
   mathMod->attrs["softplus"] = nn->attrs["softplus"];

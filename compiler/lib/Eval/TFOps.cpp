@@ -551,7 +551,8 @@ void installOps(TFState &tf) {
   // Reductions: TF 1.15's _ReductionDims puts the indices Const in the
   // current scope without an axis, inside the op's scope with one.
   for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{
-           {"reduce_sum", "Sum"}, {"reduce_mean", "Mean"}, {"reduce_max", "Max"}, {"reduce_min", "Min"}}) {
+           {"reduce_sum", "Sum"}, {"reduce_mean", "Mean"}, {"reduce_max", "Max"}, {"reduce_min", "Min"},
+           {"reduce_prod", "Prod"}, {"reduce_any", "Any"}, {"reduce_all", "All"}}) {
     std::string f = fname, o = op;
     def(tfm, f, [f, o](Interpreter &in, CallArgs &a) -> Value {
       ArgBinder b(in, f, a, {"*input_tensor", "axis", "keepdims", "name", "reduction_indices", "keep_dims"});
@@ -587,8 +588,10 @@ void installOps(TFState &tf) {
       return finish(tf, tf.createOp(s.name, o, {*x, *idx}, {{"keep_dims", keep}}));
     });
   }
-  def(tfm, "argmax", [](Interpreter &in, CallArgs &a) -> Value {
-    ArgBinder b(in, "argmax", a, {"*input", "axis", "name", "dimension", "output_type"});
+  for (auto [fname, op] : std::vector<std::pair<std::string, std::string>>{{"argmax", "ArgMax"}, {"argmin", "ArgMin"}}) {
+  std::string f = fname, o = op;
+  def(tfm, f, [f, o](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, f, a, {"*input", "axis", "name", "dimension", "output_type"});
     if (!b.ok())
       return Value::error();
     TFState &tf = in.tf();
@@ -598,13 +601,14 @@ void installOps(TFState &tf) {
     DType outType = DType::Int64;
     if (!readDType(tf, b.get("output_type"), outType))
       return Value::error();
-    ScopedOp s(tf, b.getOr("name", Value::none()), "ArgMax", *b.get("input"), "input");
+    ScopedOp s(tf, b.getOr("name", Value::none()), o, *b.get("input"), "input");
     if (!s.valid())
       return Value::error();
     auto &x = s.x;
     TensorRef dim = tf.constant("dimension", int32Scalar(axis));
-    return finish(tf, tf.createOp(s.name, "ArgMax", {*x, dim}, {{"output_type", outType}}));
+    return finish(tf, tf.createOp(s.name, o, {*x, dim}, {{"output_type", outType}}));
   });
+  }
   def(tfm, "reshape", [](Interpreter &in, CallArgs &a) -> Value {
     ArgBinder b(in, "reshape", a, {"*tensor", "*shape", "name"});
     if (!b.ok())

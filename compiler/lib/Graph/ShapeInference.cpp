@@ -503,6 +503,10 @@ bool normaliseAxis(int64_t &axis, int64_t rank, ShapeError &e, const std::string
 bool shapeReduce(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (!needInputs(q, 2, e))
     return false;
+  if ((q.opType == "Any" || q.opType == "All") && q.inputs[0].dtype != DType::Bool)
+    return fail(e, ShapeError::DType, "Input 'input' of '" + q.opType + "' Op has type " +
+                                          dtypeName(q.inputs[0].dtype) + " that does not match expected type of bool.",
+                false);
   const Shape &x = q.inputs[0].shape;
   bool keep = q.boolAttr("keep_dims", false);
   std::vector<int64_t> axes;
