@@ -759,7 +759,9 @@ void Lowerer::runUnits(llvm::Function *task, Value *ctx, Value *n) {
   llvm::BasicBlock *serial = llvm::BasicBlock::Create(ctx_, "units.serial", fn_);
   llvm::BasicBlock *pooled = llvm::BasicBlock::Create(ctx_, "units.pool", fn_);
   llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx_, "units.done", fn_);
-  b_.CreateCondBr(b_.CreateIsNull(pforArg_), serial, pooled);
+  // A single unit runs here: waking the pool for it only costs (a batch-1
+  // layer with one column group).
+  b_.CreateCondBr(b_.CreateOr(b_.CreateIsNull(pforArg_), b_.CreateICmpULE(n, b_.getInt64(1))), serial, pooled);
   b_.SetInsertPoint(serial);
   b_.CreateCall(task, {ctx, b_.getInt64(0), n});
   b_.CreateBr(done);
