@@ -362,6 +362,9 @@ def layers():
     fetches["seq1d/causal_out:0"] = np.stack([cp[:, t] @ kc[0] + cp[:, t + 2] @ kc[1] for t in range(5)], axis=1) + bc
     ks, bs = weight("c1d/kernel", (3, 6, 2)), weight("c1d/bias", (2,))
     fetches["seq1d/strided_out:0"] = np.stack([sum(sp[:, 2 * t + i, :] @ ks[i] for i in range(3)) for t in range(3)], axis=1) + bs
+    fetches["pool1d/max:0"] = np.stack([S[:, 0:2].max(axis=1), S[:, 2:4].max(axis=1)], axis=1)
+    # SAME average pooling counts only the elements inside the sequence
+    fetches["pool1d/avg_same:0"] = np.stack([S[:, max(t - 1, 0):t + 2].mean(axis=1) for t in range(5)], axis=1)
     # Resizing, with TF's kernels' float32 coordinate arithmetic.
     def coords(n_in, n_out, align, half):
         scale = np.float32((n_in - 1) / (n_out - 1)) if align and n_out > 1 else np.float32(n_in) / np.float32(n_out)

@@ -998,22 +998,36 @@ void installLayers(TFState &tf) {
       return layer.inside(false, [&]() { return body(in, x); });
     };
   };
-  for (auto [fname, op, base] : std::vector<std::tuple<std::string, std::string, std::string>>{
-           {"max_pooling2d", "MaxPool", "max_pooling2d"}, {"average_pooling2d", "AvgPool", "average_pooling2d"}}) {
-    std::string f = fname, o = op, bn = base;
-    def(layers, f, [f, o, bn, weightless](Interpreter &in, CallArgs &a) -> Value {
+  // Pooling layers. The 1-D ones are keras' Pooling1D: ExpandDims at axis 2,
+  // the 2-D pool over (pool_size, 1), Squeeze.
+  for (auto [fname, op, dims] : std::vector<std::tuple<std::string, std::string, size_t>>{
+           {"max_pooling2d", "MaxPool", 2}, {"average_pooling2d", "AvgPool", 2},
+           {"max_pooling1d", "MaxPool", 1}, {"average_pooling1d", "AvgPool", 1}}) {
+    std::string f = fname, o = op;
+    size_t d = dims;
+    def(layers, f, [f, o, d, weightless](Interpreter &in, CallArgs &a) -> Value {
       ArgBinder b(in, f, a, {"*inputs", "*pool_size", "*strides", "padding", "data_format", "name"});
       if (!b.ok())
         return Value::error();
       std::vector<int64_t> pool, strides;
-      if (!intList(in, *b.get("pool_size"), 2, pool, "pool_size") ||
-          !intList(in, *b.get("strides"), 2, strides, "strides"))
+      std::string padding;
+      if (!intList(in, *b.get("pool_size"), d, pool, "pool_size") || !intList(in, *b.get("strides"), d, strides, "strides") ||
+          !layerPadding(in, b.getOr("padding", Value::none()), "VALID", padding) ||
+          !channelsLast(in, b, ("tf.layers." + f).c_str()))
         return Value::error();
-      std::string padding = "VALID";
-      if (const Value *p = b.get("padding"); p && p->isStr())
-        padding = p->asStr() == "same" || p->asStr() == "SAME" ? "SAME" : "VALID";
-      auto run = weightless(bn, [&](Interpreter &in, const Value &x) {
-        return poolOp(in.tf(), o, x, {1, pool[0], pool[1], 1}, {1, strides[0], strides[1], 1}, padding, Value::none());
+      auto run = weightless(f, [&](Interpreter &in, const Value &x) -> Value {
+        TFState &tf = in.tf();
+        if (d == 2)
+          return poolOp(tf, o, x, {1, pool[0], pool[1], 1}, {1, strides[0], strides[1], 1}, padding, Value::none());
+        CallArgs e;
+        e.positional = {x, Value::integer(2)};
+        Value x4 = in.call(apiFn(in, "tf", "expand_dims"), e, in.callSite());
+        Value y = x4.isError() ? x4 : poolOp(tf, o, x4, {1, pool[0], 1, 1}, {1, strides[0], 1, 1}, padding, Value::none());
+        if (y.isError())
+          return y;
+        CallArgs q;
+        q.positional = {y, Value::integer(2)};
+        return in.call(apiFn(in, "tf", "squeeze"), q, in.callSite());
       });
       return run(in, *b.get("inputs"), b.getOr("name", Value::none()));
     });
@@ -1157,9 +1171,9 @@ void installLayers(TFState &tf) {
       if (!intList(in, *b.get("kernel_size"), 2, k, "kernel_size") ||
           !intList(in, b.getOr("stride", Value::integer(2)), 2, st, "stride"))
         return Value::error();
-      std::string padding = "VALID";
-      if (const Value *p = b.get("padding"); p && p->isStr())
-        padding = p->asStr() == "SAME" || p->asStr() == "same" ? "SAME" : "VALID";
+      std::string padding;
+      if (!layerPadding(in, b.getOr("padding", Value::none()), "VALID", padding))
+        return Value::error();
       TFState &tf = in.tf();
       TFState::SavedStack saved;
       bool ok;
