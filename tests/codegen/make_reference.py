@@ -266,6 +266,11 @@ def ints():
         "reduce/all:0": m.all(axis=0, keepdims=True),
         "reduce/argmin:0": X.argmin(axis=1).astype(np.int64),
         "reduce/argmin0:0": n.argmin(axis=0).astype(np.int32),
+        # top_k: largest first, equal values in input order (a stable sort of -v)
+        "reduce/topk:0": np.take_along_axis(n, np.argsort(-n, axis=1, kind="stable")[:, :3], 1),
+        "reduce/topk:1": np.argsort(-n, axis=1, kind="stable")[:, :3].astype(np.int32),
+        "reduce/ftopk:0": np.take_along_axis(x, np.argsort(-x, axis=1, kind="stable")[:, :2], 1),
+        "reduce/ftopk:1": np.argsort(-x, axis=1, kind="stable")[:, :2].astype(np.int32),
     }
     return {"x": x, "n": n, "d": d, "m": m, "q": q}, {}, fetches
 

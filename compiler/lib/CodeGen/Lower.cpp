@@ -450,6 +450,7 @@ private:
     return all;
   }
   void merge(const Node &n);
+  void topK(const Node &n);
   void spaceToBatch(const Node &n, bool toBatch);
   void resize(const Node &n, bool bilinear);
   /// Lowers `n`; inside a tf.cond branch, only when the branch is taken.
@@ -2048,6 +2049,8 @@ void Lowerer::lowerNode(const Node &n) {
   }
   if (n.op == "Merge")
     return merge(n);
+  if (n.op == "TopKV2")
+    return topK(n);
   if (n.outputs.size() != 1)
     throw Unsupported{"op '" + n.name + "' (" + n.op + ") with several outputs"};
   DType ot = outType(n);
@@ -2166,6 +2169,48 @@ void Lowerer::lowerNode(const Node &n) {
   if (op == "Assign")
     throw Unsupported{"'" + n.name + "' (Assign) changes a variable: the compiled forward pass only reads them"};
   throw Unsupported{"the op '" + n.name + "' (" + op + ") cannot be compiled yet"};
+}
+
+/// TopKV2 (sorted): per row, the j-th output is the largest element that
+/// comes after the (j-1)-th in the order (value descending, index
+/// ascending), so equal values keep their input order as TF's does.
+void Lowerer::topK(const Node &n) {
+  const std::vector<int64_t> &xd = dims(n.inputs[0]);
+  int64_t len = xd.back(), k = n.outputs[0].shape.dims.back();
+  DType t = inType(n, 0);
+  if (len < 0 || k < 0 || (!isFloat(t) && !isInt(t)))
+    throw Unsupported{"'" + n.name + "' (TopKV2) needs a static last dimension and k, on numbers"};
+  std::vector<int64_t> outer(xd.begin(), xd.end() - 1);
+  Value *x = input(n, 0), *vals = output(n, 0), *idxs = output(n, 1);
+  llvm::Type *ty = elemTy(t);
+  llvm::AllocaInst *bestV = entryAlloca(ty, "topk.v"), *bestI = entryAlloca(i64_, "topk.i");
+  llvm::AllocaInst *prevV = entryAlloca(ty, "topk.pv"), *prevI = entryAlloca(i64_, "topk.pi");
+  auto gt = [&](Value *a, Value *b) { return isFloat(t) ? b_.CreateFCmpOGT(a, b) : b_.CreateICmpSGT(a, b); };
+  auto eq = [&](Value *a, Value *b) { return isFloat(t) ? b_.CreateFCmpOEQ(a, b) : b_.CreateICmpEQ(a, b); };
+  loop(count(outer), [&](Value *row) {
+    Value *base = b_.CreateMul(row, b_.getInt64(len));
+    loop(b_.getInt64(k), [&](Value *j) {
+      b_.CreateStore(b_.getInt64(-1), bestI);
+      b_.CreateStore(llvm::Constant::getNullValue(ty), bestV);
+      Value *first = b_.CreateICmpEQ(j, b_.getInt64(0));
+      loop(b_.getInt64(len), [&](Value *e) {
+        Value *v = load(t, x, b_.CreateAdd(base, e));
+        Value *pv = b_.CreateLoad(ty, prevV), *pi = b_.CreateLoad(i64_, prevI);
+        // After the previous pick: smaller, or equal with a larger index.
+        Value *after = b_.CreateOr(first, b_.CreateOr(gt(pv, v), b_.CreateAnd(eq(pv, v), b_.CreateICmpSGT(e, pi))));
+        Value *bv = b_.CreateLoad(ty, bestV), *bi = b_.CreateLoad(i64_, bestI);
+        Value *better = b_.CreateAnd(after, b_.CreateOr(b_.CreateICmpSLT(bi, b_.getInt64(0)), gt(v, bv)));
+        b_.CreateStore(b_.CreateSelect(better, v, bv), bestV);
+        b_.CreateStore(b_.CreateSelect(better, e, bi), bestI);
+      }, "e");
+      Value *o = b_.CreateAdd(b_.CreateMul(row, b_.getInt64(k)), j);
+      Value *bv = b_.CreateLoad(ty, bestV), *bi = b_.CreateLoad(i64_, bestI);
+      store(t, bv, vals, o);
+      store(DType::Int32, b_.CreateTrunc(bi, i32_), idxs, o);
+      b_.CreateStore(bv, prevV);
+      b_.CreateStore(bi, prevI);
+    }, "j");
+  }, "row");
 }
 
 /// Merge(false, true) of a tf.cond: a copy of the taken branch's value,

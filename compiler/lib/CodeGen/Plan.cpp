@@ -23,7 +23,7 @@ std::vector<size_t> dataInputs(const Node &n) {
   size_t k = n.inputs.size();
   if (n.op == "Reshape" || n.op == "Transpose" || n.op == "Sum" || n.op == "Mean" ||
       n.op == "Max" || n.op == "Min" || n.op == "Prod" || n.op == "Any" || n.op == "All" || n.op == "ArgMax" ||
-      n.op == "ArgMin" || n.op == "ExpandDims" ||
+      n.op == "ArgMin" || n.op == "TopKV2" || n.op == "ExpandDims" ||
       n.op == "StridedSlice" || n.op == "Tile" || n.op == "Pad" || n.op == "Slice" || n.op == "ReverseV2" ||
       n.op == "SpaceToBatchND" || n.op == "BatchToSpaceND")
     return {0};
@@ -259,6 +259,14 @@ bool runtimeDims(const Graph &g, const Node &n, const std::map<NodeID, std::vect
       return false;
     }
     out[0] = op == "SpaceToBatchND" ? b0 * prod : b0 / prod;
+    return true;
+  }
+  if (op == "TopKV2") { // the leading dimensions are the input's
+    if (at + 1 >= out.size() || in(0).size() != out.size()) {
+      why = "has an unknown k";
+      return false;
+    }
+    out[at] = in(0)[at];
     return true;
   }
   if (op == "Switch" || op == "Merge") {

@@ -1115,6 +1115,7 @@ void installTFModules(TFState &tf) {
     if (auto it = tfm->attrs.find(n); it != tfm->attrs.end())
       mathMod->attrs[n] = it->second;
   mathMod->attrs["softplus"] = nn->attrs["softplus"];
+  mathMod->attrs["top_k"] = nn->attrs["top_k"];
   mathMod->attrs["l2_normalize"] = nn->attrs["l2_normalize"];
 }
 

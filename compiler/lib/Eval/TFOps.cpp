@@ -609,6 +609,32 @@ void installOps(TFState &tf) {
     return finish(tf, tf.createOp(s.name, o, {*x, dim}, {{"output_type", outType}}));
   });
   }
+  // tf.nn.top_k / tf.math.top_k: TopKV2 with its k Const inside; a
+  // (values, indices) namedtuple TopKV2.
+  auto topKType = std::make_shared<NamedTupleType>();
+  topKType->name = "TopKV2";
+  topKType->fields = {"values", "indices"};
+  def(nn, "top_k", [topKType](Interpreter &in, CallArgs &a) -> Value {
+    ArgBinder b(in, "top_k", a, {"*input", "k", "sorted", "name"});
+    if (!b.ok())
+      return Value::error();
+    TFState &tf = in.tf();
+    int64_t k = 1;
+    if (b.has("k") && !toInt(in, *b.get("k"), k, "k"))
+      return Value::error();
+    // sorted=False leaves the order unspecified: the sorted one is one of them.
+    bool sorted = true;
+    if (const Value *srt = b.get("sorted"); srt && srt->isBool())
+      sorted = srt->asBool();
+    ScopedOp s(tf, b.getOr("name", Value::none()), "TopKV2", *b.get("input"), "input");
+    if (!s.valid())
+      return Value::error();
+    graph::Node *n = tf.createOp(s.name, "TopKV2", {*s.x, tf.constant("k", int32Scalar(k))}, {{"sorted", sorted}});
+    if (!n)
+      return Value::error();
+    return Value::object(Kind::Tuple, std::make_shared<NamedTupleObj>(
+                                          std::vector<Value>{tf.makeTensor(*n, 0), tf.makeTensor(*n, 1)}, topKType));
+  });
   def(tfm, "reshape", [](Interpreter &in, CallArgs &a) -> Value {
     ArgBinder b(in, "reshape", a, {"*tensor", "*shape", "name"});
     if (!b.ok())

@@ -531,6 +531,27 @@ bool shapeReduce(const ShapeQuery &q, Outs &o, ShapeError &e) {
   return true;
 }
 
+// TopKV2(input, k): values and int32 indices of the k largest along the last axis.
+bool shapeTopK(const ShapeQuery &q, Outs &o, ShapeError &e) {
+  if (!needInputs(q, 2, e) || !withRank(q.inputs[1].shape, 0, e))
+    return false;
+  Shape s = q.inputs[0].shape;
+  const TensorData *kd = q.constInputs[1];
+  int64_t k = kd && !kd->i.empty() ? kd->i[0] : -1;
+  if (kd && k < 0)
+    return fail(e, ShapeError::Argument, "Need k >= 0, got " + std::to_string(k), false);
+  if (!s.unknownRank) {
+    if (s.rank() < 1)
+      return fail(e, ShapeError::Rank, "Shape must be at least rank 1 but is rank 0");
+    if (k >= 0 && s.dims.back() >= 0 && s.dims.back() < k)
+      return fail(e, ShapeError::Shapes, "input must have at least k columns. Had " + std::to_string(s.dims.back()) +
+                                             ", needed " + std::to_string(k));
+    s.dims.back() = k;
+  }
+  o = {out(q.inputs[0].dtype, s), out(DType::Int32, s)};
+  return true;
+}
+
 bool shapeArgMax(const ShapeQuery &q, Outs &o, ShapeError &e) {
   if (!needInputs(q, 2, e))
     return false;

@@ -138,6 +138,8 @@ const std::vector<Case> &cases() {
        "error: Invalid reduction dimension 2 for input with 2 dimensions."},
       {"ArgMax", {T("?,10"), T("", DType::Int32)}, {}, {{1, ints({1}, true)}}, "int64[?]"},
       {"ArgMin", {T("?,10"), T("", DType::Int32)}, {{"output_type", DType::Int32}}, {{1, ints({1}, true)}}, "int32[?]"},
+      {"TopKV2", {T("?,10"), T("", DType::Int32)}, {}, {{1, ints({3}, true)}}, "float32[?,3]"},
+      {"TopKV2", {T("?,2"), T("", DType::Int32)}, {}, {{1, ints({3}, true)}}, "error: input must have at least k columns. Had 2, needed 3 for 'TopKV2' (op: 'TopKV2') with input shapes: [?,2], []."},
       {"Reshape", {T("?,28,28,3"), T("2", DType::Int32)}, {}, {{1, ints({-1, 2352})}}, "float32[?,2352]"},
       {"Reshape", {T("4,6"), T("2", DType::Int32)}, {}, {{1, ints({-1, 8})}}, "float32[3,8]"},
       {"Reshape", {T("4,6"), T("2", DType::Int32)}, {}, {{1, ints({5, 5})}},
