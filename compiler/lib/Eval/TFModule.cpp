@@ -314,6 +314,8 @@ Value runFetches(Interpreter &in, const Value &f) {
         return r;
       out.push_back(r);
     }
+    if (auto *nt = f.as<NamedTupleObj>()) // TF keeps a namedtuple's type (tf.nn.top_k's TopKV2)
+      return Value::object(Kind::Tuple, std::make_shared<NamedTupleObj>(std::move(out), nt->type));
     return f.isList() ? Value::list(std::move(out)) : Value::tuple(std::move(out));
   }
   if (f.isNone() || f.as<OperationObj>())
