@@ -380,6 +380,8 @@ struct WithSpaceToBatch {
 Value poolOp(TFState &tf, const std::string &op, const Value &input, std::vector<int64_t> ksize,
              std::vector<int64_t> strides, const std::string &padding, const Value &name);
 Value reshapeOp(TFState &tf, const Value &x, const std::vector<int64_t> &shape, const Value &name);
+/// A scalar Const's data of dtype `t` (floats as doubles, the rest as int64).
+graph::TensorData scalarData(graph::DType t, double v);
 /// An int32 Const's data: a vector, or the given shape.
 graph::TensorData int32Vector(const std::vector<int64_t> &v, std::optional<graph::Shape> shape = std::nullopt);
 /// `with tf.name_scope(name or dflt)` for a native function's body.

@@ -895,22 +895,11 @@ void installTFModules(TFState &tf) {
       if (tf.containsTensor(*b.get("shape"))) {
         // A run-time shape (tf.zeros([tf.shape(x)[0], 2])): Fill in scope
         // `name`, the shape autopacked there ("packed"), the value a Const.
-        TFState::SavedStack saved;
-        bool ok;
-        Value nm = b.getOr("name", Value::none());
-        std::string scope = tf.enterNameScope(nm.isStr() && !nm.asStr().empty() ? nm : Value::str(fname), saved, ok);
-        if (!ok)
-          return Value::error();
-        auto dims = tf.toTensor(*b.get("shape"), DType::Int32, "packed");
-        graph::TensorData v;
-        v.dtype = t;
-        v.shape = Shape::scalar();
-        if (graph::isFloating(t))
-          v.f = {value};
-        else
-          v.i = {static_cast<int64_t>(value)};
-        graph::Node *n = dims ? tf.createOp(scope.substr(0, scope.size() - 1), "Fill", {*dims, tf.constant("Const", v)}) : nullptr;
-        tf.exitNameScope(saved);
+        ScopedName sc(tf, b.getOr("name", Value::none()), fname);
+        auto dims = sc.ok ? tf.toTensor(*b.get("shape"), DType::Int32, "packed") : std::nullopt;
+        graph::Node *n = dims ? tf.createOp(sc.scope.substr(0, sc.scope.size() - 1), "Fill",
+                                            {*dims, tf.constant("Const", scalarData(t, value))})
+                              : nullptr;
         return n ? tf.makeTensor(*n) : Value::error();
       }
       Shape shape;

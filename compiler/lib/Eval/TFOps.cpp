@@ -29,6 +29,17 @@ TensorData int32Vector(const std::vector<int64_t> &v, std::optional<Shape> shape
   return d;
 }
 
+TensorData scalarData(DType t, double v) {
+  TensorData d;
+  d.dtype = t;
+  d.shape = Shape::scalar();
+  if (graph::isFloating(t))
+    d.f = {graph::roundToDType(v, t)};
+  else
+    d.i = {static_cast<int64_t>(v)};
+  return d;
+}
+
 namespace {
 
 TensorData int32Scalar(int64_t v) {
@@ -1030,11 +1041,6 @@ void installOps(TFState &tf) {
     if (!lengths)
       return Value::error();
     const graph::Graph &g = tf.graph();
-    auto scalarOf = [](DType t, int64_t v) {
-      TensorData d = int32Scalar(v);
-      d.dtype = t;
-      return d;
-    };
     std::optional<TensorRef> maxlen;
     Value ml = b.getOr("maxlen", Value::none());
     if (ml.isNone()) {
@@ -1049,7 +1055,7 @@ void installOps(TFState &tf) {
       if (!mx)
         return Value::error();
       DType t = g.type(TensorRef{mx->id, 0}).dtype;
-      graph::Node *m = tf.createOp(tf.uniqueName("Maximum"), "Maximum", {tf.constant("Const", scalarOf(t, 0)), TensorRef{mx->id, 0}});
+      graph::Node *m = tf.createOp(tf.uniqueName("Maximum"), "Maximum", {tf.constant("Const", scalarData(t, 0)), TensorRef{mx->id, 0}});
       if (!m)
         return Value::error();
       maxlen = TensorRef{m->id, 0};
@@ -1065,8 +1071,8 @@ void installOps(TFState &tf) {
     if (mt != DType::Int32 && mt != DType::Int64)
       return in.error(diag::incompatible_dtypes, std::string("Value passed to parameter 'limit' has DataType ") +
                                                      graph::dtypeName(mt) + " not in list of allowed values: int32, int64");
-    TensorRef zero = tf.constant("Const", scalarOf(mt, 0));
-    TensorRef one = tf.constant("Const", scalarOf(mt, 1));
+    TensorRef zero = tf.constant("Const", scalarData(mt, 0));
+    TensorRef one = tf.constant("Const", scalarData(mt, 1));
     graph::Node *row = tf.createOp(tf.uniqueName("Range"), "Range", {zero, *maxlen, one});
     if (!row)
       return Value::error();
@@ -1325,15 +1331,7 @@ void installOps(TFState &tf) {
         graph::Node *shape = tf.createOp(tf.uniqueName("Shape"), "Shape", {*s.x}, {{"out_type", DType::Int32}});
         if (!shape)
           return Value::error();
-        TensorData one;
-        one.dtype = dt;
-        one.shape = Shape::scalar();
-        if (graph::isFloating(dt))
-          one.f = {1.0};
-        else
-          one.i = {1};
-        TensorRef value = tf.constant("Const", one);
-        return finish(tf, tf.createOp(s.name, "Fill", {TensorRef{shape->id, 0}, value}));
+        return finish(tf, tf.createOp(s.name, "Fill", {TensorRef{shape->id, 0}, tf.constant("Const", scalarData(dt, 1))}));
       }
       std::vector<Value> dims;
       for (int64_t d : t.shape.dims)
@@ -1345,15 +1343,7 @@ void installOps(TFState &tf) {
         return in.call(tf.modules().at("tf").as<ModuleObj>()->attrs.at("zeros"), z, in.callSite());
       }
       TensorRef shape = tf.constant("Shape", int32Vector(t.shape.dims));
-      TensorData one;
-      one.dtype = dt;
-      one.shape = Shape::scalar();
-      if (graph::isFloating(dt))
-        one.f = {1.0};
-      else
-        one.i = {1};
-      TensorRef value = tf.constant("Const", one);
-      return finish(tf, tf.createOp(s.name, "Fill", {shape, value}));
+      return finish(tf, tf.createOp(s.name, "Fill", {shape, tf.constant("Const", scalarData(dt, 1))}));
     });
   }
   // tf.nn.l2_normalize: x * rsqrt(max(sum(x^2, axis, keepdims), epsilon)).

@@ -18,17 +18,6 @@ using graph::TensorType;
 
 namespace {
 
-std::shared_ptr<TensorData> scalarData(DType t, double v) {
-  auto d = std::make_shared<TensorData>();
-  d->dtype = t;
-  d->shape = Shape::scalar();
-  if (graph::isFloating(t))
-    d->f.push_back(graph::roundToDType(v, t));
-  else
-    d->i.push_back(static_cast<int64_t>(v));
-  return d;
-}
-
 /// Fans of a shape (tf1-semantics.md 3.1).
 void computeFans(const Shape &s, double &fanIn, double &fanOut) {
   if (s.rank() == 0) {
@@ -50,6 +39,10 @@ void computeFans(const Shape &s, double &fanIn, double &fanOut) {
 } // namespace
 
 /// Creates a Const in the current name scope.
+static TensorRef constOp(TFState &tf, const std::string &name, std::shared_ptr<TensorData> d);
+static TensorRef constOp(TFState &tf, const std::string &name, TensorData d) {
+  return constOp(tf, name, std::make_shared<TensorData>(std::move(d)));
+}
 static TensorRef constOp(TFState &tf, const std::string &name, std::shared_ptr<TensorData> d) {
   std::string n = tf.uniqueName(name);
   graph::Node &node = tf.addNode(n, "Const", {}, {TensorType{d->dtype, false, d->shape}});
