@@ -1,16 +1,14 @@
 // Lexer of the .scope language: the Python 3 tokens of language.md section 1.
 //
-// Layout-sensitive work (INDENT/DEDENT, bracket depth, blank-line skipping) is
-// done by the hand-written base class ScopeLexerBase; the actions here are
-// one-call hooks into it.  CR and CRLF line ends are normalised to LF by the
-// source manager before the text reaches this lexer.
+// This grammar is the definition of the tokens; scopec lexes with the
+// hand-written scanner of compiler/lib/Syntax/Tokenizer.cpp, which matches
+// these rules (longest match, ties to the earlier rule; a unit test compares
+// the two) and adds the layout Python's tokenizer adds (INDENT/DEDENT, line
+// ends ignored inside brackets, blank lines skipped). The generated lexer
+// supplies the parser's token vocabulary and the Unicode sets of ID_START and
+// ID_CONTINUE.  CR and CRLF line ends are normalised to LF by the source
+// manager before the text reaches the scanner.
 lexer grammar ScopeLexer;
-
-options { superClass = ScopeLexerBase; }
-
-@header {
-#include "ScopeLexerBase.h"
-}
 
 tokens { INDENT, DEDENT }
 
@@ -51,10 +49,8 @@ WHILE    : 'while';
 WITH     : 'with';
 YIELD    : 'yield';
 
-// A logical line end with the next line's indentation.  (An indented first
-// line is detected by the base class: a predicate here would disable the
-// lexer's DFA cache for all white space.)
-NEWLINE : '\n' [ \t\f]* { onNewline(); } ;
+// A line end with the next line's indentation.
+NEWLINE : '\n' [ \t\f]* ;
 
 NAME : ID_START ID_CONTINUE*;
 
@@ -70,7 +66,7 @@ NUMBER
 
 // Every string form; the prefix (r, b, f, u and their combinations) is part
 // of the token and decoded by the syntax library.  A triple-quoted string may
-// run into the end of the input: the base class reports it as unterminated.
+// run into the end of the input: the tokenizer reports it as unterminated.
 STRING
   : STRING_PREFIX? ( SHORT_STRING | LONG_STRING )
   ;
@@ -81,13 +77,13 @@ UNTERMINATED_STRING
   : STRING_PREFIX? ( '\'' ( '\\' ~[\n] | ~[\\\n'] )* | '"' ( '\\' ~[\n] | ~[\\\n"] )* )
   ;
 
-// Operators and delimiters.  Brackets update the nesting depth.
-LPAREN   : '(' { openBracket(); };
-RPAREN   : ')' { closeBracket(); };
-LBRACK   : '[' { openBracket(); };
-RBRACK   : ']' { closeBracket(); };
-LBRACE   : '{' { openBracket(); };
-RBRACE   : '}' { closeBracket(); };
+// Operators and delimiters.
+LPAREN   : '(';
+RPAREN   : ')';
+LBRACK   : '[';
+RBRACK   : ']';
+LBRACE   : '{';
+RBRACE   : '}';
 DOT      : '.';
 ELLIPSIS : '...';
 STAR     : '*';
@@ -134,7 +130,7 @@ COMMENT      : '#' ~[\n]* -> channel(HIDDEN);
 LINE_JOIN    : '\\' [ \t\f]* '\n' -> channel(HIDDEN);
 WS           : [ \t\f]+ -> channel(HIDDEN);
 
-// Anything else is one invalid character; the base class reports it.
+// Anything else is one invalid character; the tokenizer reports it.
 ERROR_CHAR   : . ;
 
 fragment STRING_PREFIX
@@ -145,8 +141,8 @@ fragment SHORT_STRING
   | '"' ( '\\' . | ~[\\\n"] )* '"'
   ;
 fragment LONG_STRING
-  : '\'\'\'' ( '\\' . | . )*? ( '\'\'\'' | EOF )
-  | '"""' ( '\\' . | . )*? ( '"""' | EOF )
+  : '\'\'\'' ( '\\' . | ~[\\] )*? ( '\'\'\'' | '\\'? EOF )
+  | '"""' ( '\\' . | ~[\\] )*? ( '"""' | '\\'? EOF )
   ;
 fragment DIGITS       : [0-9] ('_'? [0-9])*;
 fragment DEC_INTEGER  : [1-9] ('_'? [0-9])* | '0'+ ('_'? '0')*;

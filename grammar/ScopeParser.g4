@@ -7,7 +7,13 @@
 // functions in compiler/lib/Syntax/ASTBuilder.cpp, one per rule.
 parser grammar ScopeParser;
 
-options { tokenVocab = ScopeLexer; }
+// Every context derives from ContextBase (compiler/lib/Syntax/ContextBase.h),
+// whose child accessors need no RTTI.
+options { tokenVocab = ScopeLexer; contextSuperClass = ContextBase; }
+
+@parser::header {
+#include "ContextBase.h"
+}
 
 // The driver parses one top-level statement at a time (and frees its parse
 // tree after conversion), so there is no file rule.

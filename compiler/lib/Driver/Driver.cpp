@@ -28,6 +28,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <functional>
 #include <iostream>
 #include <iterator>
@@ -285,7 +286,42 @@ FileResult compileSource(std::string path, std::string displayName, std::string_
 }
 
 namespace {
-void runOnLargeStackUnguarded(const std::function<void()> &fn);
+constexpr size_t kCompileStack = size_t(512) << 20;
+
+/// Runs `fn` on `threads` threads with a kCompileStack stack (reserved, not
+/// committed) each, or on the calling thread when no thread can be made.
+void runOnLargeStacksUnguarded(unsigned threads, const std::function<void()> &fn) {
+  auto trampoline = [](void *p) -> void * {
+    // Signal handlers run on an alternate stack, so that a stack overflow in
+    // this thread still reaches the internal-error report.
+    std::vector<char> altStack(size_t(1) << 16);
+    stack_t ss{};
+    ss.ss_sp = altStack.data();
+    ss.ss_size = altStack.size();
+    sigaltstack(&ss, nullptr);
+    (*static_cast<const std::function<void()> *>(p))();
+    stack_t off{};
+    off.ss_flags = SS_DISABLE;
+    sigaltstack(&off, nullptr);
+    return nullptr;
+  };
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setstacksize(&attr, kCompileStack);
+  std::vector<pthread_t> started;
+  for (unsigned i = 0; i < threads; ++i) {
+    pthread_t thread;
+    if (pthread_create(&thread, &attr, trampoline,
+                       const_cast<std::function<void()> *>(&fn)) != 0)
+      break;
+    started.push_back(thread);
+  }
+  if (started.empty())
+    fn(); // no thread: run here
+  for (pthread_t t : started)
+    pthread_join(t, nullptr);
+  pthread_attr_destroy(&attr);
+}
 } // namespace
 
 /// Runs `fn` on a thread with a 512 MiB stack (reserved, not committed):
@@ -301,48 +337,35 @@ void runOnLargeStack(const std::function<void()> &fn) {
       failure = std::current_exception();
     }
   };
-  runOnLargeStackUnguarded(guarded);
+  runOnLargeStacksUnguarded(1, guarded);
+  if (failure)
+    std::rethrow_exception(failure);
+}
+
+void runOnLargeStacks(unsigned threads, const std::function<void()> &fn) {
+  std::mutex m;
+  std::exception_ptr failure;
+  std::function<void()> guarded = [&] {
+    try {
+      fn();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(m);
+      if (!failure)
+        failure = std::current_exception();
+    }
+  };
+  runOnLargeStacksUnguarded(threads, guarded);
   if (failure)
     std::rethrow_exception(failure);
 }
 
 namespace {
-void runOnLargeStackUnguarded(const std::function<void()> &fn) {
-  pthread_attr_t attr;
-  pthread_attr_init(&attr);
-  pthread_attr_setstacksize(&attr, size_t(512) << 20);
-  pthread_t thread;
-  auto *task = new std::function<void()>(fn);
-  auto trampoline = [](void *p) -> void * {
-    // Signal handlers run on an alternate stack, so that a stack overflow in
-    // this thread still reaches the internal-error report.
-    std::vector<char> altStack(size_t(1) << 16);
-    stack_t ss{};
-    ss.ss_sp = altStack.data();
-    ss.ss_size = altStack.size();
-    sigaltstack(&ss, nullptr);
-    auto *f = static_cast<std::function<void()> *>(p);
-    (*f)();
-    delete f;
-    stack_t off{};
-    off.ss_flags = SS_DISABLE;
-    sigaltstack(&off, nullptr);
-    return nullptr;
-  };
-  if (pthread_create(&thread, &attr, trampoline, task) != 0) {
-    delete task;
-    fn(); // no thread: run here
-  } else {
-    pthread_join(thread, nullptr);
-  }
-  pthread_attr_destroy(&attr);
-}
-} // namespace
-
-FileResult compileFile(const std::string &path, const CheckOptions &opts) {
+/// Compiles one input on the calling thread; an exception becomes the
+/// result's internal error (reported with exit 70).
+FileResult compileFileGuarded(const std::string &path, const CheckOptions &opts) {
   FileResult result;
   try {
-    runOnLargeStack([&] { result = compileFileHere(path, opts); });
+    result = compileFileHere(path, opts);
   } catch (const std::exception &e) {
     result = FileResult();
     result.path = path;
@@ -352,6 +375,13 @@ FileResult compileFile(const std::string &path, const CheckOptions &opts) {
     result.path = path;
     result.internalError = "unknown exception";
   }
+  return result;
+}
+} // namespace
+
+FileResult compileFile(const std::string &path, const CheckOptions &opts) {
+  FileResult result;
+  runOnLargeStack([&] { result = compileFileGuarded(path, opts); });
   return result;
 }
 
@@ -390,7 +420,7 @@ int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
   // file's state is simply kept when the process exits next.
   bool dropState = opts.freeResults || files.size() > 1;
   auto compileOne = [&](size_t i) {
-    FileResult r = compileFile(files[i], opts);
+    FileResult r = compileFileGuarded(files[i], opts);
     if (dropState) {
       r.interp.reset();
       if (!opts.verify)
@@ -398,22 +428,15 @@ int runCheck(const std::vector<std::string> &inputs, const CheckOptions &opts,
     }
     results[i] = std::move(r);
   };
+  // A pool of compile threads (each with the large stack) takes the files in
+  // order; results land in their input slot, so the output order is fixed.
   unsigned jobs = opts.jobs ? opts.jobs : std::max(1u, std::thread::hardware_concurrency());
-  jobs = std::min<unsigned>(jobs, static_cast<unsigned>(files.size()));
-  if (jobs <= 1) {
-    for (size_t i = 0; i < files.size(); ++i)
+  jobs = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(files.size())));
+  std::atomic<size_t> next{0};
+  runOnLargeStacks(jobs, [&] {
+    for (size_t i; (i = next.fetch_add(1)) < files.size();)
       compileOne(i);
-  } else {
-    std::atomic<size_t> next{0};
-    std::vector<std::thread> pool;
-    for (unsigned j = 0; j < jobs; ++j)
-      pool.emplace_back([&] {
-        for (size_t i; (i = next.fetch_add(1)) < files.size();)
-          compileOne(i);
-      });
-    for (std::thread &t : pool)
-      t.join();
-  }
+  });
 
   for (const FileResult &r : results)
     if (!r.internalError.empty()) {

@@ -15,21 +15,13 @@ using antlr4::tree::TerminalNode;
 namespace {
 using P = ScopeParser;
 
-/// The grammar's contexts that labeled alternatives derive from; `as` needs a
-/// real dynamic_cast only for these.
-template <typename T>
-constexpr bool kHasLabeledAlternatives =
-    std::is_same_v<T, P::ExprContext> || std::is_same_v<T, P::AtomContext> ||
-    std::is_same_v<T, P::TrailerContext> || std::is_same_v<T, P::DictorsetmakerContext>;
-
-/// `t` as a `T`, or nullptr. Every other context class is a leaf, so an exact
-/// type_info match replaces dynamic_cast's walk over the hierarchy (a third of
-/// the AST builder's time on large files).
+/// `t` as a `T`, or nullptr: a rule's context by its rule index, a labeled
+/// alternative's (a leaf class) by its exact type; no dynamic_cast.
 template <typename T> T *as(antlr4::tree::ParseTree *t) {
-  if constexpr (kHasLabeledAlternatives<T>)
-    return dynamic_cast<T *>(t);
+  if constexpr (std::is_constructible_v<T, antlr4::ParserRuleContext *, size_t>)
+    return asContext<T>(t);
   else
-    return t && typeid(*t) == typeid(T) ? static_cast<T *>(t) : nullptr;
+    return t && &typeid(*t) == &typeid(T) ? static_cast<T *>(t) : nullptr;
 }
 
 /// The only child of `c` when it is a context of rule `rule`, else nullptr.
@@ -85,8 +77,10 @@ bool isLayout(size_t type) {
 }
 /// The last token of a subtree that is not layout (NEWLINE, DEDENT, ...).
 antlr4::Token *lastRealToken(antlr4::tree::ParseTree *t) {
-  if (auto *term = dynamic_cast<TerminalNode *>(t))
-    return isLayout(term->getSymbol()->getType()) ? nullptr : term->getSymbol();
+  if (isTerminal(t)) {
+    antlr4::Token *symbol = static_cast<TerminalNode *>(t)->getSymbol();
+    return isLayout(symbol->getType()) ? nullptr : symbol;
+  }
   for (auto it = t->children.rbegin(); it != t->children.rend(); ++it)
     if (antlr4::Token *tok = lastRealToken(*it))
       return tok;

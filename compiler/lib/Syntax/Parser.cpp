@@ -15,13 +15,10 @@ namespace scopec::syntax {
 ParserSession::ParserSession(const std::string &text, FileID file, size_t line,
                              size_t column, DiagnosticsEngine &diags,
                              std::string messagePrefix)
-    : input_(text), lexer_(&input_), tokens_(&lexer_), parser_(&tokens_),
+    : input_(text), lexer_(input_, line, column), tokens_(&lexer_), parser_(&tokens_),
       diags_(diags), file_(file), prefix_(std::move(messagePrefix)),
       listener_(*this), bail_(std::make_shared<antlr4::BailErrorStrategy>()),
       recover_(std::make_shared<antlr4::DefaultErrorStrategy>()) {
-  lexer_.setLine(line);
-  lexer_.setCharPositionInLine(column);
-  lexer_.removeErrorListeners();
   lexer_.setErrorHandler([this](const LexError &e) {
     ++lexErrors_;
     report(e.indentation ? diag::indentation_error
@@ -296,7 +293,7 @@ void dumpTokens(FileID file, const SourceManager &sm, DiagnosticsEngine &diags,
   ParserSession session(sm.getText(file), file, 1, 0, diags);
   auto &tokens = session.tokens();
   tokens.fill();
-  const antlr4::dfa::Vocabulary &vocab = session.lexer().getVocabulary();
+  const antlr4::dfa::Vocabulary &vocab = session.parser().getVocabulary();
   for (antlr4::Token *t : tokens.getTokens()) {
     if (t->getChannel() != antlr4::Token::DEFAULT_CHANNEL &&
         t->getType() != ScopeLexer::COMMENT)

@@ -11,6 +11,7 @@
 
 #include "ScopeLexer.h"
 #include "ScopeParser.h"
+#include "Tokenizer.h"
 
 #include "scopec/Basic/Diagnostics.h"
 
@@ -53,7 +54,7 @@ public:
                 size_t column, DiagnosticsEngine &diags,
                 std::string messagePrefix = {});
 
-  ScopeLexer &lexer() { return lexer_; }
+  Tokenizer &lexer() { return lexer_; }
   antlr4::CommonTokenStream &tokens() { return tokens_; }
   ScopeParser &parser() { return parser_; }
   DiagnosticsEngine &diags() { return diags_; }
@@ -73,8 +74,8 @@ public:
   template <typename Ctx> Ctx *parseTwoStage(Ctx *(ScopeParser::*rule)());
 
 private:
-  antlr4::ANTLRInputStream input_;
-  ScopeLexer lexer_;
+  CodePointStream input_;
+  Tokenizer lexer_;
   antlr4::CommonTokenStream tokens_;
   ScopeParser parser_;
   DiagnosticsEngine &diags_;

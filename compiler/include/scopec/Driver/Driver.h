@@ -96,6 +96,9 @@ struct FileResult {
 /// Runs `fn` on a thread with a 512 MiB stack (reserved, not committed), as
 /// every compilation does; an exception from `fn` is rethrown in the caller.
 void runOnLargeStack(const std::function<void()> &fn);
+/// Runs `fn` on `threads` such threads at once (a pool: each call of `fn`
+/// takes its own work), and waits for all of them.
+void runOnLargeStacks(unsigned threads, const std::function<void()> &fn);
 
 /// Reads a file ("-" is standard input). Returns false and sets `error` to a
 /// one-line reason for a missing, unreadable, directory or binary input.
