@@ -130,12 +130,22 @@ test           : or_test (IF or_test ELSE test)? | lambdef ;
 test_nocond    : or_test | lambdef_nocond ;
 lambdef        : LAMBDA varargslist? COLON test ;
 lambdef_nocond : LAMBDA varargslist? COLON test_nocond ;
-or_test        : and_test (OR and_test)* ;
-and_test       : not_test (AND not_test)* ;
-not_test       : NOT not_test | comparison ;
-comparison     : expr (comp_op expr)* ;
-comp_op        : LT | GT | EQ | GE | LE | NE | IN | NOT IN | IS | IS NOT ;
+// `is not` before `is`: `a is not b` is never `a is (not b)`.
+comp_op        : LT | GT | EQ | GE | LE | NE | IN | NOT IN | IS NOT | IS ;
 star_expr      : STAR expr ;
+
+// Comparisons and boolean operators in one rule (one rule call per operand
+// instead of four); alternatives bind tighter the earlier they are listed.
+// `not a == b` is `not (a == b)`; `a < b < c` nests to the left and the AST
+// builder makes it one chained comparison. The rule also accepts `a == not
+// b`, which is not Python: the builder reports it.
+or_test
+  : expr                                                 # exprTest
+  | or_test comp_op or_test                              # compareTest
+  | NOT or_test                                          # notTest
+  | or_test AND or_test                                  # andTest
+  | or_test OR or_test                                   # orTest
+  ;
 
 // Arithmetic and bitwise operators; alternatives bind tighter the earlier
 // they are listed. `-x ** 2` is `-(x ** 2)` and `2 ** -1` is `2 ** (-1)`.

@@ -1,6 +1,7 @@
 //===- ASTBuilder.cpp - One function per grammar rule ---------------------===//
 #include "ASTBuilder.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <set>
@@ -672,54 +673,61 @@ Expr *ASTBuilder::lambdefNocond(P::Lambdef_nocondContext *c) {
   return m_.create<Lambda>(range(c), std::move(params), body);
 }
 
-/// or_test : and_test (OR and_test)*
+/// or_test : expr                    # exprTest
+///         | or_test comp_op or_test  # compareTest
+///         | NOT or_test              # notTest
+///         | or_test AND or_test      # andTest
+///         | or_test OR or_test       # orTest
 Expr *ASTBuilder::orTest(P::Or_testContext *c) {
-  if (auto *a = onlyChild<P::And_testContext>(c, P::RuleAnd_test))
-    return andTest(a);
-  auto parts = c->and_test();
-  if (parts.size() == 1)
-    return andTest(parts[0]);
+  if (auto *e = as<P::ExprTestContext>(c))
+    return expr(e->expr());
+  if (auto *n = as<P::NotTestContext>(c))
+    return m_.create<UnaryOp>(range(c), UnaryOpKind::Not, orTest(n->or_test()));
+  if (as<P::CompareTestContext>(c))
+    return comparison(c);
+  // `a or b or c` nests to the left: one BoolOp over the whole chain (a
+  // parenthesized operand is an exprTest, so it stays its own node).
+  bool isAnd = as<P::AndTestContext>(c) != nullptr;
+  std::vector<P::Or_testContext *> operands;
+  P::Or_testContext *left = c;
+  while (isAnd ? as<P::AndTestContext>(left) != nullptr : as<P::OrTestContext>(left) != nullptr) {
+    auto pair = static_cast<ContextBase *>(left)->getRuleContexts<P::Or_testContext>();
+    operands.push_back(pair[1]);
+    left = pair[0];
+  }
+  operands.push_back(left);
   std::vector<Expr *> values;
-  for (auto *p : parts)
-    values.push_back(andTest(p));
-  return m_.create<BoolOp>(range(c), false, std::move(values));
+  for (auto it = operands.rbegin(); it != operands.rend(); ++it)
+    values.push_back(orTest(*it));
+  return m_.create<BoolOp>(range(c), isAnd, std::move(values));
 }
 
-/// and_test : not_test (AND not_test)*
-Expr *ASTBuilder::andTest(P::And_testContext *c) {
-  if (auto *n = onlyChild<P::Not_testContext>(c, P::RuleNot_test))
-    return notTest(n);
-  auto parts = c->not_test();
-  if (parts.size() == 1)
-    return notTest(parts[0]);
-  std::vector<Expr *> values;
-  for (auto *p : parts)
-    values.push_back(notTest(p));
-  return m_.create<BoolOp>(range(c), true, std::move(values));
-}
-
-/// not_test : NOT not_test | comparison
-Expr *ASTBuilder::notTest(P::Not_testContext *c) {
-  if (auto *cmp = onlyChild<P::ComparisonContext>(c, P::RuleComparison))
-    return comparison(cmp);
-  if (c->NOT())
-    return m_.create<UnaryOp>(range(c), UnaryOpKind::Not, notTest(c->not_test()));
-  return comparison(c->comparison());
-}
-
-/// comparison : expr (comp_op expr)*
+/// compareTest : or_test comp_op or_test, nested to the left for a chain.
 /// comp_op : LT | GT | EQ | GE | LE | NE | IN | NOT IN | IS | IS NOT
-Expr *ASTBuilder::comparison(P::ComparisonContext *c) {
-  if (auto *e = onlyChild<P::ExprContext>(c, P::RuleExpr))
-    return expr(e);
-  auto operands = c->expr();
-  if (operands.size() == 1)
-    return expr(operands[0]);
+Expr *ASTBuilder::comparison(P::Or_testContext *c) {
+  std::vector<P::CompareTestContext *> chain;
+  P::Or_testContext *left = c;
+  while (auto *k = as<P::CompareTestContext>(left)) {
+    chain.push_back(k);
+    left = k->or_test(0);
+  }
+  std::reverse(chain.begin(), chain.end());
+  // The operands of a comparison are bitwise expressions: `a == not b` is
+  // Python's "invalid syntax" at the `not`.
+  auto operand = [&](P::Or_testContext *o) -> Expr * {
+    if (auto *n = as<P::NotTestContext>(o)) {
+      syntaxError(tokenRange(n->NOT()->getSymbol()), "invalid syntax");
+      return error(range(o));
+    }
+    return orTest(o);
+  };
   std::vector<CmpOp> ops;
-  for (auto *op : c->comp_op()) {
-    size_t first = op->getStart()->getType();
+  std::vector<Expr *> rest;
+  Expr *first = operand(left);
+  for (P::CompareTestContext *k : chain) {
+    P::Comp_opContext *op = k->comp_op();
     bool two = op->children.size() == 2;
-    switch (first) {
+    switch (op->getStart()->getType()) {
     case ScopeLexer::LT: ops.push_back(CmpOp::Lt); break;
     case ScopeLexer::GT: ops.push_back(CmpOp::Gt); break;
     case ScopeLexer::EQ: ops.push_back(CmpOp::Eq); break;
@@ -731,11 +739,9 @@ Expr *ASTBuilder::comparison(P::ComparisonContext *c) {
     case ScopeLexer::IS: ops.push_back(two ? CmpOp::IsNot : CmpOp::Is); break;
     default: ops.push_back(CmpOp::Eq);
     }
+    rest.push_back(operand(k->or_test(1)));
   }
-  std::vector<Expr *> rest;
-  for (size_t i = 1; i < operands.size(); ++i)
-    rest.push_back(expr(operands[i]));
-  return m_.create<Compare>(range(c), expr(operands[0]), std::move(ops), std::move(rest));
+  return m_.create<Compare>(range(c), first, std::move(ops), std::move(rest));
 }
 
 /// star_expr : STAR expr

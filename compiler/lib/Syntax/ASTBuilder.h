@@ -77,9 +77,7 @@ private:
   ast::Expr *lambdef(P::LambdefContext *c);
   ast::Expr *lambdefNocond(P::Lambdef_nocondContext *c);
   ast::Expr *orTest(P::Or_testContext *c);
-  ast::Expr *andTest(P::And_testContext *c);
-  ast::Expr *notTest(P::Not_testContext *c);
-  ast::Expr *comparison(P::ComparisonContext *c);
+  ast::Expr *comparison(P::Or_testContext *c);
   ast::Expr *starExpr(P::Star_exprContext *c);
   ast::Expr *expr(P::ExprContext *c);
   ast::Expr *primary(P::PrimaryExprContext *c);
