@@ -78,7 +78,9 @@ bool readInput(const std::string &path, std::string &contents, std::string &erro
       error = "cannot read '" + path + "': " + std::strerror(errno);
       return false;
     }
-    contents.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::ostringstream ss;
+    ss << in.rdbuf(); // in blocks, not a character at a time
+    contents = std::move(ss).str();
     if (in.bad()) {
       error = "cannot read '" + path + "': read error";
       return false;
