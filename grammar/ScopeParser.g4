@@ -138,51 +138,51 @@ star_expr      : STAR expr ;
 // instead of four); alternatives bind tighter the earlier they are listed.
 // `not a == b` is `not (a == b)`; `a < b < c` nests to the left and the AST
 // builder makes it one chained comparison. The rule also accepts `a == not
-// b`, which is not Python: the builder reports it.
+// b`, which is not Python: the builder reports it. Operator rules are
+// unlabeled (one context per node, not two): the builder tells the
+// alternatives apart by their children.
 or_test
-  : expr                                                 # exprTest
-  | or_test comp_op or_test                              # compareTest
-  | NOT or_test                                          # notTest
-  | or_test AND or_test                                  # andTest
-  | or_test OR or_test                                   # orTest
+  : expr
+  | or_test comp_op or_test
+  | NOT or_test
+  | or_test AND or_test
+  | or_test OR or_test
   ;
 
 // Arithmetic and bitwise operators; alternatives bind tighter the earlier
 // they are listed. `-x ** 2` is `-(x ** 2)` and `2 ** -1` is `2 ** (-1)`.
 expr
-  : AWAIT? atom trailer*                                 # primaryExpr
-  | <assoc=right> expr POWER expr                        # powerExpr
-  | op=(PLUS | MINUS | TILDE) expr                       # unaryExpr
-  | expr op=(STAR | AT | SLASH | PERCENT | FLOORDIV) expr # termExpr
-  | expr op=(PLUS | MINUS) expr                          # arithExpr
-  | expr op=(LSHIFT | RSHIFT) expr                       # shiftExpr
-  | expr AMP expr                                        # bitAndExpr
-  | expr CARET expr                                      # bitXorExpr
-  | expr PIPE expr                                       # bitOrExpr
+  : AWAIT? atom trailer*
+  | <assoc=right> expr POWER expr
+  | (PLUS | MINUS | TILDE) expr
+  | expr (STAR | AT | SLASH | PERCENT | FLOORDIV) expr
+  | expr (PLUS | MINUS) expr
+  | expr (LSHIFT | RSHIFT) expr
+  | expr AMP expr
+  | expr CARET expr
+  | expr PIPE expr
   ;
 
+// Unlabeled (one context per atom, not two): the AST builder tells the
+// alternatives apart by their first token.
 atom
-  : LPAREN (yield_expr | testlist_comp)? RPAREN          # parenAtom
-  | LBRACK testlist_comp? RBRACK                         # listAtom
-  | LBRACE dictorsetmaker? RBRACE                        # braceAtom
-  | NAME                                                 # nameAtom
-  | NUMBER                                               # numberAtom
-  | STRING+                                              # stringAtom
-  | ELLIPSIS                                             # ellipsisAtom
-  | NONE                                                 # noneAtom
-  | TRUE                                                 # trueAtom
-  | FALSE                                                # falseAtom
+  : LPAREN (yield_expr | testlist_comp)? RPAREN
+  | LBRACK testlist_comp? RBRACK
+  | LBRACE dictorsetmaker? RBRACE
+  | NAME
+  | NUMBER
+  | STRING+
+  | ELLIPSIS
+  | NONE
+  | TRUE
+  | FALSE
   ;
 
 testlist_comp
   : (namedexpr_test | star_expr)
     ( comp_for | (COMMA (namedexpr_test | star_expr))* COMMA? )
   ;
-trailer
-  : LPAREN arglist? RPAREN                               # callTrailer
-  | LBRACK subscriptlist RBRACK                          # subscriptTrailer
-  | DOT NAME                                             # attributeTrailer
-  ;
+trailer : LPAREN arglist? RPAREN | LBRACK subscriptlist RBRACK | DOT NAME ;
 subscriptlist : subscript (COMMA subscript)* COMMA? ;
 subscript     : test | test? COLON test? sliceop? ;
 sliceop       : COLON test? ;

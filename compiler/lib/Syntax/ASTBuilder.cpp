@@ -673,50 +673,67 @@ Expr *ASTBuilder::lambdefNocond(P::Lambdef_nocondContext *c) {
   return m_.create<Lambda>(range(c), std::move(params), body);
 }
 
-/// or_test : expr                    # exprTest
-///         | or_test comp_op or_test  # compareTest
-///         | NOT or_test              # notTest
-///         | or_test AND or_test      # andTest
-///         | or_test OR or_test       # orTest
+namespace {
+/// The token type of a terminal child, 0 for a rule's context.
+size_t tokenType(antlr4::tree::ParseTree *t) {
+  return isTerminal(t) ? static_cast<TerminalNode *>(t)->getSymbol()->getType() : 0;
+}
+/// Which alternative of or_test `c` is.
+enum class TestForm { Expr, Compare, Not, And, Or };
+TestForm testForm(ScopeParser::Or_testContext *c) {
+  if (c->children.size() == 1)
+    return TestForm::Expr;
+  if (c->children.size() == 2)
+    return TestForm::Not;
+  switch (tokenType(c->children[1])) {
+  case ScopeLexer::AND: return TestForm::And;
+  case ScopeLexer::OR: return TestForm::Or;
+  default: return TestForm::Compare;
+  }
+}
+} // namespace
+
+/// or_test : expr | or_test comp_op or_test | NOT or_test
+///         | or_test AND or_test | or_test OR or_test
 Expr *ASTBuilder::orTest(P::Or_testContext *c) {
-  if (auto *e = as<P::ExprTestContext>(c))
-    return expr(e->expr());
-  if (auto *n = as<P::NotTestContext>(c))
-    return m_.create<UnaryOp>(range(c), UnaryOpKind::Not, orTest(n->or_test()));
-  if (as<P::CompareTestContext>(c))
-    return comparison(c);
+  TestForm form = testForm(c);
+  switch (form) {
+  case TestForm::Expr: return expr(c->expr());
+  case TestForm::Not:
+    return m_.create<UnaryOp>(range(c), UnaryOpKind::Not, orTest(c->or_test(0)));
+  case TestForm::Compare: return comparison(c);
+  default: break;
+  }
   // `a or b or c` nests to the left: one BoolOp over the whole chain (a
-  // parenthesized operand is an exprTest, so it stays its own node).
-  bool isAnd = as<P::AndTestContext>(c) != nullptr;
+  // parenthesized operand is an expr, so it stays its own node).
   std::vector<P::Or_testContext *> operands;
   P::Or_testContext *left = c;
-  while (isAnd ? as<P::AndTestContext>(left) != nullptr : as<P::OrTestContext>(left) != nullptr) {
-    auto pair = static_cast<ContextBase *>(left)->getRuleContexts<P::Or_testContext>();
-    operands.push_back(pair[1]);
-    left = pair[0];
+  while (testForm(left) == form) {
+    operands.push_back(left->or_test(1));
+    left = left->or_test(0);
   }
   operands.push_back(left);
   std::vector<Expr *> values;
   for (auto it = operands.rbegin(); it != operands.rend(); ++it)
     values.push_back(orTest(*it));
-  return m_.create<BoolOp>(range(c), isAnd, std::move(values));
+  return m_.create<BoolOp>(range(c), form == TestForm::And, std::move(values));
 }
 
-/// compareTest : or_test comp_op or_test, nested to the left for a chain.
-/// comp_op : LT | GT | EQ | GE | LE | NE | IN | NOT IN | IS | IS NOT
+/// or_test comp_op or_test, nested to the left for a chain.
+/// comp_op : LT | GT | EQ | GE | LE | NE | IN | NOT IN | IS NOT | IS
 Expr *ASTBuilder::comparison(P::Or_testContext *c) {
-  std::vector<P::CompareTestContext *> chain;
+  std::vector<P::Or_testContext *> chain;
   P::Or_testContext *left = c;
-  while (auto *k = as<P::CompareTestContext>(left)) {
-    chain.push_back(k);
-    left = k->or_test(0);
+  while (testForm(left) == TestForm::Compare) {
+    chain.push_back(left);
+    left = left->or_test(0);
   }
   std::reverse(chain.begin(), chain.end());
   // The operands of a comparison are bitwise expressions: `a == not b` is
   // Python's "invalid syntax" at the `not`.
   auto operand = [&](P::Or_testContext *o) -> Expr * {
-    if (auto *n = as<P::NotTestContext>(o)) {
-      syntaxError(tokenRange(n->NOT()->getSymbol()), "invalid syntax");
+    if (testForm(o) == TestForm::Not) {
+      syntaxError(tokenRange(o->getStart()), "invalid syntax");
       return error(range(o));
     }
     return orTest(o);
@@ -724,7 +741,7 @@ Expr *ASTBuilder::comparison(P::Or_testContext *c) {
   std::vector<CmpOp> ops;
   std::vector<Expr *> rest;
   Expr *first = operand(left);
-  for (P::CompareTestContext *k : chain) {
+  for (P::Or_testContext *k : chain) {
     P::Comp_opContext *op = k->comp_op();
     bool two = op->children.size() == 2;
     switch (op->getStart()->getType()) {
@@ -749,58 +766,45 @@ Expr *ASTBuilder::starExpr(P::Star_exprContext *c) {
   return m_.create<Starred>(range(c), expr(c->expr()));
 }
 
-/// expr : AWAIT? atom trailer*                # primaryExpr
-///      | <assoc=right> expr POWER expr       # powerExpr
-///      | op=(PLUS | MINUS | TILDE) expr      # unaryExpr
-///      | expr op=(STAR|AT|SLASH|PERCENT|FLOORDIV) expr  # termExpr
-///      | expr op=(PLUS | MINUS) expr         # arithExpr
-///      | expr op=(LSHIFT | RSHIFT) expr      # shiftExpr
+/// expr : AWAIT? atom trailer* | <assoc=right> expr POWER expr
+///      | (PLUS | MINUS | TILDE) expr
+///      | expr (STAR | AT | SLASH | PERCENT | FLOORDIV) expr
+///      | expr (PLUS | MINUS) expr | expr (LSHIFT | RSHIFT) expr
 ///      | expr AMP expr | expr CARET expr | expr PIPE expr
 Expr *ASTBuilder::expr(P::ExprContext *c) {
+  size_t first = tokenType(c->children[0]);
+  if (first == ScopeLexer::AWAIT || as<P::AtomContext>(c->children[0]))
+    return primary(c);
   SourceRange r = range(c);
-  if (auto *p = as<P::PrimaryExprContext>(c))
-    return primary(p);
-  if (auto *u = as<P::UnaryExprContext>(c)) {
-    UnaryOpKind op = u->op->getType() == ScopeLexer::MINUS  ? UnaryOpKind::Neg
-                     : u->op->getType() == ScopeLexer::PLUS ? UnaryOpKind::Pos
-                                                            : UnaryOpKind::Invert;
-    return m_.create<UnaryOp>(r, op, expr(u->expr()));
+  if (c->children.size() == 2) {
+    UnaryOpKind op = first == ScopeLexer::MINUS  ? UnaryOpKind::Neg
+                     : first == ScopeLexer::PLUS ? UnaryOpKind::Pos
+                                                 : UnaryOpKind::Invert;
+    return m_.create<UnaryOp>(r, op, expr(c->expr(0)));
   }
-  auto binary = [&](BinaryOp op, std::vector<P::ExprContext *> ops) -> Expr * {
-    return m_.create<BinOp>(r, op, expr(ops[0]), expr(ops[1]));
-  };
-  if (auto *p = as<P::PowerExprContext>(c))
-    return binary(BinaryOp::Pow, p->expr());
-  if (auto *t = as<P::TermExprContext>(c)) {
-    BinaryOp op;
-    switch (t->op->getType()) {
-    case ScopeLexer::STAR: op = BinaryOp::Mul; break;
-    case ScopeLexer::AT: op = BinaryOp::MatMul; break;
-    case ScopeLexer::SLASH: op = BinaryOp::Div; break;
-    case ScopeLexer::PERCENT: op = BinaryOp::Mod; break;
-    default: op = BinaryOp::FloorDiv;
-    }
-    return binary(op, t->expr());
+  BinaryOp op;
+  switch (tokenType(c->children[1])) {
+  case ScopeLexer::POWER: op = BinaryOp::Pow; break;
+  case ScopeLexer::STAR: op = BinaryOp::Mul; break;
+  case ScopeLexer::AT: op = BinaryOp::MatMul; break;
+  case ScopeLexer::SLASH: op = BinaryOp::Div; break;
+  case ScopeLexer::PERCENT: op = BinaryOp::Mod; break;
+  case ScopeLexer::FLOORDIV: op = BinaryOp::FloorDiv; break;
+  case ScopeLexer::PLUS: op = BinaryOp::Add; break;
+  case ScopeLexer::MINUS: op = BinaryOp::Sub; break;
+  case ScopeLexer::LSHIFT: op = BinaryOp::LShift; break;
+  case ScopeLexer::RSHIFT: op = BinaryOp::RShift; break;
+  case ScopeLexer::AMP: op = BinaryOp::BitAnd; break;
+  case ScopeLexer::CARET: op = BinaryOp::BitXor; break;
+  case ScopeLexer::PIPE: op = BinaryOp::BitOr; break;
+  default: return error(r);
   }
-  if (auto *a = as<P::ArithExprContext>(c))
-    return binary(a->op->getType() == ScopeLexer::PLUS ? BinaryOp::Add : BinaryOp::Sub, a->expr());
-  if (auto *s = as<P::ShiftExprContext>(c))
-    return binary(s->op->getType() == ScopeLexer::LSHIFT ? BinaryOp::LShift : BinaryOp::RShift,
-                  s->expr());
-  if (auto *b = as<P::BitAndExprContext>(c))
-    return binary(BinaryOp::BitAnd, b->expr());
-  if (auto *b = as<P::BitXorExprContext>(c))
-    return binary(BinaryOp::BitXor, b->expr());
-  if (auto *b = as<P::BitOrExprContext>(c))
-    return binary(BinaryOp::BitOr, b->expr());
-  return error(r);
+  return m_.create<BinOp>(r, op, expr(c->expr(0)), expr(c->expr(1)));
 }
 
 /// primaryExpr : AWAIT? atom trailer*
-/// trailer : LPAREN arglist? RPAREN        # callTrailer
-///         | LBRACK subscriptlist RBRACK   # subscriptTrailer
-///         | DOT NAME                      # attributeTrailer
-Expr *ASTBuilder::primary(P::PrimaryExprContext *c) {
+/// trailer : LPAREN arglist? RPAREN | LBRACK subscriptlist RBRACK | DOT NAME
+Expr *ASTBuilder::primary(P::ExprContext *c) {
   if (c->AWAIT()) {
     unsupported(range(c), "'await' expressions are");
     return error(range(c));
@@ -808,12 +812,10 @@ Expr *ASTBuilder::primary(P::PrimaryExprContext *c) {
   Expr *e = atom(c->atom());
   for (auto *t : c->trailer()) {
     SourceRange r = join(e->range(), range(t));
-    if (auto *call = as<P::CallTrailerContext>(t)) {
-      e = this->call(e, call, r);
-    } else if (auto *sub = as<P::SubscriptTrailerContext>(t)) {
-      e = m_.create<Subscript>(r, e, subscriptlist(sub->subscriptlist()));
-    } else if (auto *attr = as<P::AttributeTrailerContext>(t)) {
-      e = m_.create<Attribute>(r, e, attr->NAME()->getText(), range(attr->NAME()));
+    switch (t->getStart()->getType()) {
+    case ScopeLexer::LPAREN: e = this->call(e, t, r); break;
+    case ScopeLexer::LBRACK: e = m_.create<Subscript>(r, e, subscriptlist(t->subscriptlist())); break;
+    default: e = m_.create<Attribute>(r, e, t->NAME()->getText(), range(t->NAME()));
     }
   }
   return e;
@@ -821,7 +823,7 @@ Expr *ASTBuilder::primary(P::PrimaryExprContext *c) {
 
 /// arglist : argument (COMMA argument)* COMMA?
 /// argument : NAME ASSIGN test | test comp_for? | POWER test | STAR test
-Expr *ASTBuilder::call(Expr *func, P::CallTrailerContext *t, SourceRange r) {
+Expr *ASTBuilder::call(Expr *func, P::TrailerContext *t, SourceRange r) {
   std::vector<Expr *> args;
   std::vector<Keyword> keywords;
   if (auto *list = t->arglist()) {
@@ -907,35 +909,27 @@ Expr *ASTBuilder::subscript(P::SubscriptContext *c) {
 ///      | NONE | TRUE | FALSE
 Expr *ASTBuilder::atom(P::AtomContext *c) {
   SourceRange r = range(c);
-  if (auto *p = as<P::ParenAtomContext>(c)) {
-    if (p->yield_expr())
-      return yieldExpr(p->yield_expr());
-    if (!p->testlist_comp())
+  switch (c->getStart()->getType()) {
+  case ScopeLexer::LPAREN:
+    if (c->yield_expr())
+      return yieldExpr(c->yield_expr());
+    if (!c->testlist_comp())
       return m_.create<Tuple>(r, std::vector<Expr *>{});
-    return testlistComp(p->testlist_comp(), r, false);
-  }
-  if (auto *l = as<P::ListAtomContext>(c)) {
-    if (!l->testlist_comp())
+    return testlistComp(c->testlist_comp(), r, false);
+  case ScopeLexer::LBRACK:
+    if (!c->testlist_comp())
       return m_.create<List>(r, std::vector<Expr *>{});
-    return testlistComp(l->testlist_comp(), r, true);
+    return testlistComp(c->testlist_comp(), r, true);
+  case ScopeLexer::LBRACE: return braceAtom(c);
+  case ScopeLexer::NAME: return m_.create<Name>(r, c->NAME()->getText());
+  case ScopeLexer::NUMBER: return number(c->NUMBER()->getSymbol());
+  case ScopeLexer::STRING: return strings(c);
+  case ScopeLexer::ELLIPSIS: return m_.create<EllipsisLit>(r);
+  case ScopeLexer::NONE: return m_.create<NoneLit>(r);
+  case ScopeLexer::TRUE: return m_.create<BoolLit>(r, true);
+  case ScopeLexer::FALSE: return m_.create<BoolLit>(r, false);
+  default: return error(r);
   }
-  if (auto *b = as<P::BraceAtomContext>(c))
-    return braceAtom(b);
-  if (auto *n = as<P::NameAtomContext>(c))
-    return m_.create<Name>(r, n->NAME()->getText());
-  if (auto *n = as<P::NumberAtomContext>(c))
-    return number(n->NUMBER()->getSymbol());
-  if (auto *s = as<P::StringAtomContext>(c))
-    return strings(s);
-  if (as<P::EllipsisAtomContext>(c))
-    return m_.create<EllipsisLit>(r);
-  if (as<P::NoneAtomContext>(c))
-    return m_.create<NoneLit>(r);
-  if (as<P::TrueAtomContext>(c))
-    return m_.create<BoolLit>(r, true);
-  if (as<P::FalseAtomContext>(c))
-    return m_.create<BoolLit>(r, false);
-  return error(r);
 }
 
 /// testlist_comp : (namedexpr_test | star_expr)
@@ -973,7 +967,7 @@ Expr *ASTBuilder::testlistComp(P::Testlist_compContext *c, SourceRange r, bool i
 /// dictorsetmaker : dict_item (comp_for | (COMMA dict_item)* COMMA?)   # dictMaker
 ///                | (test | star_expr) (comp_for | ...)               # setMaker
 /// dict_item : test COLON test | POWER expr
-Expr *ASTBuilder::braceAtom(P::BraceAtomContext *c) {
+Expr *ASTBuilder::braceAtom(P::AtomContext *c) {
   SourceRange r = range(c);
   auto *maker = c->dictorsetmaker();
   if (!maker)

@@ -80,15 +80,15 @@ private:
   ast::Expr *comparison(P::Or_testContext *c);
   ast::Expr *starExpr(P::Star_exprContext *c);
   ast::Expr *expr(P::ExprContext *c);
-  ast::Expr *primary(P::PrimaryExprContext *c);
+  ast::Expr *primary(P::ExprContext *c);
   ast::Expr *atom(P::AtomContext *c);
   ast::Expr *testlistComp(P::Testlist_compContext *c, SourceRange r, bool isList);
   ast::Expr *subscriptlist(P::SubscriptlistContext *c);
   ast::Expr *subscript(P::SubscriptContext *c);
-  ast::Expr *braceAtom(P::BraceAtomContext *c);
-  ast::Expr *call(ast::Expr *func, P::CallTrailerContext *t, SourceRange r);
+  ast::Expr *braceAtom(P::AtomContext *c);
+  ast::Expr *call(ast::Expr *func, P::TrailerContext *t, SourceRange r);
   std::vector<ast::CompFor> compFor(P::Comp_forContext *c);
-  ast::Expr *strings(P::StringAtomContext *c);
+  ast::Expr *strings(P::AtomContext *c);
   ast::Expr *number(antlr4::Token *t);
   ast::Expr *yieldExpr(P::Yield_exprContext *c);
   ast::Expr *error(SourceRange r) { return m_.create<ast::ErrorExpr>(r); }

@@ -292,8 +292,8 @@ FString *ASTBuilder::fstring(const StringToken &tok, size_t &i, bool nested, Sou
   return m_.create<FString>(r, std::move(parts));
 }
 
-/// stringAtom : STRING+  (adjacent literals are concatenated)
-Expr *ASTBuilder::strings(P::StringAtomContext *c) {
+/// atom : STRING+  (adjacent literals are concatenated)
+Expr *ASTBuilder::strings(P::AtomContext *c) {
   SourceRange whole = range(c);
   std::vector<FStringPart> parts;
   bool anyF = false, anyBytes = false, anyStr = false;
