@@ -26,48 +26,30 @@ constexpr size_t kMaxExpressionDepth = 2000;
 
 //===--- Identifier characters --------------------------------------------===//
 
-/// The code points of a fragment rule of ScopeLexer.g4 (ID_START,
-/// ID_CONTINUE), read from the generated lexer's ATN: the grammar stays the
-/// one definition of which Unicode categories an identifier may use.
-antlr4::misc::IntervalSet fragmentSet(const char *rule) {
-  antlr4::ANTLRInputStream empty(std::string{});
-  ScopeLexer lexer(&empty);
-  const std::vector<std::string> &names = lexer.getRuleNames();
-  size_t index = std::find(names.begin(), names.end(), rule) - names.begin();
-  antlr4::misc::IntervalSet set;
-  const antlr4::atn::ATN &atn = lexer.getATN();
-  std::vector<antlr4::atn::ATNState *> work{atn.ruleToStartState.at(index)};
-  std::vector<antlr4::atn::ATNState *> seen;
-  while (!work.empty()) {
-    antlr4::atn::ATNState *s = work.back();
-    work.pop_back();
-    if (std::find(seen.begin(), seen.end(), s) != seen.end() ||
-        s->getStateType() == antlr4::atn::ATNState::RULE_STOP)
-      continue; // (a rule's stop state leads back into its callers)
-    seen.push_back(s);
-    for (antlr4::atn::Transition *t : s->transitions) {
-      if (t->isEpsilon())
-        work.push_back(t->target);
-      else
-        set.addAll(t->label());
-    }
-  }
-  return set;
+struct CodePointRange {
+  uint32_t lo, hi; ///< inclusive
+};
+// kIdStart and kIdContinue: ID_START and ID_CONTINUE of ScopeLexer.g4, read
+// from the generated lexer at build time (compiler/tools/idtables).
+#include "IdTables.inc"
+
+template <size_t N> bool inRanges(const CodePointRange (&ranges)[N], char32_t c) {
+  auto it = std::upper_bound(std::begin(ranges), std::end(ranges), c,
+                             [](char32_t v, const CodePointRange &r) { return v < r.lo; });
+  return it != std::begin(ranges) && c <= std::prev(it)->hi;
 }
 
 bool isIdStart(char32_t c) {
   if (c < 0x80)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  static const antlr4::misc::IntervalSet set = fragmentSet("ID_START");
-  return set.contains(static_cast<size_t>(c));
+  return inRanges(kIdStart, c);
 }
 
 bool isIdContinue(char32_t c) {
   if (c < 0x80)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
            (c >= '0' && c <= '9');
-  static const antlr4::misc::IntervalSet set = fragmentSet("ID_CONTINUE");
-  return set.contains(static_cast<size_t>(c));
+  return inRanges(kIdContinue, c);
 }
 
 bool isDigit(size_t c) { return c >= '0' && c <= '9'; }
