@@ -134,33 +134,28 @@ lambdef_nocond : LAMBDA varargslist? COLON test_nocond ;
 comp_op        : LT | GT | EQ | GE | LE | NE | IN | NOT IN | IS NOT | IS ;
 star_expr      : STAR expr ;
 
-// Comparisons and boolean operators in one rule (one rule call per operand
-// instead of four); alternatives bind tighter the earlier they are listed.
-// `not a == b` is `not (a == b)`; `a < b < c` nests to the left and the AST
-// builder makes it one chained comparison. The rule also accepts `a == not
-// b`, which is not Python: the builder reports it. Operator rules are
-// unlabeled (one context per node, not two): the builder tells the
-// alternatives apart by their children.
+// Operators: flat sequences of operands, with the precedence of Python's
+// grammar applied by the AST builder. Every loop here is LL(1) (ANTLR decides
+// it from the next token alone, without adaptive prediction, which is what
+// the parser's time went to with left-recursive rules), and an operand costs
+// two rule calls (or_test, expr) plus its atom.
+//
+// or_test: `or` < `and` < `not` < comparisons. A `not` may start an operand
+// of `and`/`or` (and the whole test), not the right side of a comparison:
+// the builder reports `a == not b` as Python does.
 or_test
-  : expr
-  | or_test comp_op or_test
-  | NOT or_test
-  | or_test AND or_test
-  | or_test OR or_test
+  : NOT* expr ((comp_op | AND | OR) NOT* expr)*
   ;
 
-// Arithmetic and bitwise operators; alternatives bind tighter the earlier
-// they are listed. `-x ** 2` is `-(x ** 2)` and `2 ** -1` is `2 ** (-1)`.
+// expr: `|` < `^` < `&` < shifts < `+ -` < `* @ / % //` < unary `+ - ~` <
+// `**` (right-associative; its right side may start with a unary operator,
+// `-x ** 2` is `-(x ** 2)` and `2 ** -1` is `2 ** (-1)`). An operand is
+// `(PLUS | MINUS | TILDE)* AWAIT? atom trailer*`.
 expr
-  : AWAIT? atom trailer*
-  | <assoc=right> expr POWER expr
-  | (PLUS | MINUS | TILDE) expr
-  | expr (STAR | AT | SLASH | PERCENT | FLOORDIV) expr
-  | expr (PLUS | MINUS) expr
-  | expr (LSHIFT | RSHIFT) expr
-  | expr AMP expr
-  | expr CARET expr
-  | expr PIPE expr
+  : (PLUS | MINUS | TILDE)* AWAIT? atom trailer*
+    ( (POWER | STAR | AT | SLASH | PERCENT | FLOORDIV | PLUS | MINUS | LSHIFT | RSHIFT | AMP
+       | CARET | PIPE)
+      (PLUS | MINUS | TILDE)* AWAIT? atom trailer* )*
   ;
 
 // Unlabeled (one context per atom, not two): the AST builder tells the

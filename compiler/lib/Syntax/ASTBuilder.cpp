@@ -678,71 +678,68 @@ namespace {
 size_t tokenType(antlr4::tree::ParseTree *t) {
   return isTerminal(t) ? static_cast<TerminalNode *>(t)->getSymbol()->getType() : 0;
 }
-/// Which alternative of or_test `c` is.
-enum class TestForm { Expr, Compare, Not, And, Or };
-TestForm testForm(ScopeParser::Or_testContext *c) {
-  if (c->children.size() == 1)
-    return TestForm::Expr;
-  if (c->children.size() == 2)
-    return TestForm::Not;
-  switch (tokenType(c->children[1])) {
-  case ScopeLexer::AND: return TestForm::And;
-  case ScopeLexer::OR: return TestForm::Or;
-  default: return TestForm::Compare;
-  }
-}
 } // namespace
 
-/// or_test : expr | or_test comp_op or_test | NOT or_test
-///         | or_test AND or_test | or_test OR or_test
-Expr *ASTBuilder::orTest(P::Or_testContext *c) {
-  TestForm form = testForm(c);
-  switch (form) {
-  case TestForm::Expr: return expr(c->expr());
-  case TestForm::Not:
-    return m_.create<UnaryOp>(range(c), UnaryOpKind::Not, orTest(c->or_test(0)));
-  case TestForm::Compare: return comparison(c);
-  default: break;
-  }
-  // `a or b or c` nests to the left: one BoolOp over the whole chain (a
-  // parenthesized operand is an expr, so it stays its own node).
-  std::vector<P::Or_testContext *> operands;
-  P::Or_testContext *left = c;
-  while (testForm(left) == form) {
-    operands.push_back(left->or_test(1));
-    left = left->or_test(0);
-  }
-  operands.push_back(left);
-  std::vector<Expr *> values;
-  for (auto it = operands.rbegin(); it != operands.rend(); ++it)
-    values.push_back(orTest(*it));
-  return m_.create<BoolOp>(range(c), form == TestForm::And, std::move(values));
+size_t ASTBuilder::tokenAt(const Children &ch, size_t i) {
+  return i < ch.size() ? tokenType(ch[i]) : 0;
 }
 
-/// or_test comp_op or_test, nested to the left for a chain.
-/// comp_op : LT | GT | EQ | GE | LE | NE | IN | NOT IN | IS NOT | IS
-Expr *ASTBuilder::comparison(P::Or_testContext *c) {
-  std::vector<P::Or_testContext *> chain;
-  P::Or_testContext *left = c;
-  while (testForm(left) == TestForm::Compare) {
-    chain.push_back(left);
-    left = left->or_test(0);
-  }
-  std::reverse(chain.begin(), chain.end());
-  // The operands of a comparison are bitwise expressions: `a == not b` is
-  // Python's "invalid syntax" at the `not`.
-  auto operand = [&](P::Or_testContext *o) -> Expr * {
-    if (testForm(o) == TestForm::Not) {
-      syntaxError(tokenRange(o->getStart()), "invalid syntax");
-      return error(range(o));
-    }
-    return orTest(o);
+SourceRange ASTBuilder::span(const Children &ch, size_t from, size_t to) const {
+  auto rangeOf = [&](antlr4::tree::ParseTree *t) {
+    return isTerminal(t) ? tokenRange(static_cast<TerminalNode *>(t)->getSymbol())
+                         : range(static_cast<antlr4::ParserRuleContext *>(t));
   };
+  return join(rangeOf(ch[from]), rangeOf(ch[to - 1]));
+}
+
+/// or_test : NOT* expr ((comp_op | AND | OR) NOT* expr)*
+Expr *ASTBuilder::orTest(P::Or_testContext *c) {
+  size_t i = 0;
+  return boolOp(c->children, i, ScopeLexer::OR);
+}
+
+/// `or` (op OR) over `and` (op AND) over `not`/comparisons: one BoolOp per
+/// run of the same operator, as Python's tree.
+Expr *ASTBuilder::boolOp(const Children &ch, size_t &i, size_t op) {
+  size_t start = i;
+  auto operand = [&] {
+    return op == ScopeLexer::OR ? boolOp(ch, i, ScopeLexer::AND) : notTest(ch, i);
+  };
+  Expr *first = operand();
+  if (tokenAt(ch, i) != op)
+    return first;
+  std::vector<Expr *> values{first};
+  while (tokenAt(ch, i) == op) {
+    ++i;
+    values.push_back(operand());
+  }
+  return m_.create<BoolOp>(span(ch, start, i), op == ScopeLexer::AND, std::move(values));
+}
+
+/// NOT* comparison
+Expr *ASTBuilder::notTest(const Children &ch, size_t &i) {
+  if (tokenAt(ch, i) != ScopeLexer::NOT)
+    return comparison(ch, i);
+  size_t start = i++;
+  Expr *operand = notTest(ch, i);
+  return m_.create<UnaryOp>(span(ch, start, i), UnaryOpKind::Not, operand);
+}
+
+/// expr (comp_op expr)*, one Compare for a chain.
+/// comp_op : LT | GT | EQ | GE | LE | NE | IN | NOT IN | IS NOT | IS
+Expr *ASTBuilder::comparison(const Children &ch, size_t &i) {
+  size_t start = i;
+  Expr *first = expr(static_cast<P::ExprContext *>(ch[i++]));
+  if (i >= ch.size() || !as<P::Comp_opContext>(ch[i]))
+    return first;
   std::vector<CmpOp> ops;
   std::vector<Expr *> rest;
-  Expr *first = operand(left);
-  for (P::Or_testContext *k : chain) {
-    P::Comp_opContext *op = k->comp_op();
+  bool bad = false;
+  while (i < ch.size()) {
+    auto *op = as<P::Comp_opContext>(ch[i]);
+    if (!op)
+      break;
+    ++i;
     bool two = op->children.size() == 2;
     switch (op->getStart()->getType()) {
     case ScopeLexer::LT: ops.push_back(CmpOp::Lt); break;
@@ -756,9 +753,20 @@ Expr *ASTBuilder::comparison(P::Or_testContext *c) {
     case ScopeLexer::IS: ops.push_back(two ? CmpOp::IsNot : CmpOp::Is); break;
     default: ops.push_back(CmpOp::Eq);
     }
-    rest.push_back(operand(k->or_test(1)));
+    // The operands of a comparison are bitwise expressions: `a == not b`
+    // is Python's "invalid syntax" at the `not`.
+    if (tokenAt(ch, i) == ScopeLexer::NOT) {
+      if (!bad)
+        syntaxError(span(ch, i, i + 1), "invalid syntax");
+      bad = true;
+      while (tokenAt(ch, i) == ScopeLexer::NOT)
+        ++i;
+    }
+    rest.push_back(expr(static_cast<P::ExprContext *>(ch[i++])));
   }
-  return m_.create<Compare>(range(c), first, std::move(ops), std::move(rest));
+  if (bad)
+    return error(span(ch, start, i));
+  return m_.create<Compare>(span(ch, start, i), first, std::move(ops), std::move(rest));
 }
 
 /// star_expr : STAR expr
@@ -766,51 +774,97 @@ Expr *ASTBuilder::starExpr(P::Star_exprContext *c) {
   return m_.create<Starred>(range(c), expr(c->expr()));
 }
 
-/// expr : AWAIT? atom trailer* | <assoc=right> expr POWER expr
-///      | (PLUS | MINUS | TILDE) expr
-///      | expr (STAR | AT | SLASH | PERCENT | FLOORDIV) expr
-///      | expr (PLUS | MINUS) expr | expr (LSHIFT | RSHIFT) expr
-///      | expr AMP expr | expr CARET expr | expr PIPE expr
+/// expr : operand (binop operand)*, operand : (PLUS | MINUS | TILDE)* AWAIT? atom trailer*
 Expr *ASTBuilder::expr(P::ExprContext *c) {
-  size_t first = tokenType(c->children[0]);
-  if (first == ScopeLexer::AWAIT || as<P::AtomContext>(c->children[0]))
-    return primary(c);
-  SourceRange r = range(c);
-  if (c->children.size() == 2) {
+  size_t i = 0;
+  return binary(c->children, i, 1);
+}
+
+namespace {
+/// Binding power of a binary operator of expr (0: not one; `**` is handled
+/// with the unary operators).
+int binaryPrecedence(size_t type) {
+  switch (type) {
+  case ScopeLexer::PIPE: return 1;
+  case ScopeLexer::CARET: return 2;
+  case ScopeLexer::AMP: return 3;
+  case ScopeLexer::LSHIFT: case ScopeLexer::RSHIFT: return 4;
+  case ScopeLexer::PLUS: case ScopeLexer::MINUS: return 5;
+  case ScopeLexer::STAR: case ScopeLexer::AT: case ScopeLexer::SLASH:
+  case ScopeLexer::PERCENT: case ScopeLexer::FLOORDIV: return 6;
+  default: return 0;
+  }
+}
+
+BinaryOp binaryOp(size_t type) {
+  switch (type) {
+  case ScopeLexer::PIPE: return BinaryOp::BitOr;
+  case ScopeLexer::CARET: return BinaryOp::BitXor;
+  case ScopeLexer::AMP: return BinaryOp::BitAnd;
+  case ScopeLexer::LSHIFT: return BinaryOp::LShift;
+  case ScopeLexer::RSHIFT: return BinaryOp::RShift;
+  case ScopeLexer::PLUS: return BinaryOp::Add;
+  case ScopeLexer::MINUS: return BinaryOp::Sub;
+  case ScopeLexer::STAR: return BinaryOp::Mul;
+  case ScopeLexer::AT: return BinaryOp::MatMul;
+  case ScopeLexer::SLASH: return BinaryOp::Div;
+  case ScopeLexer::PERCENT: return BinaryOp::Mod;
+  case ScopeLexer::FLOORDIV: return BinaryOp::FloorDiv;
+  default: return BinaryOp::Pow;
+  }
+}
+} // namespace
+
+/// Precedence climbing over the binary operators binding at least `minPrec`
+/// (all left-associative).
+Expr *ASTBuilder::binary(const Children &ch, size_t &i, int minPrec) {
+  size_t start = i;
+  Expr *lhs = unary(ch, i);
+  for (int prec; (prec = binaryPrecedence(tokenAt(ch, i))) >= minPrec && prec > 0;) {
+    BinaryOp op = binaryOp(tokenAt(ch, i++));
+    Expr *rhs = binary(ch, i, prec + 1);
+    lhs = m_.create<BinOp>(span(ch, start, i), op, lhs, rhs);
+  }
+  return lhs;
+}
+
+/// (PLUS | MINUS | TILDE) unary | primary (POWER unary)?
+Expr *ASTBuilder::unary(const Children &ch, size_t &i) {
+  size_t start = i;
+  size_t first = tokenAt(ch, i);
+  if (first == ScopeLexer::PLUS || first == ScopeLexer::MINUS || first == ScopeLexer::TILDE) {
+    ++i;
+    Expr *operand = unary(ch, i);
     UnaryOpKind op = first == ScopeLexer::MINUS  ? UnaryOpKind::Neg
                      : first == ScopeLexer::PLUS ? UnaryOpKind::Pos
                                                  : UnaryOpKind::Invert;
-    return m_.create<UnaryOp>(r, op, expr(c->expr(0)));
+    return m_.create<UnaryOp>(span(ch, start, i), op, operand);
   }
-  BinaryOp op;
-  switch (tokenType(c->children[1])) {
-  case ScopeLexer::POWER: op = BinaryOp::Pow; break;
-  case ScopeLexer::STAR: op = BinaryOp::Mul; break;
-  case ScopeLexer::AT: op = BinaryOp::MatMul; break;
-  case ScopeLexer::SLASH: op = BinaryOp::Div; break;
-  case ScopeLexer::PERCENT: op = BinaryOp::Mod; break;
-  case ScopeLexer::FLOORDIV: op = BinaryOp::FloorDiv; break;
-  case ScopeLexer::PLUS: op = BinaryOp::Add; break;
-  case ScopeLexer::MINUS: op = BinaryOp::Sub; break;
-  case ScopeLexer::LSHIFT: op = BinaryOp::LShift; break;
-  case ScopeLexer::RSHIFT: op = BinaryOp::RShift; break;
-  case ScopeLexer::AMP: op = BinaryOp::BitAnd; break;
-  case ScopeLexer::CARET: op = BinaryOp::BitXor; break;
-  case ScopeLexer::PIPE: op = BinaryOp::BitOr; break;
-  default: return error(r);
-  }
-  return m_.create<BinOp>(r, op, expr(c->expr(0)), expr(c->expr(1)));
+  Expr *base = primary(ch, i);
+  if (tokenAt(ch, i) != ScopeLexer::POWER)
+    return base;
+  ++i;
+  Expr *exponent = unary(ch, i);
+  return m_.create<BinOp>(span(ch, start, i), BinaryOp::Pow, base, exponent);
 }
 
-/// primaryExpr : AWAIT? atom trailer*
+/// AWAIT? atom trailer*
 /// trailer : LPAREN arglist? RPAREN | LBRACK subscriptlist RBRACK | DOT NAME
-Expr *ASTBuilder::primary(P::ExprContext *c) {
-  if (c->AWAIT()) {
-    unsupported(range(c), "'await' expressions are");
-    return error(range(c));
+Expr *ASTBuilder::primary(const Children &ch, size_t &i) {
+  size_t start = i;
+  if (tokenAt(ch, i) == ScopeLexer::AWAIT) {
+    ++i;
+    while (i < ch.size() && !isTerminal(ch[i]))
+      ++i;
+    unsupported(span(ch, start, i), "'await' expressions are");
+    return error(span(ch, start, i));
   }
-  Expr *e = atom(c->atom());
-  for (auto *t : c->trailer()) {
+  Expr *e = atom(static_cast<P::AtomContext *>(ch[i++]));
+  while (i < ch.size()) {
+    auto *t = as<P::TrailerContext>(ch[i]);
+    if (!t)
+      break;
+    ++i;
     SourceRange r = join(e->range(), range(t));
     switch (t->getStart()->getType()) {
     case ScopeLexer::LPAREN: e = this->call(e, t, r); break;

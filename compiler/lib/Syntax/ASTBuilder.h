@@ -77,10 +77,19 @@ private:
   ast::Expr *lambdef(P::LambdefContext *c);
   ast::Expr *lambdefNocond(P::Lambdef_nocondContext *c);
   ast::Expr *orTest(P::Or_testContext *c);
-  ast::Expr *comparison(P::Or_testContext *c);
+  // The operator rules are flat child sequences (ScopeParser.g4); these walk
+  // them from child `i` with Python's precedence, advancing `i`.
+  using Children = std::vector<antlr4::tree::ParseTree *>;
+  static size_t tokenAt(const Children &ch, size_t i);
+  SourceRange span(const Children &ch, size_t from, size_t to) const;
+  ast::Expr *boolOp(const Children &ch, size_t &i, size_t op);
+  ast::Expr *notTest(const Children &ch, size_t &i);
+  ast::Expr *comparison(const Children &ch, size_t &i);
+  ast::Expr *binary(const Children &ch, size_t &i, int minPrec);
+  ast::Expr *unary(const Children &ch, size_t &i);
+  ast::Expr *primary(const Children &ch, size_t &i);
   ast::Expr *starExpr(P::Star_exprContext *c);
   ast::Expr *expr(P::ExprContext *c);
-  ast::Expr *primary(P::ExprContext *c);
   ast::Expr *atom(P::AtomContext *c);
   ast::Expr *testlistComp(P::Testlist_compContext *c, SourceRange r, bool isList);
   ast::Expr *subscriptlist(P::SubscriptlistContext *c);
