@@ -19,7 +19,10 @@ options { tokenVocab = ScopeLexer; contextSuperClass = ContextBase; }
 // tree after conversion), so there is no file rule.
 stmt : simple_stmts | compound_stmt ;
 
-simple_stmts : small_stmt (SEMI small_stmt)* SEMI? NEWLINE ;
+// Lists take `(SEP item?)*`, not `(SEP item)* SEP?`: ANTLR then decides them
+// from the next token alone; the AST builder reports a doubled separator
+// (`a,,b`, `a;;b`) as Python's "invalid syntax".
+simple_stmts : small_stmt (SEMI small_stmt?)* NEWLINE ;
 
 small_stmt
   : expr_stmt
@@ -50,7 +53,7 @@ augassign
   | AND_ASSIGN | OR_ASSIGN | XOR_ASSIGN | LSHIFT_ASSIGN | RSHIFT_ASSIGN
   | POWER_ASSIGN | IDIV_ASSIGN
   ;
-testlist_star_expr : (test | star_expr) (COMMA (test | star_expr))* COMMA? ;
+testlist_star_expr : (test | star_expr) (COMMA (test | star_expr)?)* ;
 
 del_stmt      : DEL exprlist ;
 pass_stmt     : PASS ;
@@ -175,14 +178,14 @@ atom
 
 testlist_comp
   : (namedexpr_test | star_expr)
-    ( comp_for | (COMMA (namedexpr_test | star_expr))* COMMA? )
+    ( comp_for | (COMMA (namedexpr_test | star_expr)?)* )
   ;
 trailer : LPAREN arglist? RPAREN | LBRACK subscriptlist RBRACK | DOT NAME ;
-subscriptlist : subscript (COMMA subscript)* COMMA? ;
+subscriptlist : subscript (COMMA subscript?)* ;
 subscript     : test | test? COLON test? sliceop? ;
 sliceop       : COLON test? ;
-exprlist      : (expr | star_expr) (COMMA (expr | star_expr))* COMMA? ;
-testlist      : test (COMMA test)* COMMA? ;
+exprlist      : (expr | star_expr) (COMMA (expr | star_expr)?)* ;
+testlist      : test (COMMA test?)* ;
 
 dictorsetmaker
   : dict_item (comp_for | (COMMA dict_item)* COMMA?)            # dictMaker
@@ -190,10 +193,10 @@ dictorsetmaker
   ;
 dict_item : test COLON test | POWER expr ;
 
-arglist  : argument (COMMA argument)* COMMA? ;
+arglist  : argument (COMMA argument?)* ;
+// `name=value` is `test ASSIGN test`: the builder requires a name on the left.
 argument
-  : NAME ASSIGN test
-  | test comp_for?
+  : test (ASSIGN test | comp_for)?
   | POWER test
   | STAR test
   ;

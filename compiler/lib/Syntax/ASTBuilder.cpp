@@ -25,6 +25,11 @@ template <typename T> T *as(antlr4::tree::ParseTree *t) {
     return t && &typeid(*t) == &typeid(T) ? static_cast<T *>(t) : nullptr;
 }
 
+/// The token type of a terminal child, 0 for a rule's context.
+size_t tokenType(antlr4::tree::ParseTree *t) {
+  return isTerminal(t) ? static_cast<TerminalNode *>(t)->getSymbol()->getType() : 0;
+}
+
 /// The only child of `c` when it is a context of rule `rule`, else nullptr.
 /// Terminals never have children, so a child with children is a rule context
 /// and no RTTI is needed.
@@ -99,6 +104,15 @@ SourceRange ASTBuilder::range(antlr4::ParserRuleContext *c) const {
   return r;
 }
 
+bool ASTBuilder::separatorsOK(antlr4::ParserRuleContext *c, size_t sep) {
+  for (size_t i = 1; i < c->children.size(); ++i)
+    if (tokenType(c->children[i]) == sep && tokenType(c->children[i - 1]) == sep) {
+      syntaxError(range(static_cast<TerminalNode *>(c->children[i])), "invalid syntax");
+      return false;
+    }
+  return true;
+}
+
 void ASTBuilder::syntaxError(SourceRange r, const std::string &msg) {
   diags_.report(r, diag::syntax_error) << msg;
 }
@@ -118,8 +132,10 @@ void ASTBuilder::stmt(P::StmtContext *c, StmtList &out) {
       out.push_back(st);
 }
 
-/// simple_stmts : small_stmt (SEMI small_stmt)* SEMI? NEWLINE
+/// simple_stmts : small_stmt (SEMI small_stmt?)* NEWLINE
 void ASTBuilder::simpleStmts(P::Simple_stmtsContext *c, StmtList &out) {
+  if (!separatorsOK(c, ScopeLexer::SEMI))
+    return;
   for (auto *s : c->small_stmt())
     if (Stmt *st = smallStmt(s))
       out.push_back(st);
@@ -371,12 +387,12 @@ Stmt *ASTBuilder::classdef(P::ClassdefContext *c) {
   std::vector<Expr *> bases;
   if (auto *list = c->arglist())
     for (auto *a : list->argument()) {
-      if (a->ASSIGN() && a->NAME()->getText() == "metaclass")
+      if (a->ASSIGN() && a->test(0)->getText() == "metaclass")
         unsupported(range(a), "metaclasses are");
       else if (a->ASSIGN() || a->POWER() || a->STAR() || a->comp_for())
         unsupported(range(a), "class keyword arguments and unpacked bases are");
       else
-        bases.push_back(test(a->test()));
+        bases.push_back(test(a->test(0)));
     }
   StmtList body = scopeBody(c->block(), nullptr);
   // Operator methods other than __call__ would change what expressions
@@ -583,8 +599,10 @@ void ASTBuilder::checkParams(const std::vector<Param> &params) {
 
 //===--- Expressions ------------------------------------------------------===//
 
-/// testlist_star_expr : (test | star_expr) (COMMA (test | star_expr))* COMMA?
+/// testlist_star_expr : (test | star_expr) (COMMA (test | star_expr)?)*
 Expr *ASTBuilder::testlistStarExpr(P::Testlist_star_exprContext *c) {
+  if (!separatorsOK(c, ScopeLexer::COMMA))
+    return error(range(c));
   std::vector<Expr *> elts;
   for (auto *child : c->children) {
     if (auto *t = as<P::TestContext>(child))
@@ -597,8 +615,10 @@ Expr *ASTBuilder::testlistStarExpr(P::Testlist_star_exprContext *c) {
   return m_.create<Tuple>(range(c), std::move(elts));
 }
 
-/// testlist : test (COMMA test)* COMMA?
+/// testlist : test (COMMA test?)*
 Expr *ASTBuilder::testlist(P::TestlistContext *c) {
+  if (!separatorsOK(c, ScopeLexer::COMMA))
+    return error(range(c));
   std::vector<Expr *> elts;
   for (auto *t : c->test())
     elts.push_back(test(t));
@@ -607,8 +627,10 @@ Expr *ASTBuilder::testlist(P::TestlistContext *c) {
   return m_.create<Tuple>(range(c), std::move(elts));
 }
 
-/// exprlist : (expr | star_expr) (COMMA (expr | star_expr))* COMMA?
+/// exprlist : (expr | star_expr) (COMMA (expr | star_expr)?)*
 Expr *ASTBuilder::exprlist(P::ExprlistContext *c) {
+  if (!separatorsOK(c, ScopeLexer::COMMA))
+    return error(range(c));
   std::vector<Expr *> elts;
   for (auto *child : c->children) {
     if (auto *e = as<P::ExprContext>(child))
@@ -672,13 +694,6 @@ Expr *ASTBuilder::lambdefNocond(P::Lambdef_nocondContext *c) {
   Expr *body = testNocond(c->test_nocond());
   return m_.create<Lambda>(range(c), std::move(params), body);
 }
-
-namespace {
-/// The token type of a terminal child, 0 for a rule's context.
-size_t tokenType(antlr4::tree::ParseTree *t) {
-  return isTerminal(t) ? static_cast<TerminalNode *>(t)->getSymbol()->getType() : 0;
-}
-} // namespace
 
 size_t ASTBuilder::tokenAt(const Children &ch, size_t i) {
   return i < ch.size() ? tokenType(ch[i]) : 0;
@@ -875,34 +890,49 @@ Expr *ASTBuilder::primary(const Children &ch, size_t &i) {
   return e;
 }
 
-/// arglist : argument (COMMA argument)* COMMA?
-/// argument : NAME ASSIGN test | test comp_for? | POWER test | STAR test
+/// arglist : argument (COMMA argument?)*
+/// argument : test (ASSIGN test | comp_for)? | POWER test | STAR test
 Expr *ASTBuilder::call(Expr *func, P::TrailerContext *t, SourceRange r) {
   std::vector<Expr *> args;
   std::vector<Keyword> keywords;
   if (auto *list = t->arglist()) {
+    if (!separatorsOK(list, ScopeLexer::COMMA))
+      return error(r);
     auto argsCtx = list->argument();
     bool sawKeyword = false, sawKwUnpack = false;
     std::set<std::string> names;
     for (auto *a : argsCtx) {
       SourceRange ar = range(a);
       if (a->ASSIGN()) {
-        std::string name = a->NAME()->getText();
+        // The left of `=` must be a name (Python's errors otherwise).
+        P::TestContext *target = a->test(0);
+        antlr4::Token *first = target->getStart();
+        bool single = first == target->getStop();
+        SourceRange where = join(range(target), range(a->ASSIGN()));
+        if (!single || first->getType() != ScopeLexer::NAME) {
+          size_t k = first->getType();
+          syntaxError(where, single && (k == ScopeLexer::TRUE || k == ScopeLexer::FALSE ||
+                                        k == ScopeLexer::NONE)
+                                 ? "cannot assign to " + first->getText()
+                                 : "expression cannot contain assignment, perhaps you meant \"==\"?");
+          continue;
+        }
+        std::string name = first->getText();
         if (!names.insert(name).second) {
           syntaxError(ar, "keyword argument repeated: " + name);
           continue;
         }
-        keywords.push_back(Keyword{name, test(a->test()), ar});
+        keywords.push_back(Keyword{name, test(a->test(1)), ar});
         sawKeyword = true;
       } else if (a->POWER()) {
-        keywords.push_back(Keyword{"", test(a->test()), ar});
+        keywords.push_back(Keyword{"", test(a->test(0)), ar});
         sawKwUnpack = true;
       } else if (a->STAR()) {
         if (sawKwUnpack) {
           syntaxError(ar, "iterable argument unpacking follows keyword argument unpacking");
           continue;
         }
-        args.push_back(m_.create<Starred>(ar, test(a->test())));
+        args.push_back(m_.create<Starred>(ar, test(a->test(0))));
       } else {
         if (sawKwUnpack) {
           syntaxError(ar, "positional argument follows keyword argument unpacking");
@@ -912,7 +942,7 @@ Expr *ASTBuilder::call(Expr *func, P::TrailerContext *t, SourceRange r) {
           syntaxError(ar, "positional argument follows keyword argument");
           continue;
         }
-        Expr *v = test(a->test());
+        Expr *v = test(a->test(0));
         if (a->comp_for()) {
           if (argsCtx.size() != 1 || !list->COMMA().empty()) {
             syntaxError(ar, "Generator expression must be parenthesized");
@@ -928,8 +958,10 @@ Expr *ASTBuilder::call(Expr *func, P::TrailerContext *t, SourceRange r) {
   return m_.create<Call>(r, func, std::move(args), std::move(keywords));
 }
 
-/// subscriptlist : subscript (COMMA subscript)* COMMA?
+/// subscriptlist : subscript (COMMA subscript?)*
 Expr *ASTBuilder::subscriptlist(P::SubscriptlistContext *c) {
+  if (!separatorsOK(c, ScopeLexer::COMMA))
+    return error(range(c));
   std::vector<Expr *> elts;
   for (auto *s : c->subscript())
     elts.push_back(subscript(s));
@@ -987,8 +1019,10 @@ Expr *ASTBuilder::atom(P::AtomContext *c) {
 }
 
 /// testlist_comp : (namedexpr_test | star_expr)
-///                 (comp_for | (COMMA (namedexpr_test | star_expr))* COMMA?)
+///                 (comp_for | (COMMA (namedexpr_test | star_expr)?)*)
 Expr *ASTBuilder::testlistComp(P::Testlist_compContext *c, SourceRange r, bool isList) {
+  if (!separatorsOK(c, ScopeLexer::COMMA))
+    return error(r);
   std::vector<Expr *> elts;
   for (auto *child : c->children) {
     if (auto *t = as<P::Namedexpr_testContext>(child))

@@ -80,6 +80,8 @@ private:
   // The operator rules are flat child sequences (ScopeParser.g4); these walk
   // them from child `i` with Python's precedence, advancing `i`.
   using Children = std::vector<antlr4::tree::ParseTree *>;
+  /// False (and "invalid syntax" reported) when a separator follows another.
+  bool separatorsOK(antlr4::ParserRuleContext *c, size_t sep);
   static size_t tokenAt(const Children &ch, size_t i);
   SourceRange span(const Children &ch, size_t from, size_t to) const;
   ast::Expr *boolOp(const Children &ch, size_t &i, size_t op);
