@@ -118,10 +118,12 @@ std::string TFState::uniqueName(const std::string &requested, bool markAsUsed) {
   std::string name = nameStack_.empty() ? requested : nameStack_ + "/" + requested;
   std::string key = lower(name);
   int64_t i = 0;
-  if (auto it = namesInUse_.find(key); it != namesInUse_.end())
+  if (markAsUsed) {
+    auto it = namesInUse_.try_emplace(key, 0).first; // one lookup
+    i = it->second++;
+  } else if (auto it = namesInUse_.find(key); it != namesInUse_.end()) {
     i = it->second;
-  if (markAsUsed)
-    namesInUse_[key] = i + 1;
+  }
   if (i > 0) {
     std::string base = key;
     while (namesInUse_.count(key)) {
