@@ -33,7 +33,7 @@ run: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) test-asan ASAN_LABELS='unit|golden' \
-	  ASAN_TARGETS='scopec_unit_tests scopec_golden_tests scopec_fuzz_regression_tests'
+	  ASAN_TARGETS='scopec_unit_tests scopec_scanner_tests scopec_golden_tests scopec_fuzz_regression_tests'
 
 test-unit test-golden test-e2e test-conformance test-robustness: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L $(subst test-,,$@)
