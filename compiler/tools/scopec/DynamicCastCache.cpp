@@ -12,7 +12,10 @@
 // the source subobject (which fixes the most-derived type and the
 // subobject's place in it; construction vtables are distinct), the source
 // and destination types and the hint, and it is a fixed offset from the
-// source pointer or a failure. One direct-mapped table per thread.
+// source pointer or a failure. One direct-mapped table per thread. (It
+// assumes no library defining C++ classes is unloaded while scopec runs, so
+// a vtable address is never reused for another class: scopec dlcloses
+// nothing, and the JIT emits no C++ vtables.)
 //
 //===----------------------------------------------------------------------===//
 #include <cstddef>
