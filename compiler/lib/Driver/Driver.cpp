@@ -330,19 +330,7 @@ void runOnLargeStacksUnguarded(unsigned threads, const std::function<void()> &fn
 /// deep but bounded recursion (1000 Python calls, 200 nested constructs)
 /// must not depend on the caller's stack size.
 /// An exception thrown by `fn` is rethrown here, in the caller's thread.
-void runOnLargeStack(const std::function<void()> &fn) {
-  std::exception_ptr failure;
-  std::function<void()> guarded = [&] {
-    try {
-      fn();
-    } catch (...) {
-      failure = std::current_exception();
-    }
-  };
-  runOnLargeStacksUnguarded(1, guarded);
-  if (failure)
-    std::rethrow_exception(failure);
-}
+void runOnLargeStack(const std::function<void()> &fn) { runOnLargeStacks(1, fn); }
 
 void runOnLargeStacks(unsigned threads, const std::function<void()> &fn) {
   std::mutex m;

@@ -106,18 +106,16 @@ size_t Scanner::nameEnd(size_t i) const {
   return i;
 }
 
+/// The end of ('_'? D)* from `i`, D the code points `digit` accepts.
+template <typename Digit> size_t Scanner::groupsEnd(size_t i, Digit digit) const {
+  while (i < n_ && (digit(s_[i]) || (s_[i] == '_' && i + 1 < n_ && digit(s_[i + 1]))))
+    i += digit(s_[i]) ? 1 : 2;
+  return i;
+}
+
 /// DIGITS : [0-9] ('_'? [0-9])*
 size_t Scanner::digitsEnd(size_t i) const {
-  ++i;
-  while (i < n_) {
-    if (isDigit(s_[i]))
-      ++i;
-    else if (s_[i] == '_' && isDigit(at(i + 1)))
-      i += 2;
-    else
-      break;
-  }
-  return i;
+  return groupsEnd(i + 1, [](size_t c) { return isDigit(c); });
 }
 
 /// The longest NUMBER at `i` (a digit, or '.' before a digit): the longest of
@@ -131,10 +129,7 @@ size_t Scanner::numberEnd(size_t i) const {
       end = digits; // DEC_INTEGER : [1-9] ('_'? [0-9])*
     } else {
       // DEC_INTEGER : '0'+ ('_'? '0')*
-      size_t j = i + 1;
-      while (j < n_ && (s_[j] == '0' || (s_[j] == '_' && at(j + 1) == '0')))
-        j += s_[j] == '0' ? 1 : 2;
-      end = j;
+      end = groupsEnd(i + 1, [](size_t c) { return c == '0'; });
       // '0' [xX] / [oO] / [bB] ('_'? digit)+
       size_t k = at(i + 1) | 0x20;
       auto valid = [&](size_t c) {
@@ -142,20 +137,10 @@ size_t Scanner::numberEnd(size_t i) const {
                : k == 'o' ? c >= '0' && c <= '7'
                           : c == '0' || c == '1';
       };
-      if (i + 1 < n_ && (k == 'x' || k == 'o' || k == 'b')) {
-        size_t p = i + 2, groups = 0;
-        while (p < n_) {
-          if (valid(s_[p]))
-            ++p;
-          else if (s_[p] == '_' && valid(at(p + 1)))
-            p += 2;
-          else
-            break;
-          ++groups;
-        }
-        if (groups)
+      if (i + 1 < n_ && (k == 'x' || k == 'o' || k == 'b'))
+        if (size_t p = groupsEnd(i + 2, valid); p > i + 2) // at least one digit
           end = std::max(end, p);
-      }
+
     }
   }
   // POINT_FLOAT : DIGITS? '.' DIGITS | DIGITS '.'
@@ -182,35 +167,39 @@ size_t Scanner::numberEnd(size_t i) const {
   return end;
 }
 
-size_t Scanner::stringEnd(size_t q, bool &closed) const {
+void Scanner::scanString(size_t q, RawToken &t, size_t &end) const {
+  t.type = L::STRING;
   char32_t quote = s_[q];
   if (at(q + 1) == quote && at(q + 2) == quote) {
     // LONG_STRING: to the first unescaped triple quote, or the end of input.
-    closed = true;
     for (size_t j = q + 3; j < n_;) {
       if (s_[j] == '\\') {
         j += j + 1 < n_ ? 2 : 1;
         continue;
       }
-      if (s_[j] == quote && at(j + 1) == quote && at(j + 2) == quote)
-        return j + 3;
+      if (s_[j] == quote && at(j + 1) == quote && at(j + 2) == quote) {
+        end = j + 3;
+        return;
+      }
       ++j;
     }
-    return n_;
+    t.openLongString = true;
+    end = n_;
+    return;
   }
   // SHORT_STRING : quote ( '\\' . | ~[\\\n quote] )* quote
   for (size_t j = q + 1; j < n_;) {
     char32_t c = s_[j];
     if (c == quote) {
-      closed = true;
-      return j + 1;
+      end = j + 1;
+      return;
     }
     if (c == '\n' || (c == '\\' && j + 1 == n_))
       break;
     j += c == '\\' ? 2 : 1;
   }
   // UNTERMINATED_STRING : quote ( '\\' ~[\n] | ~[\\\n quote] )*
-  closed = false;
+  t.type = L::UNTERMINATED_STRING;
   size_t j = q + 1;
   while (j < n_) {
     char32_t c = s_[j];
@@ -225,7 +214,7 @@ size_t Scanner::stringEnd(size_t q, bool &closed) const {
       break;
     ++j;
   }
-  return j;
+  end = j;
 }
 
 size_t Scanner::operatorEnd(size_t i, size_t &type) const {
@@ -233,6 +222,16 @@ size_t Scanner::operatorEnd(size_t i, size_t &type) const {
   auto pick = [&](size_t t, size_t len) {
     type = t;
     return i + len;
+  };
+  // `c` or `c=`
+  auto orAssign = [&](size_t one, size_t oneAssign) {
+    return c1 == '=' ? pick(oneAssign, 2) : pick(one, 1);
+  };
+  // `c`, `c=`, `cc` or `cc=`
+  auto doubled = [&](size_t one, size_t oneAssign, size_t two, size_t twoAssign) {
+    if (c1 == s_[i])
+      return c2 == '=' ? pick(twoAssign, 3) : pick(two, 2);
+    return orAssign(one, oneAssign);
   };
   switch (s_[i]) {
   case '(': return pick(L::LPAREN, 1);
@@ -245,33 +244,20 @@ size_t Scanner::operatorEnd(size_t i, size_t &type) const {
   case ';': return pick(L::SEMI, 1);
   case '~': return pick(L::TILDE, 1);
   case '.': return c1 == '.' && c2 == '.' ? pick(L::ELLIPSIS, 3) : pick(L::DOT, 1);
-  case ':': return c1 == '=' ? pick(L::WALRUS, 2) : pick(L::COLON, 1);
-  case '=': return c1 == '=' ? pick(L::EQ, 2) : pick(L::ASSIGN, 1);
-  case '!': return c1 == '=' ? pick(L::NE, 2) : pick(L::ERROR_CHAR, 1);
-  case '+': return c1 == '=' ? pick(L::ADD_ASSIGN, 2) : pick(L::PLUS, 1);
-  case '-':
-    return c1 == '=' ? pick(L::SUB_ASSIGN, 2) : c1 == '>' ? pick(L::ARROW, 2) : pick(L::MINUS, 1);
-  case '%': return c1 == '=' ? pick(L::MOD_ASSIGN, 2) : pick(L::PERCENT, 1);
-  case '@': return c1 == '=' ? pick(L::AT_ASSIGN, 2) : pick(L::AT, 1);
-  case '&': return c1 == '=' ? pick(L::AND_ASSIGN, 2) : pick(L::AMP, 1);
-  case '|': return c1 == '=' ? pick(L::OR_ASSIGN, 2) : pick(L::PIPE, 1);
-  case '^': return c1 == '=' ? pick(L::XOR_ASSIGN, 2) : pick(L::CARET, 1);
-  case '*':
-    if (c1 == '*')
-      return c2 == '=' ? pick(L::POWER_ASSIGN, 3) : pick(L::POWER, 2);
-    return c1 == '=' ? pick(L::MUL_ASSIGN, 2) : pick(L::STAR, 1);
-  case '/':
-    if (c1 == '/')
-      return c2 == '=' ? pick(L::IDIV_ASSIGN, 3) : pick(L::FLOORDIV, 2);
-    return c1 == '=' ? pick(L::DIV_ASSIGN, 2) : pick(L::SLASH, 1);
-  case '<':
-    if (c1 == '<')
-      return c2 == '=' ? pick(L::LSHIFT_ASSIGN, 3) : pick(L::LSHIFT, 2);
-    return c1 == '=' ? pick(L::LE, 2) : pick(L::LT, 1);
-  case '>':
-    if (c1 == '>')
-      return c2 == '=' ? pick(L::RSHIFT_ASSIGN, 3) : pick(L::RSHIFT, 2);
-    return c1 == '=' ? pick(L::GE, 2) : pick(L::GT, 1);
+  case ':': return orAssign(L::COLON, L::WALRUS);
+  case '=': return orAssign(L::ASSIGN, L::EQ);
+  case '!': return orAssign(L::ERROR_CHAR, L::NE);
+  case '+': return orAssign(L::PLUS, L::ADD_ASSIGN);
+  case '-': return c1 == '>' ? pick(L::ARROW, 2) : orAssign(L::MINUS, L::SUB_ASSIGN);
+  case '%': return orAssign(L::PERCENT, L::MOD_ASSIGN);
+  case '@': return orAssign(L::AT, L::AT_ASSIGN);
+  case '&': return orAssign(L::AMP, L::AND_ASSIGN);
+  case '|': return orAssign(L::PIPE, L::OR_ASSIGN);
+  case '^': return orAssign(L::CARET, L::XOR_ASSIGN);
+  case '*': return doubled(L::STAR, L::MUL_ASSIGN, L::POWER, L::POWER_ASSIGN);
+  case '/': return doubled(L::SLASH, L::DIV_ASSIGN, L::FLOORDIV, L::IDIV_ASSIGN);
+  case '<': return doubled(L::LT, L::LE, L::LSHIFT, L::LSHIFT_ASSIGN);
+  case '>': return doubled(L::GT, L::GE, L::RSHIFT, L::RSHIFT_ASSIGN);
   default: return pick(L::ERROR_CHAR, 1);
   }
 }
@@ -328,15 +314,11 @@ RawToken Scanner::next() {
       ++end;
     t.type = L::COMMENT;
   } else if (c == '\'' || c == '"') {
-    bool closed;
-    end = stringEnd(i_, closed);
-    t.type = closed ? L::STRING : L::UNTERMINATED_STRING;
+    scanString(i_, t, end);
   } else if (isIdStart(c)) {
     end = nameEnd(i_);
     if (end < n_ && (s_[end] == '\'' || s_[end] == '"') && isStringPrefix(s_ + i_, end - i_)) {
-      bool closed;
-      end = stringEnd(end, closed);
-      t.type = closed ? L::STRING : L::UNTERMINATED_STRING;
+      scanString(end, t, end);
     } else {
       t.type = keywordOrName(s_ + i_, end - i_);
     }
@@ -592,30 +574,14 @@ void Tokenizer::handle(const RawToken &raw) {
     size_t q = text.find_first_of("'\"");
     text += text[q];
     type = L::STRING;
-  } else if (type == L::STRING) {
+  } else if (raw.openLongString) {
     size_t q = text.find_first_of("'\"");
-    bool triple = text.size() >= q + 3 && text[q + 1] == text[q] && text[q + 2] == text[q];
-    if (triple && raw.stop + 1 == scanner_.index() && scanner_.index() >= input_.length()) {
-      // A long string that ran into the end of the input: closed only if it
-      // ends with its (unescaped) triple quote.
-      std::string quotes(3, text[q]);
-      std::string body = text.substr(q + 3);
-      bool closed = body.size() >= 3 && body.compare(body.size() - 3, 3, quotes) == 0;
-      if (closed) {
-        size_t bs = 0;
-        for (size_t i = body.size() - 3; i > 0 && body[i - 1] == '\\'; --i)
-          ++bs;
-        closed = bs % 2 == 0;
-      }
-      if (!closed) {
-        size_t lastLine = scanner_.line() - (text.back() == '\n' ? 1 : 0);
-        error(raw.line, raw.column, 3,
-              "unterminated triple-quoted string literal (detected at line " +
-                  std::to_string(lastLine) + ")");
-        suppressFrom(raw.line, raw.column);
-        text += quotes;
-      }
-    }
+    size_t lastLine = scanner_.line() - (text.back() == '\n' ? 1 : 0);
+    error(raw.line, raw.column, 3,
+          "unterminated triple-quoted string literal (detected at line " +
+              std::to_string(lastLine) + ")");
+    suppressFrom(raw.line, raw.column);
+    text += std::string(3, text[q]);
   }
   bool visible = type != L::COMMENT;
   if (!drop && !emittedAny_ && visible && raw.start > 0) {

@@ -47,6 +47,9 @@ struct RawToken {
   size_t type = 0;
   size_t start = 0, stop = 0; ///< code-point indices, inclusive (stop = start - 1 when empty)
   size_t line = 1, column = 0;
+  /// A triple-quoted string that runs into the end of the input (the
+  /// grammar accepts it as STRING; the tokenizer reports it unterminated).
+  bool openLongString = false;
 };
 
 /// The scanner alone: the rules of ScopeLexer.g4 (hidden tokens included).
@@ -69,10 +72,12 @@ public:
 private:
   size_t nameEnd(size_t i) const;
   size_t numberEnd(size_t i) const;
+  template <typename Digit> size_t groupsEnd(size_t i, Digit digit) const;
   size_t digitsEnd(size_t i) const;
-  /// The end of a string starting at `i` (its prefix already consumed up to
-  /// `quote`), and whether it is closed (STRING) or not (UNTERMINATED_STRING).
-  size_t stringEnd(size_t quote, bool &closed) const;
+  /// The string whose opening quote is at `quote` (its prefix, if any, is
+  /// before it): sets the token's end, type (STRING, or UNTERMINATED_STRING
+  /// for an unclosed one-line string) and openLongString.
+  void scanString(size_t quote, RawToken &t, size_t &end) const;
   size_t operatorEnd(size_t i, size_t &type) const;
   void advanceTo(size_t end);
 
