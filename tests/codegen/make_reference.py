@@ -400,7 +400,44 @@ def layers():
     return {"img": img, "is_training": np.array(True), "seq": seq, "lens": lens}, w, fetches
 
 
-for name, make in (("ops", ops), ("mlp", mlp), ("ints", ints), ("layers", layers)):
+def convs():
+    """tests/codegen/convs.scope: a direct sum over the taps, in float64."""
+    def conv2d(x, k, sh, sw, dh, dw, same):
+        n, h, w, c = x.shape
+        kh, kw, _, co = k.shape
+        ekh, ekw = (kh - 1) * dh + 1, (kw - 1) * dw + 1
+        if same:
+            oh, ow = -(-h // sh), -(-w // sw)
+            ph, pw = max((oh - 1) * sh + ekh - h, 0), max((ow - 1) * sw + ekw - w, 0)
+            pt, pl = ph // 2, pw // 2
+        else:
+            oh, ow, pt, pl = (h - ekh) // sh + 1, (w - ekw) // sw + 1, 0, 0
+        y = np.zeros((n, oh, ow, co))
+        for i in range(oh):
+            for j in range(ow):
+                for a in range(kh):
+                    for b in range(kw):
+                        r, q = i * sh + a * dh - pt, j * sw + b * dw - pl
+                        if 0 <= r < h and 0 <= q < w:
+                            y[:, i, j, :] += x[:, r, q, :] @ k[a, b]
+        return y
+    img = f32(rng.standard_normal((2, 9, 37, 8)))
+    w = {name: f32(rng.standard_normal(shape) * 0.2) for name, shape in
+         (("k1", (5, 5, 8, 40)), ("b1", (40,)), ("k2", (3, 3, 8, 33)), ("k3", (3, 4, 8, 16)),
+          ("k4", (1, 7, 8, 64)), ("b4", (64,)))}
+    x = img.astype(np.float64)
+    W = {k: v.astype(np.float64) for k, v in w.items()}
+    fetches = {
+        "same_relu:0": np.maximum(conv2d(x, W["k1"], 1, 1, 1, 1, True) + W["b1"], 0),
+        "strided:0": conv2d(x, W["k2"], 2, 3, 1, 1, True),
+        "dilated:0": conv2d(x, W["k3"], 1, 1, 2, 2, False),
+    }
+    z = conv2d(x, W["k4"], 1, 1, 1, 1, True) + W["b4"]
+    fetches["wide_leaky:0"] = np.where(z > 0, z, 0.1 * z)
+    return {"img": img}, w, fetches
+
+
+for name, make in (("ops", ops), ("mlp", mlp), ("ints", ints), ("layers", layers), ("convs", convs)):
     feeds, weights, fetches = make()
     np.savez_compressed(os.path.join(out, name + "_feeds.npz"), **feeds)
     np.savez_compressed(os.path.join(out, name + "_weights.npz"), **weights)

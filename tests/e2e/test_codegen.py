@@ -78,6 +78,10 @@ class JITNumerics(Tmp):
         # tests/codegen/layers.scope: run-time batch, shapes built from tf.shape pieces.
         self.check_program("layers")
 
+    def test_convolution_blocking(self):
+        # tests/codegen/convs.scope: edge blocks, runs of blocks, channel panels, strides, dilation.
+        self.check_program("convs")
+
     def test_integer_bool_and_mixed_ops(self):
         # Exact results in TF's dtypes (int32, int64, bool, float64).
         expected = np.load(os.path.join(REF, "ints_expected.npz"))
