@@ -434,7 +434,10 @@ def convs():
     }
     z = conv2d(x, W["k4"], 1, 1, 1, 1, True) + W["b4"]
     fetches["wide_leaky:0"] = np.where(z > 0, z, 0.1 * z)
-    return {"img": img}, w, fetches
+    strip = f32(rng.standard_normal((2, 3, 200, 2)))
+    w["k5"] = f32(rng.standard_normal((2, 100, 2, 3)) * 0.1)
+    fetches["wide_filter:0"] = conv2d(strip.astype(np.float64), w["k5"].astype(np.float64), 1, 1, 1, 1, True)
+    return {"img": img, "strip": strip}, w, fetches
 
 
 for name, make in (("ops", ops), ("mlp", mlp), ("ints", ints), ("layers", layers), ("convs", convs)):

@@ -417,6 +417,23 @@ private:
   };
   void convDirect(const GemmTile &t, const ConvGeom &g, Value *x, Value *batch);
   void convRow(const GemmTile &t, const ConvGeom &g, Value *x, Value *nb, Value *oh, Value *n0, int64_t width);
+  /// The blocks of an output row for a panel of `width` channels: `count`
+  /// blocks of `rows` pixels from `ow0` with the same pixel range per kw
+  /// (count > 1 only for blocks whose every pixel reads inside the image).
+  struct ConvRun {
+    int64_t ow0, rows, count;
+    std::vector<std::pair<int64_t, int64_t>> ranges;
+  };
+  static std::vector<ConvRun> convRuns(const ConvGeom &g, int64_t width);
+  /// The k-loops the direct convolution emits per output row (all panels).
+  static int64_t convCopies(const ConvGeom &g) {
+    int64_t n = 0;
+    for (int64_t width : {std::min<int64_t>(g.OC, 32), g.OC > 32 ? g.OC % 32 : 0})
+      if (width > 0)
+        for (const ConvRun &c : convRuns(g, width))
+          n += std::count_if(c.ranges.begin(), c.ranges.end(), [](auto r) { return r.first < r.second; });
+    return n;
+  }
   void convBlock(const GemmTile &t, const ConvGeom &g, Value *x, Value *nb, Value *oh, Value *n0, unsigned nv,
                  unsigned tail, Value *ow0, unsigned rows, const std::vector<std::pair<int64_t, int64_t>> &ranges);
   /// The bias-add and relu that follow a MatMul/Conv2D and can run in its
@@ -1008,12 +1025,27 @@ void Lowerer::convDirect(const GemmTile &t, const ConvGeom &g, Value *x, Value *
 /// code for its own ranges, and each run of blocks between them one loop.
 void Lowerer::convRow(const GemmTile &t, const ConvGeom &g, Value *x, Value *nb, Value *oh, Value *n0, int64_t width) {
   unsigned nv = static_cast<unsigned>((width + 15) / 16), tail = static_cast<unsigned>(width % 16 ? width % 16 : 16);
-  const int64_t rmax = nv == 1 ? 16 : 12; // 12 x 32: 24 accumulators, 2 vectors of B
+  for (const ConvRun &c : convRuns(g, width)) {
+    auto rows = static_cast<unsigned>(c.rows);
+    if (c.count == 1)
+      convBlock(t, g, x, nb, oh, n0, nv, tail, b_.getInt64(c.ow0), rows, c.ranges);
+    else
+      loop(b_.getInt64(c.count), [&](Value *j) {
+        convBlock(t, g, x, nb, oh, n0, nv, tail, b_.CreateAdd(b_.getInt64(c.ow0), b_.CreateMul(j, b_.getInt64(c.rows))), rows,
+                  c.ranges);
+      }, "ow");
+  }
+}
+
+std::vector<Lowerer::ConvRun> Lowerer::convRuns(const ConvGeom &g, int64_t width) {
+  const int64_t rmax = width <= 16 ? 16 : 12; // 12 x 32: 24 accumulators, 2 vectors of B
   const int64_t blocks = (g.OW + rmax - 1) / rmax, size = g.OW / blocks, extra = g.OW % blocks;
   auto rowsOf = [&](int64_t bi) { return size + (bi < extra ? 1 : 0); };
   auto ranges = [&](int64_t ow0, int64_t rows) {
     std::vector<std::pair<int64_t, int64_t>> out;
     for (int64_t kw = 0; kw < g.KW; ++kw) {
+      // Pixel r reads column (ow0 + r) * sw + kw * dw - pl: in the image
+      // for a range of r (the first and the last such pixel bound it).
       int64_t lo = rows, hi = 0;
       for (int64_t r = 0; r < rows; ++r) {
         int64_t iw = (ow0 + r) * g.sw + kw * g.dw - g.pl;
@@ -1026,34 +1058,21 @@ void Lowerer::convRow(const GemmTile &t, const ConvGeom &g, Value *x, Value *nb,
     }
     return out;
   };
-  auto clean = [&](int64_t ow0, int64_t rows) {
-    for (auto [lo, hi] : ranges(ow0, rows))
-      if (lo != 0 || hi != rows)
-        return false;
-    return true;
+  auto clean = [&](const std::vector<std::pair<int64_t, int64_t>> &rr, int64_t rows) {
+    return std::all_of(rr.begin(), rr.end(), [&](auto r) { return r.first == 0 && r.second == rows; });
   };
+  std::vector<ConvRun> runs;
   for (int64_t bi = 0, ow0 = 0; bi < blocks;) {
-    int64_t rows = rowsOf(bi);
+    int64_t rows = rowsOf(bi), count = 1;
     auto rr = ranges(ow0, rows);
-    auto urows = static_cast<unsigned>(rows);
-    if (!clean(ow0, rows)) {
-      convBlock(t, g, x, nb, oh, n0, nv, tail, b_.getInt64(ow0), urows, rr);
-      ++bi;
-      ow0 += rows;
-      continue;
-    }
-    int64_t run = 1;
-    while (bi + run < blocks && rowsOf(bi + run) == rows && clean(ow0 + run * rows, rows))
-      ++run;
-    if (run == 1)
-      convBlock(t, g, x, nb, oh, n0, nv, tail, b_.getInt64(ow0), urows, rr);
-    else
-      loop(b_.getInt64(run), [&](Value *j) {
-        convBlock(t, g, x, nb, oh, n0, nv, tail, b_.CreateAdd(b_.getInt64(ow0), b_.CreateMul(j, b_.getInt64(rows))), urows, rr);
-      }, "ow");
-    bi += run;
-    ow0 += run * rows;
+    if (clean(rr, rows))
+      while (bi + count < blocks && rowsOf(bi + count) == rows && clean(ranges(ow0 + count * rows, rows), rows))
+        ++count;
+    runs.push_back({ow0, rows, count, rr});
+    bi += count;
+    ow0 += count * rows;
   }
+  return runs;
 }
 
 /// The block of `rows` pixels from `ow0`: filter rows outside the image are
@@ -1098,13 +1117,18 @@ void Lowerer::conv2d(const Node &n) {
     throw Unsupported{"Conv2D '" + n.name + "' needs known spatial and channel dimensions"};
   int64_t pt = padBefore(same, H, OH, KH, st[1], dil[1]), pl = padBefore(same, W, OW, KW, st[2], dil[2]);
   Value *x = input(n, 0), *w = input(n, 1), *out = nullptr;
-  if (OC > 0 && KH > 0 && KW > 0 && OH > 0 && OW > 0) {
+  ConvGeom geom{H, W, C, OH, OW, OC, KH, KW, st[1], st[2], dil[1], dil[2], pt, pl};
+  // The direct convolution emits a k-loop per filter column and block kind:
+  // a filter far wider than usual (or padding touching most blocks) takes
+  // the plain loop nest below instead -- the same terms in the same order.
+  constexpr int64_t kMaxConvCopies = 512;
+  if (OC > 0 && KH > 0 && KW > 0 && OH > 0 && OW > 0 && convCopies(geom) <= kMaxConvCopies) {
     GemmTile t;
     const Node &last = fuseEpilogue(n, OC, t);
     t.b = w;
     t.c = output(last);
     t.ldb = t.ldc = OC;
-    convDirect(t, ConvGeom{H, W, C, OH, OW, OC, KH, KW, st[1], st[2], dil[1], dil[2], pt, pl}, x, dimValue(xd[0]));
+    convDirect(t, geom, x, dimValue(xd[0]));
     return;
   }
   out = output(n);
@@ -1127,7 +1151,7 @@ void Lowerer::conv2d(const Node &n) {
               Value *wrow = b_.CreateAdd(wbase, b_.CreateMul(ic, b_.getInt64(OC)));
               loop(b_.getInt64(OC), [&](Value *oc) {
                 Value *o = b_.CreateAdd(obase, oc);
-                store(b_.CreateFAdd(load(out, o), b_.CreateFMul(xv, load(w, b_.CreateAdd(wrow, oc)))), out, o);
+                store(intrinsic(llvm::Intrinsic::fma, {xv, load(w, b_.CreateAdd(wrow, oc)), load(out, o)}), out, o);
               }, "oc");
             }, "ic");
             }, "tap");
