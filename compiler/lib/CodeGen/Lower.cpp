@@ -1038,7 +1038,7 @@ void Lowerer::convRow(const GemmTile &t, const ConvGeom &g, Value *x, Value *nb,
 }
 
 std::vector<Lowerer::ConvRun> Lowerer::convRuns(const ConvGeom &g, int64_t width) {
-  const int64_t rmax = width <= 16 ? 16 : 12; // 12 x 32: 24 accumulators, 2 vectors of B
+  const int64_t rmax = width <= 16 ? 16 : 14; // up to 14 x 32: 28 accumulators, 2 vectors of B
   const int64_t blocks = (g.OW + rmax - 1) / rmax, size = g.OW / blocks, extra = g.OW % blocks;
   auto rowsOf = [&](int64_t bi) { return size + (bi < extra ? 1 : 0); };
   auto ranges = [&](int64_t ow0, int64_t rows) {
