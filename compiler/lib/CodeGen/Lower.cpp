@@ -976,7 +976,7 @@ void Lowerer::matmul(const Node &n) {
 /// Conv2D as a direct convolution (an implicit GEMM whose rows are output
 /// pixels and whose reduction runs over the filter taps and the input
 /// channels). A unit is one output row of one image times one panel of 32
-/// output channels; along the row, blocks of up to 12 pixels x 32 channels
+/// output channels; along the row, blocks of up to 14 pixels x 32 channels
 /// are accumulated in registers over the taps (kh, kw) and the channels, in
 /// that order, one fused multiply-add per term, and stored once with the
 /// fused epilogue -- every output the same chain whatever the unit order or
@@ -1019,7 +1019,7 @@ void Lowerer::convDirect(const GemmTile &t, const ConvGeom &g, Value *x, Value *
 }
 
 /// Output row `oh` of image `nb`, channels n0 .. n0 + width - 1, in blocks
-/// of pixels as even as 12 (16 for one vector of channels) allows. For each
+/// of pixels as even as 14 (16 for one vector of channels) allows. For each
 /// kw, the pixels of a block that read inside the image are a range; a
 /// block at the row's edges, where that range is not the whole block, gets
 /// code for its own ranges, and each run of blocks between them one loop.
