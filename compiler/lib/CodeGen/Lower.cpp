@@ -397,12 +397,15 @@ private:
   Accum accBegin(unsigned rows, unsigned nv, unsigned tail);
   void accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len, bool prefetch);
   void accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0);
+  /// A 16-float vector at `p`; with `masked`, only the first `tail` lanes.
   Value *vecLoad(Value *p, bool masked, unsigned tail);
+  llvm::Constant *laneMask(unsigned tail);
   /// Emits PREFIX.task.K(ctx, begin, end) running `body` on units [begin,
   /// end) with `vals` (values of the model function) in `cap`, and runs it
-  /// on units [0, units) (see runUnits).
-  /// Tasks already emitted, by `key`: a second op of the same shape and
-  /// epilogue (image_filter's two convolutions) runs the same code.
+  /// on units [0, units) (see runUnits). `key` names everything the body's
+  /// code depends on besides `cap`: a second op with the same key (same
+  /// shapes and epilogue: image_filter's two convolutions) runs the task
+  /// already emitted.
   void outlined(const std::vector<Value *> &vals, Value *units, const std::string &key,
                 const std::function<void(const std::vector<Value *> &cap, Value *begin, Value *end)> &body);
   std::map<std::string, llvm::Function *> tasks_;
@@ -556,14 +559,18 @@ void Lowerer::elementwise(const Node &n, const std::vector<size_t> &ins,
   });
 }
 
+llvm::Constant *Lowerer::laneMask(unsigned tail) {
+  std::vector<llvm::Constant *> lanes;
+  for (unsigned l = 0; l < 16; ++l)
+    lanes.push_back(b_.getInt1(l < tail));
+  return llvm::ConstantVector::get(lanes);
+}
+
 Value *Lowerer::vecLoad(Value *p, bool masked, unsigned tail) {
   auto *vty = llvm::FixedVectorType::get(f32_, 16);
   if (!masked || tail >= 16)
     return b_.CreateAlignedLoad(vty, p, llvm::Align(4));
-  std::vector<llvm::Constant *> lanes;
-  for (unsigned l = 0; l < 16; ++l)
-    lanes.push_back(b_.getInt1(l < tail));
-  return b_.CreateMaskedLoad(vty, p, llvm::Align(4), llvm::ConstantVector::get(lanes), llvm::Constant::getNullValue(vty));
+  return b_.CreateMaskedLoad(vty, p, llvm::Align(4), laneMask(tail), llvm::Constant::getNullValue(vty));
 }
 
 Lowerer::Accum Lowerer::accBegin(unsigned rows, unsigned nv, unsigned tail) {
@@ -619,10 +626,7 @@ void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, i
 void Lowerer::accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0) {
   auto *vty = llvm::FixedVectorType::get(f32_, 16);
   Value *zero = llvm::Constant::getNullValue(vty);
-  std::vector<llvm::Constant *> lanes;
-  for (unsigned l = 0; l < 16; ++l)
-    lanes.push_back(b_.getInt1(l < a.tail));
-  llvm::Constant *mask = llvm::ConstantVector::get(lanes);
+  llvm::Constant *mask = laneMask(a.tail);
   for (unsigned r = 0; r < a.rows; ++r) {
     Value *crow = b_.CreateInBoundsGEP(f32_, t.c, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(m0, b_.getInt64(r)), b_.getInt64(t.ldc)), n0));
     for (unsigned v = 0; v < a.nv; ++v) {
@@ -666,25 +670,21 @@ void Lowerer::outlined(const std::vector<Value *> &vals, Value *units, const std
   auto *ctxTy = llvm::StructType::get(ctx_, types);
   llvm::Function *&task = tasks_[key];
   if (!task) {
-  task = llvm::Function::Create(llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, i64_}, false),
-                                                llvm::Function::PrivateLinkage,
-                                                opts_.prefix + ".task." + std::to_string(taskCount_++), m_);
-  {
+    task = llvm::Function::Create(llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, i64_}, false),
+                                  llvm::Function::PrivateLinkage, opts_.prefix + ".task." + std::to_string(taskCount_++), m_);
     llvm::IRBuilderBase::InsertPointGuard guard(b_);
     llvm::Function *outer = fn_;
     Value *outerBatch = batch_;
     fn_ = task;
     batch_ = nullptr; // the task sees only what it captured
     b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", task));
-    Value *ctx = task->getArg(0);
     std::vector<Value *> cap;
     for (unsigned i = 0; i < vals.size(); ++i)
-      cap.push_back(b_.CreateLoad(types[i], b_.CreateStructGEP(ctxTy, ctx, i)));
+      cap.push_back(b_.CreateLoad(types[i], b_.CreateStructGEP(ctxTy, task->getArg(0), i)));
     body(cap, task->getArg(1), task->getArg(2));
     b_.CreateRetVoid();
     fn_ = outer;
     batch_ = outerBatch;
-  }
   }
   // The model function: fill the context, then run the units.
   llvm::AllocaInst *ctx = entryAlloca(ctxTy, "task.ctx");
@@ -746,8 +746,8 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
     // of units then covers few column groups and reads only their part of B
     // (two threads on mlp's 784x256 layer at batch 64 each keep half of it
     // in their core's L2); row-block major otherwise -- a thread reads only
-    // its rows of A, and a block of A stays in L1 across the column groups
-    // (measured at batch 1024 on two threads: 1122 us against 1245 us).
+    // its rows of A (the whole of B fits a core's L2), and a block of A
+    // stays in L1 across the column groups.
     Value *whole = b_.CreateOr(b_.CreateAnd(b_.CreateICmpEQ(begin, b_.getInt64(0)),
                                             b_.CreateICmpEQ(end, b_.CreateMul(rowUnits, b_.getInt64(groups)))),
                                b_.CreateICmpUGE(m, b_.getInt64(N)));
