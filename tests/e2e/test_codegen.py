@@ -209,6 +209,33 @@ class JITNumerics(Tmp):
                 z += pad[:, i:i + 7, j:j + 9, :] @ wts["k"][i, j]
         self.assertLess(rel_err(o["z:0"], np.maximum(z + wts["c"], 0)), TOL)
 
+    def test_single_rows_in_one_pass_and_split_between_threads(self):
+        # 300 columns = three 128-column groups. One thread runs a single row (batch 1, and
+        # the 13th row of batch 13) over 256 columns in one pass, then the last 44 (a masked
+        # tail); two and three threads split the groups. Same bits for any count, and NumPy's.
+        prog = self.path("wide.scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\n"
+                    "x = tf.placeholder(tf.float32, [None, 90], name='x')\n"
+                    "w = tf.get_variable('w', [90, 300])\nb = tf.get_variable('b', [300])\n"
+                    "y = tf.nn.relu(tf.matmul(x, w) + b, name='y')\n")
+        rng = np.random.default_rng(13)
+        wts = {"w": rng.uniform(-1, 1, (90, 300)).astype(np.float32), "b": rng.uniform(-1, 1, 300).astype(np.float32)}
+        np.savez(self.path("w.npz"), **wts)
+        for rows in (1, 13):
+            x = rng.uniform(-1, 1, (rows, 90)).astype(np.float32)
+            np.save(self.path("x.npy"), x)
+            outs = []
+            for threads in ("1", "2", "3"):
+                with self.subTest(rows=rows, threads=threads):
+                    rc, _, err = run("run", prog, "--input", "x=" + self.path("x.npy"), "--weights", self.path("w.npz"),
+                                     "--fetch", "y", "--threads", threads, "-o", self.path("y.npz"))
+                    self.assertEqual(rc, 0, err)
+                    outs.append(np.load(self.path("y.npz"))["y:0"])
+                    np.testing.assert_array_equal(outs[-1], outs[0])
+            ref = np.maximum(x.astype(np.float64) @ wts["w"] + wts["b"], 0)
+            self.assertLess(rel_err(outs[0], ref), TOL)
+
     def test_leaky_relu_in_the_epilogue_is_the_ops_bitwise(self):
         # tf.maximum(a * h, h), its mirror and tf.nn.leaky_relu after a MatMul + bias run in
         # the GEMM's epilogue; fetching h as well keeps them separate ops. Same bits either way.

@@ -395,7 +395,7 @@ private:
     unsigned rows = 0, nv = 0, tail = 16;
   };
   Accum accBegin(unsigned rows, unsigned nv, unsigned tail);
-  void accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len, bool prefetch);
+  void accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len);
   void accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0);
   /// A 16-float vector at `p`; with `masked`, only the first `tail` lanes.
   Value *vecLoad(Value *p, bool masked, unsigned tail);
@@ -592,21 +592,11 @@ Lowerer::Accum Lowerer::accBegin(unsigned rows, unsigned nv, unsigned tail) {
 /// whatever the blocking); `b` points at B's row 0 at the block's first
 /// column, rows `ldb` floats apart. A row whose pointer is null takes no
 /// terms (a convolution's pixel for which the tap is in the padding).
-static constexpr int64_t kPrefetchRows = 8;
-
-void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len, bool prefetch) {
+void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len) {
   auto *vty = llvm::FixedVectorType::get(f32_, 16);
   llvm::Function *fma = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::fma, {vty});
   loop(b_.getInt64(len), [&](Value *k) {
     Value *brow = b_.CreateInBoundsGEP(f32_, b, b_.CreateMul(k, b_.getInt64(ldb)));
-    if (prefetch) {
-      // A single row is bound by reading B (batch-1 dense layers): fetch
-      // the rows of B a few iterations ahead, a cache line per vector.
-      llvm::Function *pf = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::prefetch, {ptr_});
-      Value *ahead = b_.CreateGEP(f32_, brow, b_.getInt64(kPrefetchRows * ldb));
-      for (unsigned v = 0; v < a.nv; ++v)
-        b_.CreateCall(pf, {b_.CreateConstGEP1_64(f32_, ahead, 16 * v), b_.getInt32(0), b_.getInt32(3), b_.getInt32(1)});
-    }
     std::vector<Value *> bv(a.nv);
     for (unsigned v = 0; v < a.nv; ++v)
       bv[v] = vecLoad(b_.CreateConstInBoundsGEP1_64(f32_, brow, 16 * v), v + 1 == a.nv, a.tail);
@@ -657,7 +647,7 @@ void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, 
   Accum a = accBegin(rows, nv, tail);
   std::vector<Value *> ptrs(rows);
   t.rowPtrs(m0, rows, ptrs, t.captures);
-  accTerms(a, ptrs, b_.CreateConstInBoundsGEP1_64(f32_, t.b, static_cast<uint64_t>(n0)), t.ldb, t.K, rows == 1);
+  accTerms(a, ptrs, b_.CreateConstInBoundsGEP1_64(f32_, t.b, static_cast<uint64_t>(n0)), t.ldb, t.K);
   accStore(a, t, m0, b_.getInt64(n0));
 }
 
@@ -714,10 +704,11 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
     int64_t n0;
     unsigned nv, tail;
   };
-  auto panels = [&](int64_t g, unsigned widest) {
+  // Columns [g0 * kGroup, g1 * kGroup) in panels of up to `widest` vectors.
+  auto panels = [&](int64_t g0, int64_t g1, unsigned widest) {
     std::vector<Panel> out;
-    int64_t end = std::min(N, (g + 1) * kGroup);
-    for (int64_t n0 = g * kGroup; n0 < end; n0 += 16 * widest) {
+    int64_t end = std::min(N, g1 * kGroup);
+    for (int64_t n0 = g0 * kGroup; n0 < end; n0 += 16 * widest) {
       int64_t width = std::min<int64_t>(end - n0, 16 * widest);
       out.push_back({n0, static_cast<unsigned>((width + 15) / 16), static_cast<unsigned>(width % 16 ? width % 16 : 16)});
     }
@@ -775,7 +766,7 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
       b_.SetInsertPoint(full);
       perGroup([&](int64_t k) {
         Value *m0 = b_.CreateMul(rowUnit, b_.getInt64(rows));
-        for (const Panel &p : panels(k, nvMax))
+        for (const Panel &p : panels(k, k + 1, nvMax))
           gemmTile(t, m0, p.n0, rows, p.nv, p.tail);
       });
       b_.CreateBr(next);
@@ -788,14 +779,37 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
         Value *quads = b_.CreateUDiv(b_.CreateSub(m, done), b_.getInt64(4));
         loop(quads, [&](Value *q) {
           Value *m0 = b_.CreateAdd(done, b_.CreateMul(q, b_.getInt64(4)));
-          for (const Panel &p : panels(k, 4))
+          for (const Panel &p : panels(k, k + 1, 4))
             gemmTile(t, m0, p.n0, 4, p.nv, p.tail);
         }, "mq");
         Value *singles = b_.CreateAdd(done, b_.CreateMul(quads, b_.getInt64(4)));
-        loop(b_.CreateSub(m, singles), [&](Value *r) {
-          for (const Panel &p : panels(k, 8))
-            gemmTile(t, b_.CreateAdd(singles, r), p.n0, 1, p.nv, p.tail);
-        }, "mr");
+        auto singleRows = [&](int64_t g0, int64_t g1, unsigned widest) {
+          loop(b_.CreateSub(m, singles), [&](Value *r) {
+            for (const Panel &p : panels(g0, g1, widest))
+              gemmTile(t, b_.CreateAdd(singles, r), p.n0, 1, p.nv, p.tail);
+          }, "mr");
+        };
+        if (groups == 1) {
+          singleRows(0, 1, 8);
+          return;
+        }
+        // A single row reads B once, which bounds it (batch 1): when this
+        // thread runs every group, the row takes all the columns in one pass
+        // of up to 16 vectors (256 columns), so B is read in address order
+        // (measured 7% faster than half rows on mlp's 784 x 256 layer).
+        // Group 0 then does the singles of every group, the others none.
+        llvm::BasicBlock *wide = llvm::BasicBlock::Create(ctx_, "singles.wide", fn_);
+        llvm::BasicBlock *own = llvm::BasicBlock::Create(ctx_, "singles.group", fn_);
+        llvm::BasicBlock *after = llvm::BasicBlock::Create(ctx_, "singles.done", fn_);
+        b_.CreateCondBr(whole, k == 0 ? wide : after, own);
+        b_.SetInsertPoint(wide);
+        for (int64_t g0 = 0; g0 < groups; g0 += 2)
+          singleRows(g0, std::min(groups, g0 + 2), 16);
+        b_.CreateBr(after);
+        b_.SetInsertPoint(own);
+        singleRows(k, k + 1, 8);
+        b_.CreateBr(after);
+        b_.SetInsertPoint(after);
       });
       b_.CreateBr(next);
       b_.SetInsertPoint(next);
@@ -1097,7 +1111,7 @@ void Lowerer::convBlock(const GemmTile &t, const ConvGeom &g, Value *x, Value *n
           ptrs[static_cast<size_t>(r)] = b_.CreateConstGEP1_64(f32_, base, static_cast<uint64_t>(r * g.sw * g.C));
         Value *brow = b_.CreateInBoundsGEP(
             f32_, t.b, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(g.KW)), b_.getInt64(kw)), b_.getInt64(g.C * g.OC)), n0));
-        accTerms(a, ptrs, brow, g.OC, g.C, false);
+        accTerms(a, ptrs, brow, g.OC, g.C);
       }
     }, "tap");
   }, "kh");
