@@ -6,7 +6,7 @@ JOBS    ?= 2
 SCOPEC  := $(BUILD)/bin/scopec
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build run test test-unit test-golden test-e2e test-conformance test-robustness test-asan fuzz fuzz-build clean
+.PHONY: all deps configure build run test test-unit test-golden test-e2e test-conformance test-robustness test-asan test-tsan fuzz fuzz-build clean
 
 all: build
 
@@ -34,6 +34,7 @@ test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) test-asan ASAN_LABELS='unit|golden' \
 	  ASAN_TARGETS='scopec_unit_tests scopec_scanner_tests scopec_golden_tests scopec_fuzz_regression_tests'
+	$(MAKE) test-tsan
 
 test-unit test-golden test-e2e test-conformance test-robustness: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L $(subst test-,,$@)
@@ -50,6 +51,14 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS) $(if $(ASAN_TARGETS),--target $(ASAN_TARGETS))
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS) -L '$(or $(ASAN_LABELS),unit|golden|conformance|e2e)'
+
+# The runtime's thread pool and its tests under ThreadSanitizer (a few
+# seconds): the polling/sleeping handshakes of scopec_parallel_for.
+test-tsan: deps
+	@mkdir -p $(BUILD)
+	$(CXX) -std=c++20 -O1 -g -fsanitize=thread -Iruntime/include runtime/lib/ThreadPool.cpp \
+	  tests/unit/Runtime/ThreadPoolTest.cpp -lgtest -lgtest_main -pthread -o $(BUILD)/pool_tsan_tests
+	TSAN_OPTIONS=halt_on_error=1 $(BUILD)/pool_tsan_tests
 
 # libFuzzer targets (clang, ASan+UBSan) in their own tree. `make fuzz` runs
 # each for FUZZ_SECONDS on a corpus seeded from examples/ (and
