@@ -236,6 +236,37 @@ class JITNumerics(Tmp):
             ref = np.maximum(x.astype(np.float64) @ wts["w"] + wts["b"], 0)
             self.assertLess(rel_err(outs[0], ref), TOL)
 
+    def test_a_rows_result_does_not_depend_on_its_batch(self):
+        # 29 rows: blocks of 12 (6 for the 10-wide layer, 4 partial sums per output), of 4,
+        # and single rows. K = 70 is not a multiple of 4. A row run alone gives the same bits.
+        prog = self.path("rows.scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\n"
+                    "x = tf.placeholder(tf.float32, [None, 70], name='x')\n"
+                    "w = tf.get_variable('w', [70, 10])\nv = tf.get_variable('v', [70, 37])\n"
+                    "y = tf.matmul(x, w, name='y')\nz = tf.matmul(x, v, name='z')\n")
+        rng = np.random.default_rng(14)
+        wts = {"w": rng.uniform(-1, 1, (70, 10)).astype(np.float32), "v": rng.uniform(-1, 1, (70, 37)).astype(np.float32)}
+        np.savez(self.path("w.npz"), **wts)
+        x = rng.uniform(-1, 1, (29, 70)).astype(np.float32)
+
+        def run_rows(rows):
+            np.save(self.path("x.npy"), rows)
+            rc, _, err = run("run", prog, "--input", "x=" + self.path("x.npy"), "--weights", self.path("w.npz"),
+                             "--fetch", "y", "--fetch", "z", "-o", self.path("o.npz"))
+            self.assertEqual(rc, 0, err)
+            o = np.load(self.path("o.npz"))
+            return o["y:0"], o["z:0"]
+
+        y, z = run_rows(x)
+        self.assertLess(rel_err(y, x.astype(np.float64) @ wts["w"]), TOL)
+        self.assertLess(rel_err(z, x.astype(np.float64) @ wts["v"]), TOL)
+        for r in (0, 11, 13, 25, 28):
+            with self.subTest(row=r):
+                y1, z1 = run_rows(x[r:r + 1])
+                np.testing.assert_array_equal(y1[0], y[r])
+                np.testing.assert_array_equal(z1[0], z[r])
+
     def test_leaky_relu_in_the_epilogue_is_the_ops_bitwise(self):
         # tf.maximum(a * h, h), its mirror and tf.nn.leaky_relu after a MatMul + bias run in
         # the GEMM's epilogue; fetching h as well keeps them separate ops. Same bits either way.

@@ -386,15 +386,21 @@ private:
     /// Fills the pointers to rows m0 .. m0 + rows - 1 of A (K floats each).
     std::function<void(Value *m0, unsigned rows, std::vector<Value *> &ptrs, const std::vector<Value *> &cap)> rowPtrs;
     std::string shape; ///< what rowPtrs depends on besides `cap` (its task's key)
+    /// Partial sums per output (Accum::chains): 4 for layers one vector
+    /// wide, whose single chain per output would wait on the FMA latency.
+    unsigned chains = 1;
   };
   /// The accumulators of a block of `rows` x `nv` 16-float vectors, the last
   /// one masked to `tail` lanes when `tail` < 16 (allocas of the entry block:
   /// SROA makes them registers).
+  /// With `chains` > 1 each output has that many partial sums, chain p
+  /// taking the terms k = p (mod chains); accStore adds them pairwise.
   struct Accum {
-    std::vector<llvm::AllocaInst *> acc;
-    unsigned rows = 0, nv = 0, tail = 16;
+    std::vector<llvm::AllocaInst *> acc; ///< [row][vector][chain]
+    unsigned rows = 0, nv = 0, tail = 16, chains = 1;
+    llvm::AllocaInst *at(unsigned r, unsigned v, unsigned p) const { return acc[(r * nv + v) * chains + p]; }
   };
-  Accum accBegin(unsigned rows, unsigned nv, unsigned tail);
+  Accum accBegin(unsigned rows, unsigned nv, unsigned tail, unsigned chains = 1);
   void accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len);
   void accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0);
   /// A 16-float vector at `p`; with `masked`, only the first `tail` lanes.
@@ -573,13 +579,14 @@ Value *Lowerer::vecLoad(Value *p, bool masked, unsigned tail) {
   return b_.CreateMaskedLoad(vty, p, llvm::Align(4), laneMask(tail), llvm::Constant::getNullValue(vty));
 }
 
-Lowerer::Accum Lowerer::accBegin(unsigned rows, unsigned nv, unsigned tail) {
+Lowerer::Accum Lowerer::accBegin(unsigned rows, unsigned nv, unsigned tail, unsigned chains) {
   auto *vty = llvm::FixedVectorType::get(f32_, 16);
   Accum a;
   a.rows = rows;
   a.nv = nv;
   a.tail = tail;
-  a.acc.resize(rows * nv);
+  a.chains = chains;
+  a.acc.resize(rows * nv * chains);
   for (auto &p : a.acc)
     p = entryAlloca(vty, "acc");
   for (auto *p : a.acc)
@@ -595,7 +602,8 @@ Lowerer::Accum Lowerer::accBegin(unsigned rows, unsigned nv, unsigned tail) {
 void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len) {
   auto *vty = llvm::FixedVectorType::get(f32_, 16);
   llvm::Function *fma = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::fma, {vty});
-  loop(b_.getInt64(len), [&](Value *k) {
+  // Term k into chain p.
+  auto term = [&](Value *k, unsigned p) {
     Value *brow = b_.CreateInBoundsGEP(f32_, b, b_.CreateMul(k, b_.getInt64(ldb)));
     std::vector<Value *> bv(a.nv);
     for (unsigned v = 0; v < a.nv; ++v)
@@ -605,11 +613,18 @@ void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, i
         continue;
       Value *splat = b_.CreateVectorSplat(16, b_.CreateLoad(f32_, b_.CreateInBoundsGEP(f32_, rowPtr[r], k)));
       for (unsigned v = 0; v < a.nv; ++v) {
-        llvm::AllocaInst *acc = a.acc[r * a.nv + v];
+        llvm::AllocaInst *acc = a.at(r, v, p);
         b_.CreateStore(b_.CreateCall(fma, {splat, bv[v], b_.CreateLoad(vty, acc)}), acc);
       }
     }
+  };
+  const int64_t c = a.chains;
+  loop(b_.getInt64(len / c), [&](Value *i) {
+    for (unsigned p = 0; p < a.chains; ++p)
+      term(b_.CreateAdd(b_.CreateMul(i, b_.getInt64(c)), b_.getInt64(p)), p);
   }, "k");
+  for (int64_t k = len / c * c; k < len; ++k)
+    term(b_.getInt64(k), static_cast<unsigned>(k % c));
 }
 
 /// C[m0 + r, n0 + 16 v ...] = the epilogue of acc[r][v].
@@ -622,7 +637,14 @@ void Lowerer::accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0) 
     for (unsigned v = 0; v < a.nv; ++v) {
       bool masked = v + 1 == a.nv && a.tail < 16;
       Value *p = b_.CreateConstInBoundsGEP1_64(f32_, crow, 16 * v);
-      Value *x = b_.CreateLoad(vty, a.acc[r * a.nv + v]);
+      // The chains' partial sums pairwise: (c0 + c1) + (c2 + c3).
+      std::vector<Value *> part;
+      for (unsigned q = 0; q < a.chains; ++q)
+        part.push_back(b_.CreateLoad(vty, a.at(r, v, q)));
+      for (size_t w = 1; w < part.size(); w *= 2)
+        for (size_t q = 0; q + w < part.size(); q += 2 * w)
+          part[q] = b_.CreateFAdd(part[q], part[q + w]);
+      Value *x = part[0];
       if (t.bias)
         x = b_.CreateFAdd(x, vecLoad(b_.CreateConstInBoundsGEP1_64(f32_, b_.CreateInBoundsGEP(f32_, t.bias, n0), 16 * v), masked, a.tail));
       if (t.relu) // as the Relu op: NaN and negatives give 0
@@ -644,7 +666,7 @@ void Lowerer::accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0) 
 /// The block of rows m0 .. m0 + rows - 1 of C times `nv` vectors from
 /// column n0.
 void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, unsigned nv, unsigned tail) {
-  Accum a = accBegin(rows, nv, tail);
+  Accum a = accBegin(rows, nv, tail, t.chains);
   std::vector<Value *> ptrs(rows);
   t.rowPtrs(m0, rows, ptrs, t.captures);
   accTerms(a, ptrs, b_.CreateConstInBoundsGEP1_64(f32_, t.b, static_cast<uint64_t>(n0)), t.ldb, t.K);
@@ -695,7 +717,12 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
   // FMAs (measured faster than 6 x 64 and 8 x 48 on the MLP: less of B per
   // FMA from L2).
   unsigned nvMax = static_cast<unsigned>(std::min<int64_t>(2, (N + 15) / 16));
-  unsigned rows = nvMax == 2 ? 12 : 16;
+  // A layer one vector wide (N <= 16: mlp's 256 x 10, the discriminator's
+  // 128 x 1) takes 4 chains per output, in every block (the same sums for a
+  // row wherever it falls): 6 rows x 4 chains.
+  GemmTile narrow = tile;
+  narrow.chains = nvMax == 1 ? 4 : 1;
+  unsigned rows = nvMax == 2 ? 12 : 6;
   // 128 columns per unit; 64 for narrow layers, so two threads can split
   // the columns (and B) of a 128-wide layer too.
   const int64_t kGroup = N <= 128 ? 64 : 128;
@@ -723,7 +750,7 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
   std::string key = "gemm:" + std::to_string(N) + "," + std::to_string(tile.K) + "," + std::to_string(tile.ldb) + "," +
                     std::to_string(tile.ldc) + "," + tile.shape + "," + epilogueKey(tile);
   outlined(vals, units, key, [&](const std::vector<Value *> &cap, Value *begin, Value *end) {
-    GemmTile t = tile;
+    GemmTile t = narrow;
     t.b = cap[0];
     t.c = cap[1];
     t.bias = tile.bias ? cap[2] : nullptr;
