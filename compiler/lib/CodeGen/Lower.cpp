@@ -1124,7 +1124,14 @@ void Lowerer::convBlock(const GemmTile &t, const ConvGeom &g, Value *x, Value *n
     Value *ih = b_.CreateSub(b_.CreateAdd(b_.CreateMul(oh, b_.getInt64(g.sh)), b_.CreateMul(kh, b_.getInt64(g.dh))), b_.getInt64(g.pt));
     ifThen(b_.CreateAnd(b_.CreateICmpSGE(ih, b_.getInt64(0)), b_.CreateICmpSLT(ih, b_.getInt64(g.H))), [&] {
       Value *line = b_.CreateMul(b_.CreateAdd(b_.CreateMul(nb, b_.getInt64(g.H)), ih), b_.getInt64(g.W));
-      for (int64_t kw = 0; kw < g.KW; ++kw) {
+      // With unit strides along the row (sw = dw = 1), a block whose every
+      // pixel reads inside the image for every kw takes the KW x C terms of
+      // a filter row as one k-loop: pixel r's input at term kw * C + c is
+      // (ow0 + r + kw - pl) * C + c, and its weight row (kh * KW + kw) * C
+      // + c, both linear in the term (NHWC and HWIO). Same terms, same order.
+      bool fused = g.sw == 1 && g.dw == 1 &&
+                   std::all_of(ranges.begin(), ranges.end(), [&](auto r) { return r.first == 0 && r.second == rows; });
+      for (int64_t kw = 0; kw < (fused ? 1 : g.KW); ++kw) {
         auto [lo, hi] = ranges[static_cast<size_t>(kw)];
         if (lo >= hi)
           continue;
@@ -1137,7 +1144,7 @@ void Lowerer::convBlock(const GemmTile &t, const ConvGeom &g, Value *x, Value *n
           ptrs[static_cast<size_t>(r)] = b_.CreateConstGEP1_64(f32_, base, static_cast<uint64_t>(r * g.sw * g.C));
         Value *brow = b_.CreateInBoundsGEP(
             f32_, t.b, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(g.KW)), b_.getInt64(kw)), b_.getInt64(g.C * g.OC)), n0));
-        accTerms(a, ptrs, brow, g.OC, g.C);
+        accTerms(a, ptrs, brow, g.OC, fused ? g.KW * g.C : g.C);
       }
     }, "tap");
   }, "kh");
