@@ -437,6 +437,7 @@ def convs():
     strip = f32(rng.standard_normal((2, 3, 200, 2)))
     w["k5"] = f32(rng.standard_normal((2, 100, 2, 3)) * 0.1)
     fetches["wide_filter:0"] = conv2d(strip.astype(np.float64), w["k5"].astype(np.float64), 1, 1, 1, 1, True)
+    fetches["wide_dilated:0"] = conv2d(strip.astype(np.float64), w["k5"].astype(np.float64), 1, 1, 1, 2, True)
     return {"img": img, "strip": strip}, w, fetches
 
 

@@ -440,8 +440,26 @@ private:
     for (int64_t width : {std::min<int64_t>(g.OC, 32), g.OC > 32 ? g.OC % 32 : 0})
       if (width > 0)
         for (const ConvRun &c : convRuns(g, width))
-          n += std::count_if(c.ranges.begin(), c.ranges.end(), [](auto r) { return r.first < r.second; });
+          n += static_cast<int64_t>(convSpans(g, c.ranges).size());
     return n;
+  }
+  /// The k-loops of a block per filter row, as (first kw, number of kw):
+  /// with unit strides along the row (sw = dw = 1), consecutive kw whose
+  /// pixels read inside the image alike (all of them, in a block away from
+  /// the edges) take their terms as one k-loop -- pixel r's input at term
+  /// kw * C + c is (ow0 + r + kw - pl) * C + c and its weight row (kh * KW
+  /// + kw) * C + c, both linear in the term (NHWC and HWIO). The same terms
+  /// in the same order. A kw that reads no pixel of the block has no loop.
+  static std::vector<std::pair<int64_t, int64_t>> convSpans(const ConvGeom &g,
+                                                            const std::vector<std::pair<int64_t, int64_t>> &ranges) {
+    std::vector<std::pair<int64_t, int64_t>> out;
+    for (int64_t kw = 0, span = 1; kw < g.KW; kw += span) {
+      for (span = 1; g.sw == 1 && g.dw == 1 && kw + span < g.KW && ranges[static_cast<size_t>(kw + span)] == ranges[static_cast<size_t>(kw)];)
+        ++span;
+      if (ranges[static_cast<size_t>(kw)].first < ranges[static_cast<size_t>(kw)].second)
+        out.emplace_back(kw, span);
+    }
+    return out;
   }
   void convBlock(const GemmTile &t, const ConvGeom &g, Value *x, Value *nb, Value *oh, Value *n0, unsigned nv,
                  unsigned tail, Value *ow0, unsigned rows, const std::vector<std::pair<int64_t, int64_t>> &ranges);
@@ -1124,17 +1142,8 @@ void Lowerer::convBlock(const GemmTile &t, const ConvGeom &g, Value *x, Value *n
     Value *ih = b_.CreateSub(b_.CreateAdd(b_.CreateMul(oh, b_.getInt64(g.sh)), b_.CreateMul(kh, b_.getInt64(g.dh))), b_.getInt64(g.pt));
     ifThen(b_.CreateAnd(b_.CreateICmpSGE(ih, b_.getInt64(0)), b_.CreateICmpSLT(ih, b_.getInt64(g.H))), [&] {
       Value *line = b_.CreateMul(b_.CreateAdd(b_.CreateMul(nb, b_.getInt64(g.H)), ih), b_.getInt64(g.W));
-      // With unit strides along the row (sw = dw = 1), a block whose every
-      // pixel reads inside the image for every kw takes the KW x C terms of
-      // a filter row as one k-loop: pixel r's input at term kw * C + c is
-      // (ow0 + r + kw - pl) * C + c, and its weight row (kh * KW + kw) * C
-      // + c, both linear in the term (NHWC and HWIO). Same terms, same order.
-      bool fused = g.sw == 1 && g.dw == 1 &&
-                   std::all_of(ranges.begin(), ranges.end(), [&](auto r) { return r.first == 0 && r.second == rows; });
-      for (int64_t kw = 0; kw < (fused ? 1 : g.KW); ++kw) {
+      for (auto [kw, span] : convSpans(g, ranges)) {
         auto [lo, hi] = ranges[static_cast<size_t>(kw)];
-        if (lo >= hi)
-          continue;
         // Pixel r reads column iw0 + r * sw; iw0 itself may be in the
         // padding (a plain GEP: only rows lo .. hi - 1 are read).
         Value *iw0 = b_.CreateSub(b_.CreateAdd(b_.CreateMul(ow0, b_.getInt64(g.sw)), b_.getInt64(kw * g.dw)), b_.getInt64(g.pl));
@@ -1144,7 +1153,7 @@ void Lowerer::convBlock(const GemmTile &t, const ConvGeom &g, Value *x, Value *n
           ptrs[static_cast<size_t>(r)] = b_.CreateConstGEP1_64(f32_, base, static_cast<uint64_t>(r * g.sw * g.C));
         Value *brow = b_.CreateInBoundsGEP(
             f32_, t.b, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(g.KW)), b_.getInt64(kw)), b_.getInt64(g.C * g.OC)), n0));
-        accTerms(a, ptrs, brow, g.OC, fused ? g.KW * g.C : g.C);
+        accTerms(a, ptrs, brow, g.OC, span * g.C);
       }
     }, "tap");
   }, "kh");
