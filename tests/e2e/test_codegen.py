@@ -55,6 +55,23 @@ class Tmp(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.dir, name)
 
+    def program(self, name, *lines):
+        """Writes NAME.scope: the TF import, then `lines`; returns its path."""
+        prog = self.path(name + ".scope")
+        with open(prog, "w") as f:
+            f.write("import tensorflow as tf\n" + "".join(line + "\n" for line in lines))
+        return prog
+
+    def fetch(self, prog, weights, feeds, fetches, *extra):
+        """`scopec run prog` with `weights` and `feeds` (name -> array) saved as .npz;
+        asserts success and returns the fetched arrays by tensor name."""
+        np.savez(self.path("w.npz"), **weights)
+        np.savez(self.path("in.npz"), **feeds)
+        rc, _, err = run("run", prog, "--input", self.path("in.npz"), "--weights", self.path("w.npz"),
+                         *[a for t in fetches for a in ("--fetch", t)], *extra, "-o", self.path("o.npz"))
+        self.assertEqual(rc, 0, err)
+        return dict(np.load(self.path("o.npz")))
+
 
 class JITNumerics(Tmp):
     def check_program(self, name):
@@ -213,25 +230,17 @@ class JITNumerics(Tmp):
         # 300 columns = three 128-column groups. One thread runs a single row (batch 1, and
         # the 13th row of batch 13) over 256 columns in one pass, then the last 44 (a masked
         # tail); two and three threads split the groups. Same bits for any count, and NumPy's.
-        prog = self.path("wide.scope")
-        with open(prog, "w") as f:
-            f.write("import tensorflow as tf\n"
-                    "x = tf.placeholder(tf.float32, [None, 90], name='x')\n"
-                    "w = tf.get_variable('w', [90, 300])\nb = tf.get_variable('b', [300])\n"
-                    "y = tf.nn.relu(tf.matmul(x, w) + b, name='y')\n")
+        prog = self.program("wide", "x = tf.placeholder(tf.float32, [None, 90], name='x')",
+                            "w = tf.get_variable('w', [90, 300])", "b = tf.get_variable('b', [300])",
+                            "y = tf.nn.relu(tf.matmul(x, w) + b, name='y')")
         rng = np.random.default_rng(13)
         wts = {"w": rng.uniform(-1, 1, (90, 300)).astype(np.float32), "b": rng.uniform(-1, 1, 300).astype(np.float32)}
-        np.savez(self.path("w.npz"), **wts)
         for rows in (1, 13):
             x = rng.uniform(-1, 1, (rows, 90)).astype(np.float32)
-            np.save(self.path("x.npy"), x)
             outs = []
             for threads in ("1", "2", "3"):
                 with self.subTest(rows=rows, threads=threads):
-                    rc, _, err = run("run", prog, "--input", "x=" + self.path("x.npy"), "--weights", self.path("w.npz"),
-                                     "--fetch", "y", "--threads", threads, "-o", self.path("y.npz"))
-                    self.assertEqual(rc, 0, err)
-                    outs.append(np.load(self.path("y.npz"))["y:0"])
+                    outs.append(self.fetch(prog, wts, {"x": x}, ["y"], "--threads", threads)["y:0"])
                     np.testing.assert_array_equal(outs[-1], outs[0])
             ref = np.maximum(x.astype(np.float64) @ wts["w"] + wts["b"], 0)
             self.assertLess(rel_err(outs[0], ref), TOL)
@@ -239,76 +248,47 @@ class JITNumerics(Tmp):
     def test_a_rows_result_does_not_depend_on_its_batch(self):
         # 29 rows: blocks of 12 (6 for the 10-wide layer, 4 partial sums per output), of 4,
         # and single rows. K = 70 is not a multiple of 4. A row run alone gives the same bits.
-        prog = self.path("rows.scope")
-        with open(prog, "w") as f:
-            f.write("import tensorflow as tf\n"
-                    "x = tf.placeholder(tf.float32, [None, 70], name='x')\n"
-                    "w = tf.get_variable('w', [70, 10])\nv = tf.get_variable('v', [70, 37])\n"
-                    "y = tf.matmul(x, w, name='y')\nz = tf.matmul(x, v, name='z')\n")
+        prog = self.program("rows", "x = tf.placeholder(tf.float32, [None, 70], name='x')",
+                            "w = tf.get_variable('w', [70, 10])", "v = tf.get_variable('v', [70, 37])",
+                            "y = tf.matmul(x, w, name='y')", "z = tf.matmul(x, v, name='z')")
         rng = np.random.default_rng(14)
         wts = {"w": rng.uniform(-1, 1, (70, 10)).astype(np.float32), "v": rng.uniform(-1, 1, (70, 37)).astype(np.float32)}
-        np.savez(self.path("w.npz"), **wts)
         x = rng.uniform(-1, 1, (29, 70)).astype(np.float32)
-
-        def run_rows(rows):
-            np.save(self.path("x.npy"), rows)
-            rc, _, err = run("run", prog, "--input", "x=" + self.path("x.npy"), "--weights", self.path("w.npz"),
-                             "--fetch", "y", "--fetch", "z", "-o", self.path("o.npz"))
-            self.assertEqual(rc, 0, err)
-            o = np.load(self.path("o.npz"))
-            return o["y:0"], o["z:0"]
-
-        y, z = run_rows(x)
-        self.assertLess(rel_err(y, x.astype(np.float64) @ wts["w"]), TOL)
-        self.assertLess(rel_err(z, x.astype(np.float64) @ wts["v"]), TOL)
+        o = self.fetch(prog, wts, {"x": x}, ["y", "z"])
+        self.assertLess(rel_err(o["y:0"], x.astype(np.float64) @ wts["w"]), TOL)
+        self.assertLess(rel_err(o["z:0"], x.astype(np.float64) @ wts["v"]), TOL)
         for r in (0, 11, 13, 25, 28):
             with self.subTest(row=r):
-                y1, z1 = run_rows(x[r:r + 1])
-                np.testing.assert_array_equal(y1[0], y[r])
-                np.testing.assert_array_equal(z1[0], z[r])
+                alone = self.fetch(prog, wts, {"x": x[r:r + 1]}, ["y", "z"])
+                np.testing.assert_array_equal(alone["y:0"][0], o["y:0"][r])
+                np.testing.assert_array_equal(alone["z:0"][0], o["z:0"][r])
 
     def test_fetched_views_are_written_in_place(self):
         # y = tf.identity(h): the MatMul writes the fetch buffer itself (no copy loop in the
         # IR); a view of a tensor with another consumer, of a feed, and a tensor fetched
         # together with its view are still right.
-        prog = self.path("views.scope")
-        with open(prog, "w") as f:
-            f.write("import tensorflow as tf\n"
-                    "x = tf.placeholder(tf.float32, [None, 20], name='x')\n"
-                    "w = tf.get_variable('w', [20, 24])\n"
-                    "y = tf.identity(tf.matmul(x, w), name='y')\n"
-                    "r = tf.reshape(tf.nn.relu(tf.matmul(x, w)), [-1, 4, 6], name='r')\n")
+        lines = ["x = tf.placeholder(tf.float32, [None, 20], name='x')", "w = tf.get_variable('w', [20, 24])",
+                 "y = tf.identity(tf.matmul(x, w), name='y')",
+                 "r = tf.reshape(tf.nn.relu(tf.matmul(x, w)), [-1, 4, 6], name='r')"]
+        prog = self.program("views", *lines)
         rng = np.random.default_rng(15)
-        w = rng.uniform(-1, 1, (20, 24)).astype(np.float32)
+        wts = {"w": rng.uniform(-1, 1, (20, 24)).astype(np.float32)}
         x = rng.uniform(-1, 1, (5, 20)).astype(np.float32)
-        np.savez(self.path("w.npz"), w=w)
-        np.save(self.path("x.npy"), x)
         rc, _, err = run("build", prog, "-o", self.path("views"), "--emit", "llvm", "-O0")
         self.assertEqual(rc, 0, err)
         with open(self.path("views.ll")) as f:
             self.assertNotIn("copy.head", f.read())
-        rc, _, err = run("run", prog, "--input", "x=" + self.path("x.npy"), "--weights", self.path("w.npz"),
-                         "--fetch", "y", "--fetch", "r", "-o", self.path("o.npz"))
-        self.assertEqual(rc, 0, err)
-        o = np.load(self.path("o.npz"))
-        ref = x.astype(np.float64) @ w
+        ref = x.astype(np.float64) @ wts["w"]
+        o = self.fetch(prog, wts, {"x": x}, ["y", "r"])
         self.assertLess(rel_err(o["y:0"], ref), TOL)
         self.assertLess(rel_err(o["r:0"], np.maximum(ref, 0).reshape(-1, 4, 6)), TOL)
-        with open(prog, "a") as f:
-            f.write("s = tf.matmul(x, w, name='s')\nt = tf.identity(s, name='t')\nu = tf.add(s, 1.0, name='u')\n"
-                    "xi = tf.identity(x, name='xi')\n")
-        rc, _, err = run("run", prog, "--input", "x=" + self.path("x.npy"), "--weights", self.path("w.npz"),
-                         "--fetch", "t", "--fetch", "u", "--fetch", "xi", "--fetch", "y",
-                         "-o", self.path("o2.npz"))
-        self.assertEqual(rc, 0, err)
-        o = np.load(self.path("o2.npz"))
+        prog = self.program("views2", *lines, "s = tf.matmul(x, w, name='s')", "t = tf.identity(s, name='t')",
+                            "u = tf.add(s, 1.0, name='u')", "xi = tf.identity(x, name='xi')")
+        o = self.fetch(prog, wts, {"x": x}, ["t", "u", "xi", "y"])
         self.assertLess(rel_err(o["t:0"], ref), TOL)
         self.assertLess(rel_err(o["u:0"], ref + 1), TOL)
         np.testing.assert_array_equal(o["xi:0"], x)
-        rc, _, err = run("run", prog, "--input", "x=" + self.path("x.npy"), "--weights", self.path("w.npz"),
-                         "--fetch", "s", "--fetch", "t", "-o", self.path("o3.npz"))
-        self.assertEqual(rc, 0, err)
-        o = np.load(self.path("o3.npz"))
+        o = self.fetch(prog, wts, {"x": x}, ["s", "t"])
         np.testing.assert_array_equal(o["s:0"], o["t:0"])
         self.assertLess(rel_err(o["s:0"], ref), TOL)
 
