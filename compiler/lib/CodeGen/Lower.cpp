@@ -303,7 +303,7 @@ private:
         Key in{v.inputs[0].node, v.inputs[0].index};
         const Node &p = g_.node(in.node);
         bool computed = p.op != "Placeholder" && p.op != "Const" && p.op != "VariableV2" &&
-                        !(isView(p.op) && g_.node(p.inputs[0].node).op == "VariableV2");
+                        !(isView(p.op) && !p.inputs.empty() && g_.node(p.inputs[0].node).op == "VariableV2");
         if (edgeUses_[in] != 1 || fetchIndex_.count(in) || bufs_.count(in) || !computed) // bufs_: the feeds
           break;
         src = in;
@@ -639,8 +639,9 @@ Lowerer::Accum Lowerer::accBegin(unsigned rows, unsigned nv, unsigned tail, unsi
 }
 
 /// acc[r][v] += A_r[k] * B[k, 16 v ...] for k = 0 .. len - 1, in order, one
-/// fused multiply-add per term (every output is one deterministic chain
-/// whatever the blocking); `b` points at B's row 0 at the block's first
+/// fused multiply-add per term, term k into chain k mod a.chains (every
+/// output is the same deterministic chains whatever the blocking, as long
+/// as the blocks of one GEMM agree on a.chains); `b` points at B's row 0 at the block's first
 /// column, rows `ldb` floats apart. A row whose pointer is null takes no
 /// terms (a convolution's pixel for which the tap is in the padding).
 void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len) {
