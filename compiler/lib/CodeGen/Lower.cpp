@@ -415,6 +415,7 @@ private:
     /// Partial sums per output (Accum::chains): 4 for layers one vector
     /// wide, whose single chain per output would wait on the FMA latency.
     unsigned chains = 1;
+    bool denseA = false; ///< rows of A are K floats apart (gemmTile prefetches the next block)
   };
   /// The accumulators of a block of `rows` x `nv` 16-float vectors, the last
   /// one masked to `tail` lanes when `tail` < 16 (allocas of the entry block:
@@ -427,7 +428,10 @@ private:
     llvm::AllocaInst *at(unsigned r, unsigned v, unsigned p) const { return acc[(r * nv + v) * chains + p]; }
   };
   Accum accBegin(unsigned rows, unsigned nv, unsigned tail, unsigned chains = 1);
-  void accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len);
+  /// With `ahead`, each term k also prefetches (into L2) byte k * aheadStep
+  /// from `ahead`: the next row block of A while this block's first panel runs.
+  void accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len,
+                Value *ahead = nullptr, int64_t aheadStep = 0);
   void accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0);
   /// A 16-float vector at `p`; with `masked`, only the first `tail` lanes.
   Value *vecLoad(Value *p, bool masked, unsigned tail);
@@ -496,7 +500,7 @@ private:
   bool soleConsumer(const Node &n, const std::string &op, const Node *&out) const;
   const Node *leakyMaximum(const Node &x, GemmTile &t);
   void lowerAhead(NodeID id);
-  void gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, unsigned nv, unsigned tail);
+  void gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, unsigned nv, unsigned tail, bool first = false);
   void gemmRows(const GemmTile &t, Value *M, int64_t N);
   void runUnits(llvm::Function *task, Value *ctx, Value *n);
   unsigned taskCount_ = 0;
@@ -644,11 +648,16 @@ Lowerer::Accum Lowerer::accBegin(unsigned rows, unsigned nv, unsigned tail, unsi
 /// as the blocks of one GEMM agree on a.chains); `b` points at B's row 0 at the block's first
 /// column, rows `ldb` floats apart. A row whose pointer is null takes no
 /// terms (a convolution's pixel for which the tap is in the padding).
-void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len) {
+void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len, Value *ahead,
+                       int64_t aheadStep) {
   auto *vty = llvm::FixedVectorType::get(f32_, 16);
   llvm::Function *fma = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::fma, {vty});
+  llvm::Function *prefetch = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::prefetch, {ptr_});
   // Term k into chain p.
   auto term = [&](Value *k, unsigned p) {
+    if (ahead) // a hint: no fault even past the end of A (a plain GEP, not inbounds)
+      b_.CreateCall(prefetch, {b_.CreateGEP(b_.getInt8Ty(), ahead, b_.CreateMul(k, b_.getInt64(aheadStep))), b_.getInt32(0),
+                               b_.getInt32(2), b_.getInt32(1)});
     Value *brow = b_.CreateInBoundsGEP(f32_, b, b_.CreateMul(k, b_.getInt64(ldb)));
     std::vector<Value *> bv(a.nv);
     for (unsigned v = 0; v < a.nv; ++v)
@@ -713,11 +722,19 @@ void Lowerer::accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0) 
 
 /// The block of rows m0 .. m0 + rows - 1 of C times `nv` vectors from
 /// column n0.
-void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, unsigned nv, unsigned tail) {
+void Lowerer::gemmTile(const GemmTile &t, Value *m0, int64_t n0, unsigned rows, unsigned nv, unsigned tail, bool first) {
   Accum a = accBegin(rows, nv, tail, t.chains);
   std::vector<Value *> ptrs(rows);
   t.rowPtrs(m0, rows, ptrs, t.captures);
-  accTerms(a, ptrs, b_.CreateConstInBoundsGEP1_64(f32_, t.b, static_cast<uint64_t>(n0)), t.ldb, t.K);
+  // The first panel of a row block whose rows of A are contiguous (lda =
+  // K) fetches the next block's rows into L2 on the way: A is the one
+  // operand that comes from beyond L2 at large batches (mlp N=1024: 3 MiB;
+  // measured 2-3% faster in a C copy of the kernel).
+  Value *ahead = nullptr;
+  if (first && t.denseA)
+    ahead = b_.CreateGEP(f32_, ptrs[0], b_.getInt64(static_cast<int64_t>(rows) * t.K));
+  accTerms(a, ptrs, b_.CreateConstInBoundsGEP1_64(f32_, t.b, static_cast<uint64_t>(n0)), t.ldb, t.K, ahead,
+           static_cast<int64_t>(rows) * 4);
   accStore(a, t, m0, b_.getInt64(n0));
 }
 
@@ -864,8 +881,11 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
       b_.SetInsertPoint(full);
       perGroup([&](int64_t k) {
         Value *m0 = b_.CreateMul(rowUnit, b_.getInt64(rows));
-        for (const Panel &p : panels(k, k + 1, nvMax))
-          gemmTile(t, m0, p.n0, rows, p.nv, p.tail);
+        bool first = true;
+        for (const Panel &p : panels(k, k + 1, nvMax)) {
+          gemmTile(t, m0, p.n0, rows, p.nv, p.tail, first);
+          first = false;
+        }
       });
       b_.CreateBr(next);
       b_.SetInsertPoint(rest);
@@ -1044,6 +1064,7 @@ void Lowerer::gemm(GemmTile t, Value *M, int64_t N, int64_t K, Value *a, Value *
   auto *staticLda = llvm::dyn_cast<llvm::ConstantInt>(lda);
   t.captures = staticLda ? std::vector<Value *>{a} : std::vector<Value *>{a, lda};
   t.shape = staticLda ? "lda=" + std::to_string(staticLda->getZExtValue()) : "lda";
+  t.denseA = staticLda && staticLda->getSExtValue() == K;
   t.rowPtrs = [&, staticLda](Value *m0, unsigned rows, std::vector<Value *> &ptrs, const std::vector<Value *> &cap) {
     Value *stride = staticLda ? static_cast<Value *>(staticLda) : cap[1];
     Value *base = b_.CreateInBoundsGEP(f32_, cap[0], b_.CreateMul(m0, stride));
