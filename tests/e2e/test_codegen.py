@@ -227,15 +227,16 @@ class JITNumerics(Tmp):
         self.assertLess(rel_err(o["z:0"], np.maximum(z + wts["c"], 0)), TOL)
 
     def test_single_rows_in_one_pass_and_split_between_threads(self):
-        # 300 columns = three 128-column groups. One thread runs a single row (batch 1, and
-        # the 13th row of batch 13) over 256 columns in one pass, then the last 44 (a masked
-        # tail); two and three threads split the groups. Same bits for any count, and NumPy's.
+        # 300 columns = two full 128-column groups and one of 44 (a masked tail). One thread
+        # runs a single row (batch 1, the 13th row of batch 13, the 29th of batch 29 after
+        # two 12-row blocks and a 4-row one) over 256 columns in one pass, then the last 44;
+        # two and three threads split the groups. Same bits for any count, and NumPy's.
         prog = self.program("wide", "x = tf.placeholder(tf.float32, [None, 90], name='x')",
                             "w = tf.get_variable('w', [90, 300])", "b = tf.get_variable('b', [300])",
                             "y = tf.nn.relu(tf.matmul(x, w) + b, name='y')")
         rng = np.random.default_rng(13)
         wts = {"w": rng.uniform(-1, 1, (90, 300)).astype(np.float32), "b": rng.uniform(-1, 1, 300).astype(np.float32)}
-        for rows in (1, 13):
+        for rows in (1, 13, 29):
             x = rng.uniform(-1, 1, (rows, 90)).astype(np.float32)
             outs = []
             for threads in ("1", "2", "3"):
