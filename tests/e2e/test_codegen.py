@@ -246,6 +246,22 @@ class JITNumerics(Tmp):
             ref = np.maximum(x.astype(np.float64) @ wts["w"] + wts["b"], 0)
             self.assertLess(rel_err(outs[0], ref), TOL)
 
+    def test_tall_products_split_in_chunks_between_threads(self):
+        # M >= N on several threads: row blocks in chunks of 8, each chunk group by group.
+        # 150 columns = a 128-column group and one of 22; 200 rows = 16 blocks of 12 and a
+        # rest of 8 (two 4-row blocks): chunks of 8, 8 and 1 row blocks, cut by the threads'
+        # ranges in the middle of a chunk. Same bits for 1, 2 and 3 threads, and NumPy's.
+        prog = self.program("tall", "x = tf.placeholder(tf.float32, [None, 30], name='x')",
+                            "w = tf.get_variable('w', [30, 150])", "b = tf.get_variable('b', [150])",
+                            "y = tf.nn.relu(tf.matmul(x, w) + b, name='y')")
+        rng = np.random.default_rng(16)
+        wts = {"w": rng.uniform(-1, 1, (30, 150)).astype(np.float32), "b": rng.uniform(-1, 1, 150).astype(np.float32)}
+        x = rng.uniform(-1, 1, (200, 30)).astype(np.float32)
+        outs = [self.fetch(prog, wts, {"x": x}, ["y"], "--threads", t)["y:0"] for t in ("1", "2", "3")]
+        for o in outs[1:]:
+            np.testing.assert_array_equal(o, outs[0])
+        self.assertLess(rel_err(outs[0], np.maximum(x.astype(np.float64) @ wts["w"] + wts["b"], 0)), TOL)
+
     def test_a_rows_result_does_not_depend_on_its_batch(self):
         # 29 rows: blocks of 12 (6 for the 10-wide layer, 4 partial sums per output), of 4,
         # and single rows. K = 70 is not a multiple of 4. A row run alone gives the same bits.
