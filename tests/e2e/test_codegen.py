@@ -226,41 +226,36 @@ class JITNumerics(Tmp):
                 z += pad[:, i:i + 7, j:j + 9, :] @ wts["k"][i, j]
         self.assertLess(rel_err(o["z:0"], np.maximum(z + wts["c"], 0)), TOL)
 
-    def test_single_rows_in_one_pass_and_split_between_threads(self):
-        # 300 columns = two full 128-column groups and one of 44 (a masked tail). One thread
-        # runs a single row (batch 1, the 13th row of batch 13, the 29th of batch 29 after
-        # two 12-row blocks and a 4-row one) over 256 columns in one pass, then the last 44;
-        # two and three threads split the groups. Same bits for any count, and NumPy's.
-        prog = self.program("wide", "x = tf.placeholder(tf.float32, [None, 90], name='x')",
-                            "w = tf.get_variable('w', [90, 300])", "b = tf.get_variable('b', [300])",
+    def check_dense_on_threads(self, name, k, n, batches, seed):
+        """relu(x @ w + b) for x of each batch size: the same bits on 1, 2 and 3 threads,
+        and NumPy's result."""
+        prog = self.program(name, "x = tf.placeholder(tf.float32, [None, %d], name='x')" % k,
+                            "w = tf.get_variable('w', [%d, %d])" % (k, n), "b = tf.get_variable('b', [%d])" % n,
                             "y = tf.nn.relu(tf.matmul(x, w) + b, name='y')")
-        rng = np.random.default_rng(13)
-        wts = {"w": rng.uniform(-1, 1, (90, 300)).astype(np.float32), "b": rng.uniform(-1, 1, 300).astype(np.float32)}
-        for rows in (1, 13, 29):
-            x = rng.uniform(-1, 1, (rows, 90)).astype(np.float32)
+        rng = np.random.default_rng(seed)
+        wts = {"w": rng.uniform(-1, 1, (k, n)).astype(np.float32), "b": rng.uniform(-1, 1, n).astype(np.float32)}
+        for rows in batches:
+            x = rng.uniform(-1, 1, (rows, k)).astype(np.float32)
             outs = []
             for threads in ("1", "2", "3"):
                 with self.subTest(rows=rows, threads=threads):
                     outs.append(self.fetch(prog, wts, {"x": x}, ["y"], "--threads", threads)["y:0"])
                     np.testing.assert_array_equal(outs[-1], outs[0])
-            ref = np.maximum(x.astype(np.float64) @ wts["w"] + wts["b"], 0)
-            self.assertLess(rel_err(outs[0], ref), TOL)
+            self.assertLess(rel_err(outs[0], np.maximum(x.astype(np.float64) @ wts["w"] + wts["b"], 0)), TOL)
+
+    def test_single_rows_in_one_pass_and_split_between_threads(self):
+        # 300 columns = two full 128-column groups and one of 44 (a masked tail). One thread
+        # runs a single row (batch 1, the 13th row of batch 13, the 29th of batch 29 after
+        # two 12-row blocks and a 4-row one) over 256 columns in one pass, then the last 44;
+        # two and three threads split the groups.
+        self.check_dense_on_threads("wide", 90, 300, (1, 13, 29), 13)
 
     def test_tall_products_split_in_chunks_between_threads(self):
         # M >= N on several threads: row blocks in chunks of 8, each chunk group by group.
         # 150 columns = a 128-column group and one of 22; 200 rows = 16 blocks of 12 and a
         # rest of 8 (two 4-row blocks): chunks of 8, 8 and 1 row blocks, cut by the threads'
-        # ranges in the middle of a chunk. Same bits for 1, 2 and 3 threads, and NumPy's.
-        prog = self.program("tall", "x = tf.placeholder(tf.float32, [None, 30], name='x')",
-                            "w = tf.get_variable('w', [30, 150])", "b = tf.get_variable('b', [150])",
-                            "y = tf.nn.relu(tf.matmul(x, w) + b, name='y')")
-        rng = np.random.default_rng(16)
-        wts = {"w": rng.uniform(-1, 1, (30, 150)).astype(np.float32), "b": rng.uniform(-1, 1, 150).astype(np.float32)}
-        x = rng.uniform(-1, 1, (200, 30)).astype(np.float32)
-        outs = [self.fetch(prog, wts, {"x": x}, ["y"], "--threads", t)["y:0"] for t in ("1", "2", "3")]
-        for o in outs[1:]:
-            np.testing.assert_array_equal(o, outs[0])
-        self.assertLess(rel_err(outs[0], np.maximum(x.astype(np.float64) @ wts["w"] + wts["b"], 0)), TOL)
+        # ranges in the middle of a chunk.
+        self.check_dense_on_threads("tall", 30, 150, (200,), 16)
 
     def test_a_rows_result_does_not_depend_on_its_batch(self):
         # 29 rows: blocks of 12 (6 for the 10-wide layer, 4 partial sums per output), of 4,

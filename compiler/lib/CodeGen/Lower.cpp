@@ -503,6 +503,25 @@ private:
   void gemmTile(const GemmTile &t, Value *m0, Value *n0, unsigned rows, unsigned nv, unsigned tail, bool first = false);
   void gemmRows(const GemmTile &t, Value *M, int64_t N);
   void runUnits(llvm::Function *task, Value *ctx, Value *n);
+  /// Code for the units whose index `idx` is below `full` (all of one
+  /// width: `whole`) and for the others (the narrower last one: `last`),
+  /// each emitted once; no branch when all or none of the `count` are full.
+  void byWidth(Value *idx, int64_t full, int64_t count, const std::function<void()> &whole,
+               const std::function<void()> &last, const std::string &name) {
+    if (full == count || full == 0)
+      return full ? whole() : last();
+    llvm::BasicBlock *wide = llvm::BasicBlock::Create(ctx_, name + ".full", fn_);
+    llvm::BasicBlock *narrow = llvm::BasicBlock::Create(ctx_, name + ".last", fn_);
+    llvm::BasicBlock *done = llvm::BasicBlock::Create(ctx_, name + ".done", fn_);
+    b_.CreateCondBr(b_.CreateICmpULT(idx, b_.getInt64(full)), wide, narrow);
+    b_.SetInsertPoint(wide);
+    whole();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(narrow);
+    last();
+    b_.CreateBr(done);
+    b_.SetInsertPoint(done);
+  }
   unsigned taskCount_ = 0;
   Value *pforArg_ = nullptr, *poolArg_ = nullptr; ///< PREFIX_run_parallel's parallel_for and pool
   void gemm(GemmTile t, Value *M, int64_t N, int64_t K, Value *a, Value *lda, Value *bm, Value *c);
@@ -891,21 +910,8 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
       // the code follows.
       const int64_t fullGroups = N / kGroup;
       auto perGroup = [&](const std::function<void(Value *base, int64_t k)> &emit) {
-        if (fullGroups == groups || fullGroups == 0) {
-          emit(fullGroups ? b_.CreateMul(g, b_.getInt64(kGroup)) : b_.getInt64(0), 0);
-          return;
-        }
-        llvm::BasicBlock *wide = llvm::BasicBlock::Create(ctx_, "group.full", fn_);
-        llvm::BasicBlock *last = llvm::BasicBlock::Create(ctx_, "group.last", fn_);
-        llvm::BasicBlock *after = llvm::BasicBlock::Create(ctx_, "group.done", fn_);
-        b_.CreateCondBr(b_.CreateICmpULT(g, b_.getInt64(fullGroups)), wide, last);
-        b_.SetInsertPoint(wide);
-        emit(b_.CreateMul(g, b_.getInt64(kGroup)), 0);
-        b_.CreateBr(after);
-        b_.SetInsertPoint(last);
-        emit(b_.getInt64(0), groups - 1);
-        b_.CreateBr(after);
-        b_.SetInsertPoint(after);
+        byWidth(g, fullGroups, groups, [&] { emit(b_.CreateMul(g, b_.getInt64(kGroup)), 0); },
+                [&] { emit(b_.getInt64(0), groups - 1); }, "group");
       };
       b_.SetInsertPoint(full);
       perGroup([&](Value *base, int64_t k) {
@@ -1171,21 +1177,8 @@ void Lowerer::convDirect(const GemmTile &t, const ConvGeom &g, Value *x, Value *
       Value *u = b_.CreateAdd(begin, i);
       Value *p = b_.CreateURem(u, b_.getInt64(panels)), *row = b_.CreateUDiv(u, b_.getInt64(panels));
       Value *oh = b_.CreateURem(row, b_.getInt64(g.OH)), *nb = b_.CreateUDiv(row, b_.getInt64(g.OH));
-      if (full == panels || full == 0) {
-        convRow(k, g, cap[3], nb, oh, b_.CreateMul(p, b_.getInt64(32)), full ? 32 : g.OC);
-        return;
-      }
-      llvm::BasicBlock *whole = llvm::BasicBlock::Create(ctx_, "panel.full", fn_);
-      llvm::BasicBlock *last = llvm::BasicBlock::Create(ctx_, "panel.last", fn_);
-      llvm::BasicBlock *join = llvm::BasicBlock::Create(ctx_, "panel.done", fn_);
-      b_.CreateCondBr(b_.CreateICmpULT(p, b_.getInt64(full)), whole, last);
-      b_.SetInsertPoint(whole);
-      convRow(k, g, cap[3], nb, oh, b_.CreateMul(p, b_.getInt64(32)), 32);
-      b_.CreateBr(join);
-      b_.SetInsertPoint(last);
-      convRow(k, g, cap[3], nb, oh, b_.getInt64(full * 32), g.OC - full * 32);
-      b_.CreateBr(join);
-      b_.SetInsertPoint(join);
+      byWidth(p, full, panels, [&] { convRow(k, g, cap[3], nb, oh, b_.CreateMul(p, b_.getInt64(32)), 32); },
+              [&] { convRow(k, g, cap[3], nb, oh, b_.getInt64(full * 32), g.OC - full * 32); }, "panel");
     }, "unit");
   });
 }
