@@ -863,43 +863,37 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
     Value *blocks = b_.CreateUDiv(m, b_.getInt64(rows));
     Value *rowUnits = b_.CreateAdd(blocks, b_.CreateZExt(b_.CreateICmpNE(b_.CreateURem(m, b_.getInt64(rows)), b_.getInt64(0)), i64_));
     // The order of the units, the same for every thread (it depends on M
-    // and N only, or on one thread running them all): column-group major
-    // when B is the larger operand (M < N) and threads share the units -- a
-    // thread's contiguous range then covers few column groups and reads only
-    // their part of B (two threads on mlp's 784 x 256 layer at batch 64 each
-    // keep half of it in their core's L2); otherwise a thread writes whole
-    // rows of C, which the next layer's units for those rows read from the
-    // same core (mlp at batch 1024 on two threads: 1.13 ms against 1.18 ms
-    // splitting the columns, medians of 8 alternating runs) -- row-block
-    // major on one thread (a block of A stays in L1 across the groups), in
-    // chunks of row blocks when threads share the units (below).
-    // When threads share the units of a GEMM with M >= N, the row blocks
-    // go in chunks of kChunk, each chunk group by group: a thread's range is
-    // then mostly whole chunks of its own rows, and it keeps one group's
-    // part of B hot at a time (mlp N=1024 on two threads, in a C copy: row
-    // block major took 1467-1519 us in a slow spell of the VM, group major
-    // within each thread's rows 1263-1304 us; on one thread row block major
-    // stays 4-5% ahead).
+    // and N only, or on one thread running them all): row blocks in chunks
+    // of `chunkRows`, each chunk group by group.
+    // - One thread: chunks of one row block (row-block major) -- a block of
+    //   A stays in L1 across the groups.
+    // - Threads sharing a GEMM with M < N: one chunk (column-group major) --
+    //   a thread's contiguous range covers few groups and reads only their
+    //   part of B (two threads on mlp's 784 x 256 layer at batch 64 each
+    //   keep half of it in their core's L2).
+    // - Threads sharing one with M >= N: chunks of 8 -- a thread's range is
+    //   mostly whole chunks of its own rows, so it writes whole rows of C,
+    //   which the next layer's units for those rows read on the same core
+    //   (mlp N=1024 on two threads: 1.13 ms against 1.18 ms splitting the
+    //   columns), and keeps one group's part of B hot at a time (in a C copy,
+    //   slow spell: row-block major 1467-1519 us, group major within each
+    //   thread's rows 1263-1304 us; on one thread row-block major stays
+    //   4-5% ahead).
     constexpr int64_t kChunk = 8;
     Value *alone = b_.CreateAnd(b_.CreateICmpEQ(begin, b_.getInt64(0)),
                                 b_.CreateICmpEQ(end, b_.CreateMul(rowUnits, b_.getInt64(groups))));
     Value *tall = b_.CreateICmpUGE(m, b_.getInt64(N));
-    Value *whole = b_.CreateOr(alone, tall);
-    Value *chunked = b_.CreateAnd(b_.CreateNot(alone), tall);
+    Value *whole = b_.CreateOr(alone, tall); // every group of a row block on one thread, mostly
+    Value *chunkRows = b_.CreateSelect(alone, b_.getInt64(1), b_.CreateSelect(tall, b_.getInt64(kChunk), rowUnits));
+    Value *chunkUnits = b_.CreateMul(chunkRows, b_.getInt64(groups));
     loop(b_.CreateSub(end, begin), [&](Value *i) {
       Value *u = b_.CreateAdd(begin, i);
-      Value *rowUnit = b_.CreateSelect(whole, b_.CreateUDiv(u, b_.getInt64(groups)), b_.CreateURem(u, rowUnits));
-      Value *g = b_.CreateSelect(whole, b_.CreateURem(u, b_.getInt64(groups)), b_.CreateUDiv(u, rowUnits));
-      {
-        Value *chunk = b_.CreateUDiv(u, b_.getInt64(kChunk * groups));
-        Value *within = b_.CreateURem(u, b_.getInt64(kChunk * groups));
-        Value *first = b_.CreateMul(chunk, b_.getInt64(kChunk));
-        Value *size = b_.CreateSelect(b_.CreateICmpULT(b_.CreateSub(rowUnits, first), b_.getInt64(kChunk)),
-                                      b_.CreateSub(rowUnits, first), b_.getInt64(kChunk));
-        size = b_.CreateSelect(chunked, size, b_.getInt64(1)); // (no division by zero off this path)
-        rowUnit = b_.CreateSelect(chunked, b_.CreateAdd(first, b_.CreateURem(within, size)), rowUnit);
-        g = b_.CreateSelect(chunked, b_.CreateUDiv(within, size), g);
-      }
+      Value *first = b_.CreateMul(b_.CreateUDiv(u, chunkUnits), chunkRows);
+      Value *within = b_.CreateURem(u, chunkUnits);
+      Value *left = b_.CreateSub(rowUnits, first); // the last chunk may be shorter
+      Value *size = b_.CreateSelect(b_.CreateICmpULT(left, chunkRows), left, chunkRows);
+      Value *rowUnit = b_.CreateAdd(first, b_.CreateURem(within, size));
+      Value *g = b_.CreateUDiv(within, size);
       llvm::BasicBlock *full = llvm::BasicBlock::Create(ctx_, "unit.block", fn_);
       llvm::BasicBlock *rest = llvm::BasicBlock::Create(ctx_, "unit.rest", fn_);
       llvm::BasicBlock *next = llvm::BasicBlock::Create(ctx_, "unit.next", fn_);
