@@ -693,8 +693,12 @@ void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, i
   };
   // Two terms per iteration at least: half the loop's scalar instructions,
   // which otherwise take FMA ports now and then (measured 1% faster on the
-  // 12 x 32 tile in a C copy, medians of alternating runs).
-  const int64_t c = a.chains, step = std::max<int64_t>(c, 2);
+  // 12 x 32 tile in a C copy, medians of alternating runs). A single row of
+  // at most 8 vectors, which streams B from L2 (batch 1), takes 4: more of
+  // its loads in flight (alternating runs: mlp's half rows on two threads
+  // -3%, the discriminator's 128-wide row on one -4%; a 16-vector row
+  // gains nothing).
+  const int64_t c = a.chains, step = std::max<int64_t>(c, a.rows == 1 && a.nv <= 8 ? 4 : 2);
   loop(b_.getInt64(len / step), [&](Value *i) {
     for (int64_t j = 0; j < step; ++j)
       term(b_.CreateAdd(b_.CreateMul(i, b_.getInt64(step)), b_.getInt64(j)), static_cast<unsigned>(j % c));
