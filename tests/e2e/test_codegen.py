@@ -304,37 +304,76 @@ class JITNumerics(Tmp):
         np.testing.assert_array_equal(o["s:0"], o["t:0"])
         self.assertLess(rel_err(o["s:0"], ref), TOL)
 
-    def test_leaky_relu_in_the_epilogue_is_the_ops_bitwise(self):
-        # tf.maximum(a * h, h), its mirror and tf.nn.leaky_relu after a MatMul + bias run in
-        # the GEMM's epilogue; fetching h as well keeps them separate ops. Same bits either way.
+    def test_activations_in_the_epilogue_are_the_ops_bitwise(self):
+        # tf.maximum(a * h, h), its mirror, tf.nn.leaky_relu and tf.sigmoid after a MatMul +
+        # bias (and tf.sigmoid after a conv2d) run in the epilogue; fetching h as well keeps
+        # them separate ops. Same bits either way.
         prog = self.path("leaky.scope")
         with open(prog, "w") as f:
             f.write("import tensorflow as tf\n"
                     "x = tf.placeholder(tf.float32, [None, 50], name='x')\n"
+                    "img = tf.placeholder(tf.float32, [None, 6, 7, 3], name='img')\n"
                     "w = tf.get_variable('w', [50, 40])\nb = tf.get_variable('b', [40])\n"
+                    "k = tf.get_variable('k', [3, 3, 3, 20])\n"
                     "def h(): return tf.nn.bias_add(tf.matmul(x, w), b)\n"
                     "h2 = h()\ny2 = tf.maximum(h2, 0.2 * h2, name='y2')\n"
                     "h3 = h()\ny3 = tf.nn.leaky_relu(h3, 0.3, name='y3')\n"
-                    "h4 = h()\ny4 = tf.maximum(0.01 * h4, h4, name='y4')\n")
+                    "h4 = h()\ny4 = tf.maximum(0.01 * h4, h4, name='y4')\n"
+                    "h5 = h()\ny5 = tf.sigmoid(h5, name='y5')\n"
+                    "c = tf.nn.conv2d(img, k, [1, 1, 1, 1], 'SAME', name='c')\ny6 = tf.sigmoid(c, name='y6')\n")
         rng = np.random.default_rng(12)
         np.savez(self.path("w.npz"), w=rng.uniform(-1, 1, (50, 40)).astype(np.float32),
-                 b=rng.uniform(-1, 1, 40).astype(np.float32))
-        np.save(self.path("x.npy"), rng.uniform(-1, 1, (17, 50)).astype(np.float32))
-        common = ["--input", "x=" + self.path("x.npy"), "--weights", self.path("w.npz")]
-        rc, _, err = run("run", prog, *common, "--fetch", "y2", "--fetch", "y3", "--fetch", "y4",
-                         "-o", self.path("fused.npz"))
+                 b=rng.uniform(-1, 1, 40).astype(np.float32), k=rng.uniform(-1, 1, (3, 3, 3, 20)).astype(np.float32))
+        np.savez(self.path("in.npz"), x=rng.uniform(-3, 3, (17, 50)).astype(np.float32),
+                 img=rng.uniform(-3, 3, (17, 6, 7, 3)).astype(np.float32))
+        common = ["--input", self.path("in.npz"), "--weights", self.path("w.npz")]
+        ys = [a for y in ("y2", "y3", "y4", "y5", "y6") for a in ("--fetch", y)]
+        rc, _, err = run("run", prog, *common, *ys, "-o", self.path("fused.npz"))
         self.assertEqual(rc, 0, err)
-        rc, _, err = run("run", prog, *common, "--fetch", "y2", "--fetch", "y3", "--fetch", "y4", "--fetch", "BiasAdd",
-                         "--fetch", "BiasAdd_1", "--fetch", "BiasAdd_2", "-o", self.path("ops.npz"))
+        rc, _, err = run("run", prog, *common, *ys, "--fetch", "BiasAdd", "--fetch", "BiasAdd_1", "--fetch", "BiasAdd_2",
+                         "--fetch", "BiasAdd_3", "--fetch", "c", "-o", self.path("ops.npz"))
         self.assertEqual(rc, 0, err)
         fused, ops = np.load(self.path("fused.npz")), np.load(self.path("ops.npz"))
-        for k in ("y2:0", "y3:0", "y4:0"):
+        for k in ("y2:0", "y3:0", "y4:0", "y5:0", "y6:0"):
             with self.subTest(fetch=k):
                 np.testing.assert_array_equal(fused[k], ops[k])
-        hh = ops["BiasAdd:0"].astype(np.float64)  # the three h are the same values
+        hh = ops["BiasAdd:0"].astype(np.float64)  # the four h are the same values
         self.assertLess(rel_err(fused["y2:0"], np.maximum(hh, 0.2 * hh)), TOL)
         self.assertLess(rel_err(fused["y3:0"], np.where(hh > 0, hh, 0.3 * hh)), TOL)
         self.assertLess(rel_err(fused["y4:0"], np.maximum(0.01 * hh, hh)), TOL)
+        self.assertLess(rel_err(fused["y5:0"], 1 / (1 + np.exp(-hh))), TOL)
+        self.assertLess(rel_err(fused["y6:0"], 1 / (1 + np.exp(-ops["c:0"].astype(np.float64)))), TOL)
+
+    def test_exp_is_within_an_ulp(self):
+        # float32 exp is our own vector code (expF32): every float from below the subnormal
+        # results to beyond the overflow, against float64, within 1 ulp of the exact value;
+        # inf, -inf, NaN, zeros and the results that round to 0, the smallest subnormal or inf.
+        prog = self.program("exp", "x = tf.placeholder(tf.float32, [None], name='x')",
+                            "y = tf.exp(x, name='y')", "s = tf.sigmoid(x, name='s')")
+        rng = np.random.default_rng(5)
+        special = np.array([0, -0.0, np.inf, -np.inf, np.nan, 88.72283, 88.72284, 89, -87.33654, -103.27893,
+                            -103.972, -104, -1e30, 1e-30, 0.34657359, -0.34657359], np.float32)
+        x = np.concatenate([np.linspace(-110, 95, 400001, dtype=np.float32),
+                            rng.uniform(-104, 89, 200000).astype(np.float32), special])
+        o = self.fetch(prog, {}, {"x": x}, ["y", "s"])
+        y, s = o["y:0"], o["s:0"]
+        exact = np.exp(x.astype(np.float64))
+        with np.errstate(over="ignore", invalid="ignore"):
+            rounded = exact.astype(np.float32)
+            ulps = np.abs(y - exact) / np.spacing(np.abs(rounded)).astype(np.float64)
+        finite = np.isfinite(rounded)
+        self.assertLessEqual(ulps[finite].max(), 1.0)
+        np.testing.assert_array_equal(np.isinf(y), np.isinf(rounded))  # overflow exactly where float32 overflows
+        n = len(special)
+        np.testing.assert_array_equal(y[-n:][[0, 1, 2, 3, 7, 11, 12, 13]], np.float32([1, 1, np.inf, 0, np.inf, 0, 0, 1]))
+        self.assertTrue(np.isnan(y[-n:][4]))
+        self.assertEqual(y[-n:][10], np.float32(1.4e-45))  # exp(-103.972): the smallest subnormal
+        # sigmoid = 1 / (1 + exp(-x)), within 3e-7 (relative) wherever exp(-x) is finite.
+        ok = np.isfinite(x) & (x > -88.7)
+        ref = 1 / (1 + np.exp(-x[ok].astype(np.float64)))
+        self.assertLess((np.abs(s[ok] - ref) / ref).max(), 3e-7)
+        np.testing.assert_array_equal(s[-n:][[2, 3]], np.float32([1, 0]))
+        self.assertTrue(np.isnan(s[-n:][4]))
 
     def test_scratch_is_planned_by_liveness(self):
         # Six conv+relu+scale layers on 32x32x16: the intermediates take turns in two
