@@ -257,6 +257,12 @@ class JITNumerics(Tmp):
         # ranges in the middle of a chunk.
         self.check_dense_on_threads("tall", 30, 150, (200,), 16)
 
+    def test_a_large_b_runs_in_chunks_on_one_thread(self):
+        # B of 600 x 500 floats (1.2 MB, over half the L2): one thread also takes row blocks in
+        # chunks of 8, each group by group; 110 rows = 9 blocks of 12 and a rest of 2 single
+        # rows: chunks of 8 and 2 row blocks. 500 columns = three 128-column groups and one of 116.
+        self.check_dense_on_threads("bigb", 600, 500, (1, 110), 17)
+
     def test_a_rows_result_does_not_depend_on_its_batch(self):
         # 29 rows: blocks of 12 (6 for the 10-wide layer, 4 partial sums per output), of 4,
         # and single rows. K = 70 is not a multiple of 4. A row run alone gives the same bits.
