@@ -438,6 +438,10 @@ def convs():
     w["k5"] = f32(rng.standard_normal((2, 100, 2, 3)) * 0.1)
     fetches["wide_filter:0"] = conv2d(strip.astype(np.float64), w["k5"].astype(np.float64), 1, 1, 1, 1, True)
     fetches["wide_dilated:0"] = conv2d(strip.astype(np.float64), w["k5"].astype(np.float64), 1, 1, 1, 2, True)
+    w["k6"] = f32(rng.standard_normal((3, 3, 8, 56)) * 0.2)
+    w["k7"] = f32(rng.standard_normal((3, 3, 8, 48)) * 0.2)
+    fetches["two_panels:0"] = conv2d(x, w["k6"].astype(np.float64), 1, 1, 1, 1, True)
+    fetches["one_panel_sigmoid:0"] = 1 / (1 + np.exp(-conv2d(x, w["k7"].astype(np.float64), 2, 2, 1, 1, False)))
     return {"img": img, "strip": strip}, w, fetches
 
 

@@ -473,10 +473,27 @@ private:
     std::vector<std::pair<int64_t, int64_t>> ranges;
   };
   static std::vector<ConvRun> convRuns(const ConvGeom &g, int64_t width);
+  /// The output channels in panels: `full` of 32 channels from channel 0,
+  /// then, when `count` > `full`, one of `lastWidth` from `lastN0`. A rest
+  /// of at most 16 channels after a full panel joins it (one panel of 3
+  /// vectors, the last masked: 64 -> 36 channels as 32 + 4 took a 4-channel
+  /// panel as costly as the 32-channel one).
+  struct ConvPanels {
+    int64_t count, full, lastWidth, lastN0;
+  };
+  static ConvPanels convPanels(int64_t OC) {
+    int64_t full = OC / 32, rest = OC % 32;
+    if (rest == 0)
+      return {full, full, 0, 0};
+    if (full > 0 && rest <= 16)
+      return {full, full - 1, 32 + rest, (full - 1) * 32};
+    return {full + 1, full, rest, full * 32};
+  }
   /// The k-loops the direct convolution emits per output row (all panels).
   static int64_t convCopies(const ConvGeom &g) {
+    ConvPanels pp = convPanels(g.OC);
     int64_t n = 0;
-    for (int64_t width : {std::min<int64_t>(g.OC, 32), g.OC > 32 ? g.OC % 32 : 0})
+    for (int64_t width : {pp.full > 0 ? int64_t{32} : int64_t{0}, pp.count > pp.full ? pp.lastWidth : int64_t{0}})
       if (width > 0)
         for (const ConvRun &c : convRuns(g, width))
           n += static_cast<int64_t>(convSpans(g, c.ranges).size());
@@ -1180,7 +1197,8 @@ void Lowerer::matmul(const Node &n) {
 /// thread count. Taps that fall in the padding are skipped, as oneDNN does
 /// (they would multiply a zero: only an inf or NaN weight could tell).
 void Lowerer::convDirect(const GemmTile &t, const ConvGeom &g, Value *x, Value *batch) {
-  const int64_t panels = (g.OC + 31) / 32, full = g.OC / 32;
+  const ConvPanels pp = convPanels(g.OC);
+  const int64_t panels = pp.count, full = pp.full;
   std::vector<Value *> vals = {t.b, t.c, t.bias ? t.bias : llvm::ConstantPointerNull::get(b_.getPtrTy()), x};
   Value *units = b_.CreateMul(batch, b_.getInt64(g.OH * panels));
   std::string key = "conv";
@@ -1197,13 +1215,13 @@ void Lowerer::convDirect(const GemmTile &t, const ConvGeom &g, Value *x, Value *
       Value *p = b_.CreateURem(u, b_.getInt64(panels)), *row = b_.CreateUDiv(u, b_.getInt64(panels));
       Value *oh = b_.CreateURem(row, b_.getInt64(g.OH)), *nb = b_.CreateUDiv(row, b_.getInt64(g.OH));
       byWidth(p, full, panels, [&] { convRow(k, g, cap[3], nb, oh, b_.CreateMul(p, b_.getInt64(32)), 32); },
-              [&] { convRow(k, g, cap[3], nb, oh, b_.getInt64(full * 32), g.OC - full * 32); }, "panel");
+              [&] { convRow(k, g, cap[3], nb, oh, b_.getInt64(pp.lastN0), pp.lastWidth); }, "panel");
     }, "unit");
   });
 }
 
 /// Output row `oh` of image `nb`, channels n0 .. n0 + width - 1, in blocks
-/// of pixels as even as 14 (16 for one vector of channels) allows. For each
+/// of pixels as even as 14 (16 for one vector of channels, 9 for three) allows. For each
 /// kw, the pixels of a block that read inside the image are a range; a
 /// block at the row's edges, where that range is not the whole block, gets
 /// code for its own ranges, and each run of blocks between them one loop.
@@ -1222,7 +1240,8 @@ void Lowerer::convRow(const GemmTile &t, const ConvGeom &g, Value *x, Value *nb,
 }
 
 std::vector<Lowerer::ConvRun> Lowerer::convRuns(const ConvGeom &g, int64_t width) {
-  const int64_t rmax = width <= 16 ? 16 : 14; // up to 14 x 32: 28 accumulators, 2 vectors of B
+  // Up to 16 x 16, 14 x 32 (28 accumulators, 2 vectors of B) or 9 x 48 (27, 3 vectors).
+  const int64_t rmax = width <= 16 ? 16 : width <= 32 ? 14 : 9;
   const int64_t blocks = (g.OW + rmax - 1) / rmax, size = g.OW / blocks, extra = g.OW % blocks;
   auto rowsOf = [&](int64_t bi) { return size + (bi < extra ? 1 : 0); };
   auto ranges = [&](int64_t ow0, int64_t rows) {
