@@ -500,17 +500,17 @@ private:
     return n;
   }
   /// The k-loops of a block per filter row, as (first kw, number of kw):
-  /// with unit strides along the row (sw = dw = 1), consecutive kw whose
+  /// undilated along the row (dw = 1, any stride), consecutive kw whose
   /// pixels read inside the image alike (all of them, in a block away from
   /// the edges) take their terms as one k-loop -- pixel r's input at term
-  /// kw * C + c is (ow0 + r + kw - pl) * C + c and its weight row (kh * KW
+  /// kw * C + c is ((ow0 + r) * sw + kw - pl) * C + c and its weight row (kh * KW
   /// + kw) * C + c, both linear in the term (NHWC and HWIO). The same terms
   /// in the same order. A kw that reads no pixel of the block has no loop.
   static std::vector<std::pair<int64_t, int64_t>> convSpans(const ConvGeom &g,
                                                             const std::vector<std::pair<int64_t, int64_t>> &ranges) {
     std::vector<std::pair<int64_t, int64_t>> out;
     for (int64_t kw = 0, span = 1; kw < g.KW; kw += span) {
-      for (span = 1; g.sw == 1 && g.dw == 1 && kw + span < g.KW && ranges[static_cast<size_t>(kw + span)] == ranges[static_cast<size_t>(kw)];)
+      for (span = 1; g.dw == 1 && kw + span < g.KW && ranges[static_cast<size_t>(kw + span)] == ranges[static_cast<size_t>(kw)];)
         ++span;
       if (ranges[static_cast<size_t>(kw)].first < ranges[static_cast<size_t>(kw)].second)
         out.emplace_back(kw, span);
