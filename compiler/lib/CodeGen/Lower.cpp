@@ -213,12 +213,13 @@ private:
   }
   Value *fconst(double v) { return llvm::ConstantFP::get(f32_, v); }
   Value *expF32(Value *x);
-  Value *sigmoidF32(Value *x) {
-    Value *one = llvm::ConstantFP::get(x->getType(), 1.0);
-    return b_.CreateFDiv(one, b_.CreateFAdd(one, expF32(b_.CreateFNeg(x))));
-  }
   /// exp of float32 values as our code (expF32), of float64 ones as LLVM's intrinsic (libm).
   Value *expOf(Value *x) { return x->getType()->getScalarType()->isFloatTy() ? expF32(x) : intrinsic(llvm::Intrinsic::exp, {x}); }
+  /// 1 / (1 + exp(-x)): the Sigmoid op and the fused epilogue's (scalars or vectors), the same code.
+  Value *sigmoid(Value *x) {
+    Value *one = llvm::ConstantFP::get(x->getType(), 1.0);
+    return b_.CreateFDiv(one, b_.CreateFAdd(one, expOf(b_.CreateFNeg(x))));
+  }
   /// A stack slot in the function's entry block (so SROA can make it a register).
   llvm::AllocaInst *entryAlloca(llvm::Type *t, const char *name) {
     llvm::IRBuilderBase::InsertPointGuard guard(b_);
@@ -762,7 +763,7 @@ void Lowerer::accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0) 
                            : b_.CreateSelect(b_.CreateFCmpOGE(x, ax), x, ax);
       }
       if (t.sigmoid)
-        x = sigmoidF32(x);
+        x = sigmoid(x);
       if (masked)
         b_.CreateMaskedStore(x, p, llvm::Align(4), mask);
       else
@@ -2225,7 +2226,7 @@ Value *Lowerer::unaryOp(const Node &n, DType t, Value *x) {
   if (op == "Elu")
     return b_.CreateSelect(b_.CreateFCmpOGT(x, zero), x, libm("expm1", x));
   if (op == "Sigmoid")
-    return b_.CreateFDiv(constLike(x, 1), b_.CreateFAdd(constLike(x, 1), expOf(b_.CreateFNeg(x))));
+    return sigmoid(x);
   if (op == "Tanh")
     return libm("tanh", x);
   if (op == "Rsqrt")
