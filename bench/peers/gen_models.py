@@ -65,7 +65,8 @@ def main():
             f.write('#include "%s.h"\n' % n)
         f.write("static const Model kModels[] = {\n")
         for n in names:
-            f.write('    {"%s", %s_run_parallel, %s_scratch_size, %s_NUM_WEIGHTS, %s_weight_sizes},\n' % (n, n, n, n.upper(), n))
+            f.write('    {"%s", %s_run_parallel, %s_scratch_size, %s_NUM_WEIGHTS, %s_weight_sizes, %s_packed_weight_sizes,'
+                    ' %s_pack_weights},\n' % (n, n, n, n.upper(), n, n, n))
         f.write("};\n")
     print(" ".join(names))
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scopec as a column of the peer benchmarks (../shared/bench/peers): writes a .scope per
 # workload of the harness's workloads.json (gen_models.py), compiles each with
-# `scopec build --weights-at-runtime -O3`, links them into libscopec_peer.so (the
+# `scopec build --pack-weights -O3`, links them into libscopec_peer.so (the
 # harness's plug-in ABI) and runs the harness with it.
 #   usage: bench/peers/run.sh [OUT_JSON]   (env: SCOPEC=build/bin/scopec, PEERS_DIR=../shared/bench/peers)
 set -euo pipefail
@@ -16,7 +16,7 @@ build=${SCOPEC_PEER_BUILD:-/tmp/scopec-peer}
 rm -rf "$build" && mkdir -p "$build"
 objs=()
 for m in $(python3 "$here/gen_models.py" "$peers/workloads.json" "$build"); do
-  "$scopec" build "$build/$m.scope" -o "$build/$m" --prefix "$m" --weights-at-runtime -O3
+  "$scopec" build "$build/$m.scope" -o "$build/$m" --prefix "$m" --pack-weights -O3
   objs+=("$build/$m.o")
 done
 c++ -O2 -shared -fPIC -pthread -o "$build/libscopec_peer.so" "$here/scopec_peer.cpp" "$root/runtime/lib/ThreadPool.cpp" \

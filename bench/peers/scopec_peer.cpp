@@ -1,8 +1,9 @@
 // The scopec column of ../shared/bench/peers: the plug-in ABI (peer_abi.h) over the
-// workloads of workloads.json, each compiled by `scopec build --weights-at-runtime`
+// workloads of workloads.json, each compiled by `scopec build --pack-weights`
 // from the .scope that gen_models.py writes. registry.inc (generated) lists them.
 // The harness gives the params (w0, b0, w1, b1 in layer order) at peer_prepare;
-// they are the models' variables in creation order. num_threads > 1 runs
+// they are the models' variables in creation order, packed there by the model's
+// PREFIX_pack_weights (untimed, as the plug-in ABI allows). num_threads > 1 runs
 // PREFIX_run_parallel on scopec_rt's built-in pool.
 #include "scopec_rt.h"
 
@@ -15,6 +16,7 @@ namespace {
 using RunFn = int32_t (*)(int64_t, const void *const *, const void *const *, void *const *, void *,
                           scopec_parallel_for_fn, void *);
 using SizeFn = int64_t (*)(int64_t);
+using PackFn = void (*)(const void *const *, void *const *);
 
 struct Model {
   const char *name;
@@ -22,6 +24,8 @@ struct Model {
   SizeFn scratchSize;
   int numWeights;
   const int64_t *weightSizes;
+  const int64_t *packedSizes;
+  PackFn pack;
 };
 
 #include "registry.inc"
@@ -30,7 +34,7 @@ struct Handle {
   RunFn run;
   long long batch;
   std::vector<const void *> weights;
-  std::vector<void *> copies; ///< the params, 64-byte aligned (packed untimed, as the ABI allows)
+  std::vector<void *> packed; ///< the params packed, in 64-byte aligned blocks
   void *scratch;
   scopec_pool *pool; ///< the built-in pool for num_threads > 1
 };
@@ -47,15 +51,14 @@ extern "C" void *peer_prepare(const char *workload, long long batch, const float
     if (num_threads > 1 && !pool)
       return nullptr;
     auto *h = new Handle{m.run, batch, {}, {}, nullptr, pool};
-    // The generated code reads weight rows with 64-byte loads: give it
-    // 64-byte aligned copies (the harness's buffers need not be).
     for (int i = 0; i < nparams; ++i) {
-      size_t bytes = (static_cast<size_t>(m.weightSizes[i]) * sizeof(float) + 63) / 64 * 64;
+      size_t bytes = (static_cast<size_t>(m.packedSizes[i]) * sizeof(float) + 63) / 64 * 64;
       void *c = std::aligned_alloc(64, bytes ? bytes : 64);
-      std::memcpy(c, params[i], static_cast<size_t>(m.weightSizes[i]) * sizeof(float));
-      h->copies.push_back(c);
+      h->packed.push_back(c);
       h->weights.push_back(c);
     }
+    std::vector<const void *> in(params, params + nparams);
+    m.pack(in.data(), h->packed.data());
     size_t bytes = (static_cast<size_t>(m.scratchSize(batch)) + 63) / 64 * 64;
     h->scratch = std::aligned_alloc(64, bytes);
     std::memset(h->scratch, 0, bytes);
@@ -74,7 +77,7 @@ extern "C" void peer_run(void *handle, const float *x, float *y) {
 extern "C" void peer_release(void *handle) {
   auto *h = static_cast<Handle *>(handle);
   std::free(h->scratch);
-  for (void *c : h->copies)
+  for (void *c : h->packed)
     std::free(c);
   scopec_pool_free(h->pool);
   delete h;

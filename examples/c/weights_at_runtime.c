@@ -7,6 +7,10 @@
  *      BUILD/lib/libscopec_rt.a -lzip -lstdc++ -lm
  *   ./demo_rt w.npz 2
  *
+ * Built with --pack-weights instead, the model reads its matrix products'
+ * weights in a packed layout: the program packs them once after loading
+ * (scopec_weights_pack with mlp_pack_weights), with the same results.
+ *
  * The inputs are x[i] = sin(0.37 i), as in main.c. */
 #include "mlp.h"
 #include "scopec_rt.h"
@@ -27,6 +31,14 @@ int main(int argc, char **argv) {
     fprintf(stderr, "error: %s\n", err);
     return 1;
   }
+#ifdef MLP_WEIGHT0_PACKED_SIZE /* built with --pack-weights: pack once, then run */
+  scopec_weights *packed = scopec_weights_pack(w, MLP_NUM_WEIGHTS, mlp_packed_weight_sizes, mlp_pack_weights);
+  scopec_weights_free(w);
+  if (!(w = packed)) {
+    fprintf(stderr, "error: out of memory\n");
+    return 1;
+  }
+#endif
   float *x1 = malloc(sizeof(float) * (size_t)MLP_FEED0_SIZE(batch));
   float *x2 = malloc(sizeof(float) * (size_t)MLP_FEED1_SIZE(batch));
   for (int64_t i = 0; i < MLP_FEED0_SIZE(batch); ++i)

@@ -34,6 +34,14 @@ const void *const *scopec_weights_pointers(const scopec_weights *w);
 
 void scopec_weights_free(scopec_weights *w);
 
+/* For a model built with `scopec build --pack-weights`: the weights `w` (count
+ * of them, as loaded) in the layout its PREFIX_run reads, written by `pack`
+ * (PREFIX_pack_weights) into 64-byte aligned blocks of packed_sizes[i] floats
+ * (PREFIX_packed_weight_sizes). Pass scopec_weights_pointers() of the result to
+ * PREFIX_run; `w` may then be freed. NULL on invalid arguments or out of memory. */
+scopec_weights *scopec_weights_pack(const scopec_weights *w, int64_t count, const int64_t *packed_sizes,
+                                    void (*pack)(const void *const *weights, void *const *packed));
+
 /* Threads. PREFIX_run_parallel(..., parallel_for, pool) runs the model's
  * large ops (matrix products, convolutions) as units shared by
  * parallel_for(pool, n, task, ctx), which must call task(ctx, begin, end) on

@@ -82,3 +82,28 @@ extern "C" const void *const *scopec_weights_pointers(const scopec_weights *w) {
 }
 
 extern "C" void scopec_weights_free(scopec_weights *w) { delete w; }
+
+extern "C" scopec_weights *scopec_weights_pack(const scopec_weights *w, int64_t count, const int64_t *packed_sizes,
+                                               void (*pack)(const void *const *, void *const *)) {
+  if (!w || !pack || count != static_cast<int64_t>(w->pointers.size()) || (count > 0 && !packed_sizes))
+    return nullptr;
+  try {
+    auto out = std::make_unique<scopec_weights>();
+    std::vector<void *> dst;
+    for (int64_t i = 0; i < count; ++i) {
+      if (packed_sizes[i] < 0)
+        return nullptr;
+      size_t bytes = (static_cast<size_t>(packed_sizes[i]) * sizeof(float) + 63) / 64 * 64;
+      void *block = std::aligned_alloc(64, bytes ? bytes : 64);
+      if (!block)
+        throw std::bad_alloc();
+      out->blocks.emplace_back(block);
+      out->pointers.push_back(block);
+      dst.push_back(block);
+    }
+    pack(w->pointers.data(), dst.data());
+    return out.release();
+  } catch (const std::bad_alloc &) {
+    return nullptr;
+  }
+}

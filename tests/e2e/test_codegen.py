@@ -670,6 +670,17 @@ class AOT(Tmp):
         p = subprocess.run([demo, self.path("w.npz"), "3"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
         got = np.array([float(v) for v in p.stdout.split()[1:]])
+        # Built with --pack-weights, the example packs the loaded weights once: the same output.
+        packed = self.path("packed")
+        os.mkdir(packed)
+        rc, _, err = run("build", model, "-o", os.path.join(packed, "mlp"), "--prefix", "mlp", "--pack-weights")
+        self.assertEqual(rc, 0, err)
+        subprocess.run(["cc", "-O2", "-Wall", "-Werror", "-o", demo + "_packed", os.path.join(ex, "c", "weights_at_runtime.c"),
+                        "-I", packed, "-I", os.path.join(ROOT, "runtime", "include"), os.path.join(packed, "mlp.o"),
+                        RT_LIB, "-lzip", "-lstdc++", "-lm"], check=True)
+        pp = subprocess.run([demo + "_packed", self.path("w.npz"), "3"], capture_output=True, text=True)
+        self.assertEqual(pp.returncode, 0, pp.stderr)
+        self.assertEqual(pp.stdout, p.stdout)
         x = np.sin(0.37 * np.arange(3 * 784)).astype(np.float32).reshape(3, 784)
         np.save(self.path("x.npy"), x)
         rc, _, err = run("run", model, "--weights", self.path("w.npz"),
@@ -693,6 +704,107 @@ class AOT(Tmp):
         p = subprocess.run([demo, self.path("junk.npz")], capture_output=True, text=True)
         self.assertEqual(p.returncode, 1)
         self.assertIn("as .npz", p.stderr)
+
+    def test_packed_weights_bound_at_run_time(self):
+        # --pack-weights: PREFIX_pack_weights lays out the weights of matrix products in panels
+        # of 32 columns; the run reads them so, with the same bits as unpacked run-time weights and as
+        # embedded weights (packed at compile time) on 1 and 2 threads. w1: 404 columns = three
+        # 128-column groups and one of 20 (a panel with rows padded to 32; a single row's one
+        # pass crosses from group 2 into it); w2: 37 columns (32 + 5 in rows of 16); w4: 20. w3 is also
+        # summed and f is fetched, t is transposed: those stay as they are (a copy).
+        prog = self.program("packed", "x = tf.placeholder(tf.float32, [None, 50], name='x')",
+                            "w1 = tf.get_variable('w1', [50, 404])", "b1 = tf.get_variable('b1', [404])",
+                            "w2 = tf.get_variable('w2', [404, 37])", "w3 = tf.get_variable('w3', [37, 10])",
+                            "w4 = tf.get_variable('w4', [50, 20])", "f = tf.get_variable('f', [50, 16])",
+                            "t = tf.get_variable('t', [10, 50])",
+                            "h = tf.matmul(tf.nn.relu(tf.matmul(x, w1) + b1), w2)",
+                            "y = tf.identity(tf.matmul(h, w3) + tf.reduce_sum(w3), name='y')",
+                            "z = tf.matmul(x, w4, name='z')", "q = tf.matmul(x, f, name='q')",
+                            "u = tf.matmul(x, t, transpose_b=True, name='u')")
+        shapes = {"w1": (50, 404), "b1": (404,), "w2": (404, 37), "w3": (37, 10), "w4": (50, 20), "f": (50, 16),
+                  "t": (10, 50)}
+        packed_sizes = {"w1": 50 * 416, "b1": 404, "w2": 404 * 48, "w3": 370, "w4": 50 * 32, "f": 800, "t": 500}
+        rng = np.random.default_rng(21)
+        wts = {k: rng.uniform(-1, 1, s).astype(np.float32) for k, s in shapes.items()}
+        fetch_names = ["y", "z", "q", "u", "f"]
+        fetches = [a for k in fetch_names for a in ("--fetch", k)]
+        libs = {}
+        for mode in ("--weights-at-runtime", "--pack-weights"):
+            base = self.path("m" + mode[2:6])
+            rc, _, err = run("build", prog, "-o", base, "--emit", "so,header", "--prefix", "pk", mode, *fetches)
+            self.assertEqual(rc, 0, err)
+            libs[mode] = (base, open(base + ".h").read())
+        header = libs["--pack-weights"][1]
+        order = re.findall(r'#define PK_WEIGHT\d+_NAME "([^"]+)"', header)
+        self.assertEqual(sorted(order), sorted(shapes))
+        got_sizes = [int(v) for v in re.findall(r"#define PK_WEIGHT\d+_PACKED_SIZE (\d+)", header)]
+        self.assertEqual(got_sizes, [packed_sizes[k] for k in order])
+        self.assertIn("void pk_pack_weights(const void *const *weights, void *const *packed);", header)
+        self.assertNotIn("PACKED_SIZE", libs["--weights-at-runtime"][1])
+
+        def aligned(n):
+            buf = np.zeros(n + 16, np.float32)
+            off = (-buf.ctypes.data % 64) // 4
+            return buf[off:off + n]
+
+        def run_lib(mode, x):
+            base = libs[mode][0]
+            lib = ctypes.CDLL(base + ".so")
+            srcs = [aligned(wts[k].size) for k in order]
+            for a, k in zip(srcs, order):
+                a[:] = wts[k].ravel()
+            ptrs = (ctypes.c_void_p * len(order))(*[a.ctypes.data for a in srcs])
+            keep = srcs
+            if mode == "--pack-weights":
+                dst = [aligned(packed_sizes[k]) for k in order]
+                dst_ptrs = (ctypes.c_void_p * len(order))(*[a.ctypes.data for a in dst])
+                lib.pk_pack_weights.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+                lib.pk_pack_weights(ptrs, dst_ptrs)
+                # w1 in panels of 32 columns, each 50 rows of 32; the last: 20 columns + 12 zeros.
+                w1 = dst[order.index("w1")]
+                for j in (0, 1, 11):
+                    np.testing.assert_array_equal(w1[j * 1600:(j + 1) * 1600].reshape(50, 32),
+                                                  wts["w1"][:, 32 * j:32 * (j + 1)])
+                last = w1[12 * 1600:].reshape(50, 32)
+                np.testing.assert_array_equal(last[:, :20], wts["w1"][:, 384:])
+                np.testing.assert_array_equal(last[:, 20:], 0)
+                ptrs, keep = dst_ptrs, dst
+            run_fn = lib.pk_run
+            run_fn.restype = ctypes.c_int32
+            run_fn.argtypes = [ctypes.c_int64] + [ctypes.c_void_p] * 4
+            lib.pk_scratch_size.restype = ctypes.c_int64
+            lib.pk_scratch_size.argtypes = [ctypes.c_int64]
+            rows = x.shape[0]
+            outs = {"y": np.zeros((rows, 10), np.float32), "z": np.zeros((rows, 20), np.float32),
+                    "q": np.zeros((rows, 16), np.float32), "u": np.zeros((rows, 10), np.float32),
+                    "f": np.zeros((50, 16), np.float32)}
+            fetch_order = re.findall(r'#define PK_FETCH\d+_NAME "([^"]+):0"', libs[mode][1])
+            feed_ptrs = (ctypes.c_void_p * 1)(x.ctypes.data)
+            fetch_ptrs = (ctypes.c_void_p * len(fetch_order))(*[outs[k].ctypes.data for k in fetch_order])
+            scratch = aligned(lib.pk_scratch_size(rows) // 4 + 16)
+            self.assertEqual(run_fn(rows, ptrs, feed_ptrs, fetch_ptrs, scratch.ctypes.data), 0)
+            del keep
+            return outs
+
+        for rows in (1, 13, 29):
+            x = rng.uniform(-1, 1, (rows, 50)).astype(np.float32)
+            plain = run_lib("--weights-at-runtime", x)
+            packed = run_lib("--pack-weights", x)
+            for k in fetch_names:
+                with self.subTest(rows=rows, fetch=k):
+                    np.testing.assert_array_equal(packed[k], plain[k])
+            for threads in ("1", "2"):
+                jit = self.fetch(prog, wts, {"x": x}, fetch_names, "--threads", threads)
+                for k in fetch_names:
+                    with self.subTest(rows=rows, fetch=k, threads=threads):
+                        np.testing.assert_array_equal(jit[k + ":0"], packed[k])
+            x64 = x.astype(np.float64)
+            h = np.maximum(x64 @ wts["w1"] + wts["b1"], 0) @ wts["w2"]
+            self.assertLess(rel_err(packed["y"], h @ wts["w3"] + wts["w3"].astype(np.float64).sum()), TOL)
+            self.assertLess(rel_err(packed["z"], x64 @ wts["w4"]), TOL)
+            self.assertLess(rel_err(packed["q"], x64 @ wts["f"]), TOL)
+            self.assertLess(rel_err(packed["u"], x64 @ wts["t"].T), TOL)
+            np.testing.assert_array_equal(packed["f"], wts["f"])
 
     def test_emit_kinds_and_targets(self):
         src = os.path.join(CODEGEN, "mlp.scope")

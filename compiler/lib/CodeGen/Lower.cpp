@@ -23,6 +23,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace scopec::codegen {
@@ -42,6 +43,67 @@ struct Key {
   uint32_t index;
   bool operator<(const Key &o) const { return node < o.node || (node == o.node && index < o.index); }
 };
+
+/// The columns of a unit: 128, or 64 for layers at most 128 wide (so two
+/// threads can split the columns of a 128-wide layer too).
+int64_t gemmGroup(int64_t N) { return N <= 128 ? 64 : 128; }
+/// Columns per panel of packed weights.
+constexpr int64_t kPanel = 32;
+/// B[K, N] (row-major) packed in panels of 32 columns, each a contiguous K x
+/// 32 block (rows 128 bytes apart, 64-byte aligned); the last, narrower
+/// panel's rows are its width rounded up to 16 floats apart (zeros past N).
+/// A 12 x 32 block of the product then streams one contiguous block of B
+/// whatever N: rows of 500 or 37 floats (2000 and 148 bytes) left most
+/// vector loads across two cache lines, rows of 512 floats mapped a
+/// panel onto an eighth of the L1 sets (evicting the block's rows of A,
+/// which then came from L2), and even 128-float group rows used a quarter.
+/// Returns the last panel's row stride.
+int64_t packedLastLd(int64_t N) {
+  int64_t rest = N - (N - 1) / kPanel * kPanel;
+  return (rest + 15) / 16 * 16;
+}
+int64_t packedSize(int64_t K, int64_t N) { return ((N - 1) / kPanel * kPanel + packedLastLd(N)) * K; }
+std::vector<float> packColumns(const std::vector<float> &b, int64_t K, int64_t N) {
+  int64_t panels = (N + kPanel - 1) / kPanel, last = packedLastLd(N);
+  std::vector<float> out(static_cast<size_t>(packedSize(K, N)), 0.0f);
+  for (int64_t j = 0; j < panels; ++j) {
+    int64_t ld = j + 1 == panels ? last : kPanel, w = std::min(kPanel, N - j * kPanel);
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t c = 0; c < w; ++c)
+        out[static_cast<size_t>(j * kPanel * K + k * ld + c)] = b[static_cast<size_t>(k * N + j * kPanel + c)];
+  }
+  return out;
+}
+/// The MatMuls of the plan whose weights (B, not transposed, static
+/// [K, N]) are variable `var` read directly or through Identity: true when
+/// there is one and every use of the variable is one, and the variable
+/// (or a read of it) is not fetched.
+bool weightsOnlyOfMatMuls(const Graph &g, const Plan &plan, NodeID var) {
+  std::set<NodeID> reads = {var};
+  for (NodeID id : plan.nodes) {
+    const Node &n = g.node(id);
+    if (n.op == "Identity" && !n.inputs.empty() && reads.count(n.inputs[0].node))
+      reads.insert(id);
+  }
+  for (const Binding &f : plan.fetches)
+    if (reads.count(f.tensor.node))
+      return false;
+  bool any = false;
+  for (NodeID id : plan.nodes) {
+    const Node &n = g.node(id);
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if (!reads.count(n.inputs[i].node) || (n.op == "Identity" && reads.count(id)))
+        continue;
+      auto flag = [&](const char *k) { return n.attrs.count(k) && std::get<bool>(n.attrs.at(k)); };
+      const std::vector<int64_t> &bd = g.node(var).outputs[0].shape.dims;
+      if (n.op != "MatMul" || i != 1 || flag("transpose_a") || flag("transpose_b") || bd.size() != 2 || bd[0] < 0 ||
+          bd[1] < 0)
+        return false;
+      any = true;
+    }
+  }
+  return any;
+}
 
 class Lowerer {
 public:
@@ -76,6 +138,8 @@ private:
   std::map<NodeID, unsigned> uses_;  ///< consumers of each node's output 0 in the plan
   std::set<NodeID> done_;            ///< lowered ahead (epilogue operands) or fused away
 
+  std::set<NodeID> packedVars_; ///< variables bound packed (packWeights)
+  void packWeightsFunction();
   std::map<Key, size_t> fetchIndex_;
   std::vector<Value *> fetchPtrs_;
   int64_t scratchA_ = 0, scratchC_ = 0; ///< scratch size in bytes: A + C * batch
@@ -425,6 +489,19 @@ private:
     /// wide, whose single chain per output would wait on the FMA latency.
     unsigned chains = 1;
     bool denseA = false; ///< rows of A are K floats apart (gemmTile prefetches the next block)
+    /// Columns per work unit (gemmGroup(N)), set by gemmRows.
+    int64_t group = 0;
+    /// B packed by column groups (packColumns): 0 when B is row-major with
+    /// rows `ldb` floats apart; else the layout's last group stride (see
+    /// packColumns), and group j's K x group block starts at j * K * group.
+    int64_t packedLastLd = 0;
+    int64_t N = 0;
+  };
+  /// Consecutive vectors of B that one pointer and row stride address.
+  struct BSpan {
+    Value *b;
+    int64_t ldb;
+    unsigned nv;
   };
   /// The accumulators of a block of `rows` x `nv` 16-float vectors, the last
   /// one masked to `tail` lanes when `tail` < 16 (allocas of the entry block:
@@ -439,7 +516,7 @@ private:
   Accum accBegin(unsigned rows, unsigned nv, unsigned tail, unsigned chains = 1);
   /// With `ahead`, each term k also prefetches (into L2) byte k * aheadStep
   /// from `ahead`: the next row block of A while this block's first panel runs.
-  void accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len,
+  void accTerms(Accum &a, const std::vector<Value *> &rowPtr, const std::vector<BSpan> &bs, int64_t len,
                 Value *ahead = nullptr, int64_t aheadStep = 0);
   void accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0);
   /// A 16-float vector at `p`; with `masked`, only the first `tail` lanes.
@@ -527,7 +604,11 @@ private:
   bool soleConsumer(const Node &n, const std::string &op, const Node *&out) const;
   const Node *leakyMaximum(const Node &x, GemmTile &t);
   void lowerAhead(NodeID id);
-  void gemmTile(const GemmTile &t, Value *m0, Value *n0, unsigned rows, unsigned nv, unsigned tail, bool first = false);
+  /// The block of rows m0 .. m0 + rows - 1 of C times `nv` vectors from
+  /// column g * t.group + off (g a group index: a run-time value only in
+  /// the code of full groups, whose panels stay in group g).
+  void gemmTile(const GemmTile &t, Value *m0, Value *g, int64_t off, unsigned rows, unsigned nv, unsigned tail,
+                bool first = false);
   void gemmRows(const GemmTile &t, Value *M, int64_t N);
   void runUnits(llvm::Function *task, Value *ctx, Value *n);
   /// Code for the units whose index `idx` is below `full` (all of one
@@ -596,6 +677,21 @@ private:
   void resize(const Node &n, bool bilinear);
   /// Lowers `n`; inside a tf.cond branch, only when the branch is taken.
   void lowerGated(const Node &n);
+  /// The float32 value of `r` when the code embeds it: a Const, or a
+  /// variable (or its read) when the weights are not bound at run time.
+  std::optional<std::vector<float>> staticFloats(const TensorRef &r) const {
+    const Node *src = &g_.node(r.node);
+    if (src->op == "Identity" && g_.node(src->inputs[0].node).op == "VariableV2")
+      src = &g_.node(src->inputs[0].node);
+    if (src->op == "Const" && src->value && src->value->dtype == DType::Float32)
+      return std::vector<float>(src->value->f.begin(), src->value->f.end());
+    if (src->op == "VariableV2" && !opts_.externalWeights) {
+      auto it = weights_.find(src->id);
+      if (it != weights_.end())
+        return it->second;
+    }
+    return std::nullopt;
+  }
   const TensorData *constInput(const Node &n, size_t i) const {
     const Node &src = g_.node(n.inputs.at(i).node);
     return src.op == "Const" ? src.value.get() : nullptr;
@@ -691,11 +787,11 @@ Lowerer::Accum Lowerer::accBegin(unsigned rows, unsigned nv, unsigned tail, unsi
 /// acc[r][v] += A_r[k] * B[k, 16 v ...] for k = 0 .. len - 1, in order, one
 /// fused multiply-add per term, term k into chain k mod a.chains (every
 /// output is the same deterministic chains whatever the blocking, as long
-/// as the blocks of one GEMM agree on a.chains); `b` points at B's row 0 at the block's first
-/// column, rows `ldb` floats apart. A row whose pointer is null takes no
+/// as the blocks of one GEMM agree on a.chains); the spans `bs` address the
+/// block's vectors of B in order, each at its row 0. A row whose pointer is null takes no
 /// terms (a convolution's pixel for which the tap is in the padding).
-void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, int64_t ldb, int64_t len, Value *ahead,
-                       int64_t aheadStep) {
+void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, const std::vector<BSpan> &bs, int64_t len,
+                       Value *ahead, int64_t aheadStep) {
   auto *vty = llvm::FixedVectorType::get(f32_, 16);
   llvm::Function *fma = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::fma, {vty});
   llvm::Function *prefetch = llvm::Intrinsic::getDeclaration(&m_, llvm::Intrinsic::prefetch, {ptr_});
@@ -704,10 +800,12 @@ void Lowerer::accTerms(Accum &a, const std::vector<Value *> &rowPtr, Value *b, i
     if (ahead) // a hint: no fault even past the end of A (a plain GEP, not inbounds)
       b_.CreateCall(prefetch, {b_.CreateGEP(b_.getInt8Ty(), ahead, b_.CreateMul(k, b_.getInt64(aheadStep))), b_.getInt32(0),
                                b_.getInt32(2), b_.getInt32(1)});
-    Value *brow = b_.CreateInBoundsGEP(f32_, b, b_.CreateMul(k, b_.getInt64(ldb)));
-    std::vector<Value *> bv(a.nv);
-    for (unsigned v = 0; v < a.nv; ++v)
-      bv[v] = vecLoad(b_.CreateConstInBoundsGEP1_64(f32_, brow, 16 * v), v + 1 == a.nv, a.tail);
+    std::vector<Value *> bv;
+    for (const BSpan &s : bs) {
+      Value *brow = b_.CreateInBoundsGEP(f32_, s.b, b_.CreateMul(k, b_.getInt64(s.ldb)));
+      for (unsigned j = 0; j < s.nv; ++j)
+        bv.push_back(vecLoad(b_.CreateConstInBoundsGEP1_64(f32_, brow, 16 * j), bv.size() + 1 == a.nv, a.tail));
+    }
     for (unsigned r = 0; r < a.rows; ++r) {
       if (!rowPtr[r])
         continue;
@@ -772,9 +870,8 @@ void Lowerer::accStore(const Accum &a, const GemmTile &t, Value *m0, Value *n0) 
   }
 }
 
-/// The block of rows m0 .. m0 + rows - 1 of C times `nv` vectors from
-/// column n0.
-void Lowerer::gemmTile(const GemmTile &t, Value *m0, Value *n0, unsigned rows, unsigned nv, unsigned tail, bool first) {
+void Lowerer::gemmTile(const GemmTile &t, Value *m0, Value *g, int64_t off, unsigned rows, unsigned nv, unsigned tail,
+                       bool first) {
   Accum a = accBegin(rows, nv, tail, t.chains);
   std::vector<Value *> ptrs(rows);
   t.rowPtrs(m0, rows, ptrs, t.captures);
@@ -785,7 +882,26 @@ void Lowerer::gemmTile(const GemmTile &t, Value *m0, Value *n0, unsigned rows, u
   Value *ahead = nullptr;
   if (first && t.denseA)
     ahead = b_.CreateGEP(f32_, ptrs[0], b_.getInt64(static_cast<int64_t>(rows) * t.K));
-  accTerms(a, ptrs, b_.CreateInBoundsGEP(f32_, t.b, n0), t.ldb, t.K, ahead, static_cast<int64_t>(rows) * 4);
+  Value *n0 = b_.CreateAdd(b_.CreateMul(g, b_.getInt64(t.group)), b_.getInt64(off));
+  std::vector<BSpan> bs;
+  if (!t.packedLastLd) {
+    bs.push_back({b_.CreateInBoundsGEP(f32_, t.b, n0), t.ldb, nv});
+  } else {
+    // Packed: the vectors of each panel (a run-time g is a full group, so
+    // only a static one reaches the last panel).
+    auto *gc = llvm::dyn_cast<llvm::ConstantInt>(g);
+    const int64_t lastPanel = (t.N - 1) / kPanel;
+    for (unsigned v = 0; v < nv;) {
+      int64_t c = off + 16 * static_cast<int64_t>(v), j = c / kPanel, within = c % kPanel;
+      unsigned n = std::min<unsigned>(nv - v, static_cast<unsigned>((kPanel - within) / 16));
+      int64_t ld = gc && static_cast<int64_t>(gc->getZExtValue()) * (t.group / kPanel) + j == lastPanel ? t.packedLastLd : kPanel;
+      Value *panel = b_.CreateAdd(b_.CreateMul(g, b_.getInt64(t.group / kPanel)), b_.getInt64(j));
+      Value *at = b_.CreateAdd(b_.CreateMul(panel, b_.getInt64(t.K * kPanel)), b_.getInt64(within));
+      bs.push_back({b_.CreateInBoundsGEP(f32_, t.b, at), ld, n});
+      v += n;
+    }
+  }
+  accTerms(a, ptrs, bs, t.K, ahead, static_cast<int64_t>(rows) * 4);
   accStore(a, t, m0, n0);
 }
 
@@ -862,7 +978,9 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
   unsigned rows = nvMax == 2 ? 12 : 6;
   // 128 columns per unit; 64 for narrow layers, so two threads can split
   // the columns (and B) of a 128-wide layer too.
-  const int64_t kGroup = N <= 128 ? 64 : 128;
+  const int64_t kGroup = gemmGroup(N);
+  narrow.group = kGroup;
+  narrow.N = N;
   int64_t groups = (N + kGroup - 1) / kGroup;
   struct Panel {
     int64_t n0;
@@ -942,16 +1060,15 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
       // group (static panels): emit(base, k) with k the group whose panels
       // the code follows.
       const int64_t fullGroups = N / kGroup;
-      auto perGroup = [&](const std::function<void(Value *base, int64_t k)> &emit) {
-        byWidth(g, fullGroups, groups, [&] { emit(b_.CreateMul(g, b_.getInt64(kGroup)), 0); },
-                [&] { emit(b_.getInt64(0), groups - 1); }, "group");
+      auto perGroup = [&](const std::function<void(Value *gv, int64_t k)> &emit) {
+        byWidth(g, fullGroups, groups, [&] { emit(g, 0); }, [&] { emit(b_.getInt64(0), groups - 1); }, "group");
       };
       b_.SetInsertPoint(full);
-      perGroup([&](Value *base, int64_t k) {
+      perGroup([&](Value *gv, int64_t k) {
         Value *m0 = b_.CreateMul(rowUnit, b_.getInt64(rows));
         bool first = true;
         for (const Panel &p : panels(k, k + 1, nvMax)) {
-          gemmTile(t, m0, b_.CreateAdd(base, b_.getInt64(p.n0)), rows, p.nv, p.tail, first);
+          gemmTile(t, m0, gv, p.n0, rows, p.nv, p.tail, first);
           first = false;
         }
       });
@@ -962,10 +1079,10 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
       Value *singles = b_.CreateAdd(done, b_.CreateMul(quads, b_.getInt64(4)));
       // Single rows over the panels of groups [g0, g1) of up to `widest`
       // vectors, from column base.
-      auto singleRows = [&](Value *base, int64_t g0, int64_t g1, unsigned widest) {
+      auto singleRows = [&](Value *gv, int64_t g0, int64_t g1, unsigned widest) {
         loop(b_.CreateSub(m, singles), [&](Value *r) {
           for (const Panel &p : panels(g0, g1, widest))
-            gemmTile(t, b_.CreateAdd(singles, r), b_.CreateAdd(base, b_.getInt64(p.n0)), 1, p.nv, p.tail);
+            gemmTile(t, b_.CreateAdd(singles, r), gv, p.n0, 1, p.nv, p.tail);
         }, "mr");
       };
       // A single row reads B once, which bounds it (batch 1): when this
@@ -982,13 +1099,13 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
       loop(quads, [&](Value *q) {
         Value *m0 = b_.CreateAdd(done, b_.CreateMul(q, b_.getInt64(4)));
         for (const Panel &p : panels(0, 1, 4))
-          gemmTile(t, m0, b_.getInt64(p.n0), 4, p.nv, p.tail);
+          gemmTile(t, m0, b_.getInt64(0), p.n0, 4, p.nv, p.tail);
       }, "mq");
       for (int64_t g0 = 0; g0 < groups; g0 += 2)
         singleRows(b_.getInt64(0), g0, std::min(groups, g0 + 2), 16);
       b_.CreateBr(next);
       b_.SetInsertPoint(groupRest);
-      perGroup([&](Value *base, int64_t k) {
+      perGroup([&](Value *gv, int64_t k) {
         // The rows after the last full block: blocks of 4 rows x 64 (16
         // accumulators), then single rows with up to 8 vectors (8 chains
         // hide the FMA latency) -- unless group 0 of a thread running every
@@ -996,14 +1113,14 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
         loop(quads, [&](Value *q) {
           Value *m0 = b_.CreateAdd(done, b_.CreateMul(q, b_.getInt64(4)));
           for (const Panel &p : panels(k, k + 1, 4))
-            gemmTile(t, m0, b_.CreateAdd(base, b_.getInt64(p.n0)), 4, p.nv, p.tail);
+            gemmTile(t, m0, gv, p.n0, 4, p.nv, p.tail);
         }, "mq");
         Value *skip = b_.CreateAnd(b_.getInt1(groups > 1), whole);
         llvm::BasicBlock *own = llvm::BasicBlock::Create(ctx_, "singles.group", fn_);
         llvm::BasicBlock *after = llvm::BasicBlock::Create(ctx_, "singles.done", fn_);
         b_.CreateCondBr(skip, after, own);
         b_.SetInsertPoint(own);
-        singleRows(base, k, k + 1, 8);
+        singleRows(gv, k, k + 1, 8);
         b_.CreateBr(after);
         b_.SetInsertPoint(after);
       });
@@ -1166,6 +1283,17 @@ void Lowerer::matmul(const Node &n) {
     GemmTile t;
     const Node &last = fuseEpilogue(n, bd[1], t);
     Value *a = input(n, 0), *w = input(n, 1), *out = output(last);
+    // Weights known at compile time are embedded packed by column groups;
+    // bound at run time, they come packed with packWeights.
+    const Node *src = &g_.node(n.inputs[1].node);
+    if (src->op == "Identity" && g_.node(src->inputs[0].node).op == "VariableV2")
+      src = &g_.node(src->inputs[0].node);
+    if (packedVars_.count(src->id)) {
+      t.packedLastLd = packedLastLd(bd[1]);
+    } else if (std::optional<std::vector<float>> vals = staticFloats(n.inputs[1])) {
+      w = constantData(g_.node(n.inputs[1].node).name + ".packed", packColumns(*vals, bd[0], bd[1]));
+      t.packedLastLd = packedLastLd(bd[1]);
+    }
     return gemm(t, dimValue(ad[0]), bd[1], bd[0], a, dimValue(ad[1]), w, out);
   }
   Value *a = input(n, 0), *w = input(n, 1), *out = output(n);
@@ -1299,7 +1427,7 @@ void Lowerer::convBlock(const GemmTile &t, const ConvGeom &g, Value *x, Value *n
           ptrs[static_cast<size_t>(r)] = b_.CreateConstGEP1_64(f32_, base, static_cast<uint64_t>(r * g.sw * g.C));
         Value *brow = b_.CreateInBoundsGEP(
             f32_, t.b, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(g.KW)), b_.getInt64(kw)), b_.getInt64(g.C * g.OC)), n0));
-        accTerms(a, ptrs, brow, g.OC, span * g.C);
+        accTerms(a, ptrs, {{brow, g.OC, nv}}, span * g.C);
       }
     }, "tap");
   }, "kh");
@@ -2665,6 +2793,10 @@ void Lowerer::run() {
     fwd.push_back(llvm::ConstantPointerNull::get(b_.getPtrTy()));
     sb.CreateRet(sb.CreateCall(fn_, fwd));
   }
+  if (opts_.externalWeights && opts_.packWeights)
+    for (NodeID v : plan_.variables)
+      if (weightsOnlyOfMatMuls(g_, plan_, v))
+        packedVars_.insert(v);
   auto args = fn_->arg_begin();
   batch_ = &*args++;
   if (opts_.externalWeights) {
@@ -2767,9 +2899,57 @@ void Lowerer::run() {
   Value *bsz = size->getArg(0);
   Value *bytes = b_.CreateAdd(b_.getInt64(scratchA_), b_.CreateMul(b_.getInt64(scratchC_), bsz));
   b_.CreateRet(b_.CreateAdd(bytes, b_.getInt64(64)));
+  if (opts_.externalWeights && opts_.packWeights)
+    packWeightsFunction();
+}
+
+/// PREFIX_pack_weights(weights, packed): packed[i] = variable i's packed
+/// form (packColumns' layout for the weights of MatMuls, else a copy).
+void Lowerer::packWeightsFunction() {
+  fn_ = llvm::Function::Create(llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_}, false),
+                               llvm::Function::ExternalLinkage, opts_.prefix + "_pack_weights", m_);
+  b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", fn_));
+  Value *in = fn_->getArg(0), *out = fn_->getArg(1);
+  for (size_t i = 0; i < plan_.variables.size(); ++i) {
+    NodeID v = plan_.variables[i];
+    Value *src = b_.CreateLoad(ptr_, b_.CreateConstInBoundsGEP1_64(ptr_, in, i));
+    Value *dst = b_.CreateLoad(ptr_, b_.CreateConstInBoundsGEP1_64(ptr_, out, i));
+    const std::vector<int64_t> &d = g_.node(v).outputs[0].shape.dims;
+    if (!packedVars_.count(v)) {
+      copy(DType::Float32, dst, src, count(d));
+      continue;
+    }
+    // Full panels in a loop, then the last (narrower, padded) one.
+    const int64_t K = d[0], N = d[1], full = N / kPanel, last = packedLastLd(N), w = N - full * kPanel;
+    auto panel = [&](Value *j, int64_t ld, int64_t width) {
+      loop(b_.getInt64(K), [&](Value *k) {
+        Value *from = b_.CreateAdd(b_.CreateMul(k, b_.getInt64(N)), b_.CreateMul(j, b_.getInt64(kPanel)));
+        Value *to = b_.CreateAdd(b_.CreateMul(k, b_.getInt64(ld)), b_.CreateMul(j, b_.getInt64(kPanel * K)));
+        copy(DType::Float32, b_.CreateInBoundsGEP(f32_, dst, to), b_.CreateInBoundsGEP(f32_, src, from), b_.getInt64(width));
+        if (ld > width) // the padding: zeros
+          loop(b_.getInt64(ld - width), [&](Value *c) { store(fconst(0), dst, b_.CreateAdd(to, b_.CreateAdd(c, b_.getInt64(width)))); }, "pad");
+      }, "k");
+    };
+    loop(b_.getInt64(full), [&](Value *j) { panel(j, kPanel, kPanel); }, "panel");
+    if (w > 0)
+      panel(b_.getInt64(full), last, w);
+  }
+  b_.CreateRetVoid();
 }
 
 } // namespace
+
+std::vector<int64_t> packedWeightSizes(const Graph &g, const Plan &plan) {
+  std::vector<int64_t> out;
+  for (NodeID v : plan.variables) {
+    const std::vector<int64_t> &d = g.node(v).outputs[0].shape.dims;
+    int64_t size = g.node(v).outputs[0].shape.numElements();
+    if (weightsOnlyOfMatMuls(g, plan, v))
+      size = packedSize(d[0], d[1]);
+    out.push_back(size);
+  }
+  return out;
+}
 
 std::unique_ptr<llvm::Module> lower(const Graph &g, const Plan &plan, const WeightValues &weights,
                                     llvm::LLVMContext &ctx, const LowerOptions &opts,

@@ -45,7 +45,7 @@ const char *cType(graph::DType t) {
 }
 
 std::string header(const std::string &prefix, const std::string &source, const codegen::Plan &plan,
-                   const graph::Graph &g, bool externalWeights) {
+                   const graph::Graph &g, bool externalWeights, bool packWeights) {
   std::string P = prefix, U = prefix;
   for (char &c : U)
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -117,6 +117,22 @@ std::string header(const std::string &prefix, const std::string &source, const c
     h += "static const int64_t " + P + "_weight_sizes[" + std::to_string(count) + "] = {" +
          (sizes.empty() ? std::string("0") : sizes) + "\n};\n";
     h += "\n";
+  }
+  if (externalWeights && packWeights) {
+    std::vector<int64_t> packed = codegen::packedWeightSizes(g, plan);
+    h += "/* Packed weights (scopec build --pack-weights): the weights array of " + P + "_run holds\n"
+         "   each variable in the layout " + P + "_pack_weights writes, not its values: the weights of\n"
+         "   matrix products by column groups (a few padding zeros), any other variable as is.\n"
+         "   packed[i] must have room for " + P + "_packed_weight_sizes[i] floats, 64-byte aligned\n"
+         "   (aligned_alloc(64, size * 4 rounded up to 64)). Pack once, run many times. */\n";
+    std::string sizes;
+    for (size_t i = 0; i < packed.size(); ++i) {
+      h += "#define " + U + "_WEIGHT" + std::to_string(i) + "_PACKED_SIZE " + std::to_string(packed[i]) + "\n";
+      sizes += "\n  " + std::to_string(packed[i]) + ",";
+    }
+    h += "static const int64_t " + P + "_packed_weight_sizes[" + std::to_string(std::max<size_t>(1, packed.size())) +
+         "] = {" + (sizes.empty() ? std::string("0") : sizes) + "\n};\n";
+    h += "void " + P + "_pack_weights(const void *const *weights, void *const *packed);\n\n";
   }
   list("Feeds", "feeds", plan.feeds);
   list("Fetches", "fetches", plan.fetches);
@@ -192,7 +208,8 @@ int buildModel(const std::string &input, const BuildOptions &opts, llvm::raw_ost
   llvm::LLVMContext ctx;
   codegen::LowerOptions lo;
   lo.prefix = prefix;
-  lo.externalWeights = opts.weightsAtRuntime;
+  lo.externalWeights = opts.weightsAtRuntime || opts.packWeights;
+  lo.packWeights = opts.packWeights;
   lo.seed = opts.seed;
   std::unique_ptr<llvm::Module> m = codegen::lower(g, plan, weights, ctx, lo, error);
   if (!m) {
@@ -231,7 +248,7 @@ int buildModel(const std::string &input, const BuildOptions &opts, llvm::raw_ost
       return fail(std::move(e));
   if (emit.count("header")) {
     std::ofstream h(base + ".h", std::ios::trunc);
-    h << header(prefix, r.displayName, plan, g, opts.weightsAtRuntime);
+    h << header(prefix, r.displayName, plan, g, lo.externalWeights, lo.packWeights);
     if (!h) {
       err << "scopec: error: cannot write '" << base << ".h'\n";
       return kExitUsage;

@@ -162,6 +162,8 @@ int run(int argc, char **argv) {
   buildCmd->add_option("--seed", buildOpts.seed, "Seed of the random initializers");
   buildCmd->add_flag("--weights-at-runtime", buildOpts.weightsAtRuntime,
                      "Take the weights as a run-time argument instead of embedding them");
+  buildCmd->add_flag("--pack-weights", buildOpts.packWeights,
+                     "As --weights-at-runtime, in the layout PREFIX_pack_weights writes (faster products)");
 
   std::string weightsFile, weightsOut;
   uint64_t weightsSeed = 0;

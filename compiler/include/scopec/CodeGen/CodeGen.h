@@ -7,6 +7,8 @@
 //   int32_t PREFIX_run(int64_t batch, const void *const *feeds,
 //                      void *const *fetches, void *scratch);
 //   int64_t PREFIX_scratch_size(int64_t batch);
+//   void PREFIX_pack_weights(const void *const *weights, void *const *packed);
+//        (LowerOptions::packWeights only)
 //
 // Feeds and fetches are arrays of pointers in the plan's order; scratch is a
 // caller-provided buffer of PREFIX_scratch_size(batch) bytes (64-byte
@@ -82,10 +84,23 @@ struct LowerOptions {
   /// array of pointers to the variables' values in Plan::variables order
   /// (`const void *const *weights`), instead of embedding them.
   bool externalWeights = false;
+  /// With externalWeights: the weights array holds each variable in the
+  /// layout packedWeightSizes describes, which PREFIX_pack_weights (emitted
+  /// too) writes from the variables' values; matrix products then read
+  /// their weights as embedded weights are (column groups, see
+  /// docs/c-abi.md).
+  bool packWeights = false;
   /// Keys the random ops' generator (with each op's name): the same seed
   /// gives the same values on every call.
   uint64_t seed = 0;
 };
+
+/// For each of Plan::variables, the float32 elements of its packed form:
+/// a variable whose every use is the weights of a MatMul (B, not
+/// transposed) is stored by column groups with rows padded to 16 floats
+/// (a little larger than the variable); any other keeps its size and
+/// layout (its packed form is a copy).
+std::vector<int64_t> packedWeightSizes(const graph::Graph &g, const Plan &plan);
 
 /// Emits the module. On failure (an op or dtype codegen cannot lower)
 /// returns null and sets `error`.

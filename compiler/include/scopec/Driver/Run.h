@@ -37,6 +37,7 @@ struct BuildOptions {
   unsigned optLevel = 2;
   uint64_t seed = 0;
   bool weightsAtRuntime = false; ///< weights as a run-time argument, not embedded
+  bool packWeights = false;      ///< ... packed by PREFIX_pack_weights (implies weightsAtRuntime)
 };
 
 /// `scopec build FILE -o BASE`: ahead-of-time compilation.
