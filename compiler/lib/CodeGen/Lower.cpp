@@ -491,9 +491,9 @@ private:
     bool denseA = false; ///< rows of A are K floats apart (gemmTile prefetches the next block)
     /// Columns per work unit (gemmGroup(N)), set by gemmRows.
     int64_t group = 0;
-    /// B packed by column groups (packColumns): 0 when B is row-major with
-    /// rows `ldb` floats apart; else the layout's last group stride (see
-    /// packColumns), and group j's K x group block starts at j * K * group.
+    /// B packed in panels of 32 columns (packColumns): 0 when B is row-major with
+    /// rows `ldb` floats apart; else the last panel's row stride (see
+    /// packColumns), and panel j's K x 32 block starts at j * K * 32.
     int64_t packedLastLd = 0;
     int64_t N = 0;
   };
@@ -1283,7 +1283,7 @@ void Lowerer::matmul(const Node &n) {
     GemmTile t;
     const Node &last = fuseEpilogue(n, bd[1], t);
     Value *a = input(n, 0), *w = input(n, 1), *out = output(last);
-    // Weights known at compile time are embedded packed by column groups;
+    // Weights known at compile time are embedded packed in panels;
     // bound at run time, they come packed with packWeights.
     const Node *src = &g_.node(n.inputs[1].node);
     if (src->op == "Identity" && g_.node(src->inputs[0].node).op == "VariableV2")

@@ -87,7 +87,7 @@ struct LowerOptions {
   /// With externalWeights: the weights array holds each variable in the
   /// layout packedWeightSizes describes, which PREFIX_pack_weights (emitted
   /// too) writes from the variables' values; matrix products then read
-  /// their weights as embedded weights are (column groups, see
+  /// their weights as embedded weights are (panels of 32 columns, see
   /// docs/c-abi.md).
   bool packWeights = false;
   /// Keys the random ops' generator (with each op's name): the same seed
@@ -97,7 +97,7 @@ struct LowerOptions {
 
 /// For each of Plan::variables, the float32 elements of its packed form:
 /// a variable whose every use is the weights of a MatMul (B, not
-/// transposed) is stored by column groups with rows padded to 16 floats
+/// transposed) is stored in panels of 32 columns, rows padded to 16 floats
 /// (a little larger than the variable); any other keeps its size and
 /// layout (its packed form is a copy).
 std::vector<int64_t> packedWeightSizes(const graph::Graph &g, const Plan &plan);
