@@ -711,7 +711,9 @@ class AOT(Tmp):
         # embedded weights (packed at compile time) on 1 and 2 threads. w1: 404 columns = three
         # 128-column groups and one of 20 (a panel with rows padded to 32; a single row's one
         # pass crosses from group 2 into it); w2: 37 columns (32 + 5 in rows of 16); w4: 20. w3 is also
-        # summed and f is fetched, t is transposed: those stay as they are (a copy).
+        # summed and f is fetched, t is transposed: those stay as they are (a copy). The constant
+        # of zc is packed at compile time in both modes: its product, of w4's shape, is code of
+        # its own next to w4's unpacked one.
         prog = self.program("packed", "x = tf.placeholder(tf.float32, [None, 50], name='x')",
                             "w1 = tf.get_variable('w1', [50, 404])", "b1 = tf.get_variable('b1', [404])",
                             "w2 = tf.get_variable('w2', [404, 37])", "w3 = tf.get_variable('w3', [37, 10])",
@@ -720,13 +722,14 @@ class AOT(Tmp):
                             "h = tf.matmul(tf.nn.relu(tf.matmul(x, w1) + b1), w2)",
                             "y = tf.identity(tf.matmul(h, w3) + tf.reduce_sum(w3), name='y')",
                             "z = tf.matmul(x, w4, name='z')", "q = tf.matmul(x, f, name='q')",
+                            "zc = tf.matmul(x, tf.constant(0.5, shape=[50, 20]), name='zc')",
                             "u = tf.matmul(x, t, transpose_b=True, name='u')")
         shapes = {"w1": (50, 404), "b1": (404,), "w2": (404, 37), "w3": (37, 10), "w4": (50, 20), "f": (50, 16),
                   "t": (10, 50)}
         packed_sizes = {"w1": 50 * 416, "b1": 404, "w2": 404 * 48, "w3": 370, "w4": 50 * 32, "f": 800, "t": 500}
         rng = np.random.default_rng(21)
         wts = {k: rng.uniform(-1, 1, s).astype(np.float32) for k, s in shapes.items()}
-        fetch_names = ["y", "z", "q", "u", "f"]
+        fetch_names = ["y", "z", "q", "u", "f", "zc"]
         fetches = [a for k in fetch_names for a in ("--fetch", k)]
         libs = {}
         for mode in ("--weights-at-runtime", "--pack-weights"):
@@ -777,7 +780,7 @@ class AOT(Tmp):
             rows = x.shape[0]
             outs = {"y": np.zeros((rows, 10), np.float32), "z": np.zeros((rows, 20), np.float32),
                     "q": np.zeros((rows, 16), np.float32), "u": np.zeros((rows, 10), np.float32),
-                    "f": np.zeros((50, 16), np.float32)}
+                    "f": np.zeros((50, 16), np.float32), "zc": np.zeros((rows, 20), np.float32)}
             fetch_order = re.findall(r'#define PK_FETCH\d+_NAME "([^"]+):0"', libs[mode][1])
             feed_ptrs = (ctypes.c_void_p * 1)(x.ctypes.data)
             fetch_ptrs = (ctypes.c_void_p * len(fetch_order))(*[outs[k].ctypes.data for k in fetch_order])
@@ -805,6 +808,8 @@ class AOT(Tmp):
             self.assertLess(rel_err(packed["q"], x64 @ wts["f"]), TOL)
             self.assertLess(rel_err(packed["u"], x64 @ wts["t"].T), TOL)
             np.testing.assert_array_equal(packed["f"], wts["f"])
+            self.assertLess(rel_err(plain["zc"], 0.5 * x64.sum(axis=1, keepdims=True) * np.ones((1, 20))), TOL)
+            self.assertLess(rel_err(plain["z"], x64 @ wts["w4"]), TOL)
 
     def test_emit_kinds_and_targets(self):
         src = os.path.join(CODEGEN, "mlp.scope")

@@ -1003,7 +1003,8 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
                                            b_.CreateZExt(b_.CreateICmpNE(b_.CreateURem(M, b_.getInt64(rows)), b_.getInt64(0)), i64_)),
                               b_.getInt64(groups));
   std::string key = "gemm:" + std::to_string(N) + "," + std::to_string(tile.K) + "," + std::to_string(tile.ldb) + "," +
-                    std::to_string(tile.ldc) + "," + tile.shape + "," + epilogueKey(tile);
+                    std::to_string(tile.ldc) + "," + std::to_string(tile.packedLastLd) + "," + tile.shape + "," +
+                    epilogueKey(tile);
   outlined(vals, units, key, [&](const std::vector<Value *> &cap, Value *begin, Value *end) {
     GemmTile t = narrow;
     t.b = cap[0];
