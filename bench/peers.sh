@@ -10,7 +10,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 out=${1:?usage: bench/peers.sh OUT.json}
 cmake --build "$root/build" -j 2 >/dev/null
-env -u OPENBLAS_CORETYPE bash "$here/peers/run.sh" "$out"
+# A peer that fails on a workload (the harness's torch on asymmetric SAME padding) makes the
+# harness exit non-zero: the table of what was measured is still printed, then that status.
+rc=0
+env -u OPENBLAS_CORETYPE bash "$here/peers/run.sh" "$out" || rc=$?
+[ -s "$out" ] || exit "$rc"
 python3 - "$out" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
@@ -31,3 +35,4 @@ for (w, n, t), peers in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][2],
     best = min(others, key=others.get)
     print(f"| {w} | {n} | {t} | {peers['scopec']:.3g} | {best} | {others[best]:.3g} | {peers['scopec'] / others[best]:.2f} |")
 PY
+exit "$rc"

@@ -723,13 +723,20 @@ class AOT(Tmp):
                             "y = tf.identity(tf.matmul(h, w3) + tf.reduce_sum(w3), name='y')",
                             "z = tf.matmul(x, w4, name='z')", "q = tf.matmul(x, f, name='q')",
                             "zc = tf.matmul(x, tf.constant(0.5, shape=[50, 20]), name='zc')",
-                            "u = tf.matmul(x, t, transpose_b=True, name='u')")
+                            "u = tf.matmul(x, t, transpose_b=True, name='u')",
+                            "img = tf.placeholder(tf.float32, [None, 7, 9, 3], name='img')",
+                            "k1 = tf.get_variable('k1', [3, 3, 3, 36])", "k2 = tf.get_variable('k2', [1, 1, 36, 70])",
+                            "c1 = tf.nn.relu(tf.nn.conv2d(img, k1, [1, 1, 1, 1], 'SAME'))",
+                            "cv = tf.nn.conv2d(c1, k2, [1, 1, 1, 1], 'SAME', name='cv')")
         shapes = {"w1": (50, 404), "b1": (404,), "w2": (404, 37), "w3": (37, 10), "w4": (50, 20), "f": (50, 16),
-                  "t": (10, 50)}
-        packed_sizes = {"w1": 50 * 416, "b1": 404, "w2": 404 * 48, "w3": 370, "w4": 50 * 32, "f": 800, "t": 500}
+                  "t": (10, 50), "k1": (3, 3, 3, 36), "k2": (1, 1, 36, 70)}
+        # Filters by the convolution's panels: 36 channels as one panel of 36 (rows of 48), 70 as
+        # one of 32 and one of 38 (rows of 48).
+        packed_sizes = {"w1": 50 * 416, "b1": 404, "w2": 404 * 48, "w3": 370, "w4": 50 * 32, "f": 800, "t": 500,
+                        "k1": 27 * 48, "k2": 36 * (32 + 48)}
         rng = np.random.default_rng(21)
         wts = {k: rng.uniform(-1, 1, s).astype(np.float32) for k, s in shapes.items()}
-        fetch_names = ["y", "z", "q", "u", "f", "zc"]
+        fetch_names = ["y", "z", "q", "u", "f", "zc", "cv"]
         fetches = [a for k in fetch_names for a in ("--fetch", k)]
         libs = {}
         for mode in ("--weights-at-runtime", "--pack-weights"):
@@ -771,24 +778,33 @@ class AOT(Tmp):
                 last = w1[12 * 1600:].reshape(50, 32)
                 np.testing.assert_array_equal(last[:, :20], wts["w1"][:, 384:])
                 np.testing.assert_array_equal(last[:, 20:], 0)
+                # k2 as [36, 70]: a panel of channels 0-31, then one of 32-69 in rows of 48.
+                k2, w = dst[order.index("k2")], wts["k2"][0, 0]
+                np.testing.assert_array_equal(k2[:36 * 32].reshape(36, 32), w[:, :32])
+                np.testing.assert_array_equal(k2[36 * 32:].reshape(36, 48)[:, :38], w[:, 32:])
+                np.testing.assert_array_equal(k2[36 * 32:].reshape(36, 48)[:, 38:], 0)
                 ptrs, keep = dst_ptrs, dst
             run_fn = lib.pk_run
             run_fn.restype = ctypes.c_int32
             run_fn.argtypes = [ctypes.c_int64] + [ctypes.c_void_p] * 4
+            img = imgs[x.shape[0]]
             lib.pk_scratch_size.restype = ctypes.c_int64
             lib.pk_scratch_size.argtypes = [ctypes.c_int64]
             rows = x.shape[0]
             outs = {"y": np.zeros((rows, 10), np.float32), "z": np.zeros((rows, 20), np.float32),
                     "q": np.zeros((rows, 16), np.float32), "u": np.zeros((rows, 10), np.float32),
-                    "f": np.zeros((50, 16), np.float32), "zc": np.zeros((rows, 20), np.float32)}
+                    "f": np.zeros((50, 16), np.float32), "zc": np.zeros((rows, 20), np.float32),
+                    "cv": np.zeros((rows, 7, 9, 70), np.float32)}
             fetch_order = re.findall(r'#define PK_FETCH\d+_NAME "([^"]+):0"', libs[mode][1])
-            feed_ptrs = (ctypes.c_void_p * 1)(x.ctypes.data)
+            feed_order = re.findall(r'#define PK_FEED\d+_NAME "([^"]+):0"', libs[mode][1])
+            feed_ptrs = (ctypes.c_void_p * 2)(*[{"x": x, "img": img}[k].ctypes.data for k in feed_order])
             fetch_ptrs = (ctypes.c_void_p * len(fetch_order))(*[outs[k].ctypes.data for k in fetch_order])
             scratch = aligned(lib.pk_scratch_size(rows) // 4 + 16)
             self.assertEqual(run_fn(rows, ptrs, feed_ptrs, fetch_ptrs, scratch.ctypes.data), 0)
             del keep
             return outs
 
+        imgs = {rows: rng.uniform(-1, 1, (rows, 7, 9, 3)).astype(np.float32) for rows in (1, 13, 29)}
         for rows in (1, 13, 29):
             x = rng.uniform(-1, 1, (rows, 50)).astype(np.float32)
             plain = run_lib("--weights-at-runtime", x)
@@ -797,7 +813,7 @@ class AOT(Tmp):
                 with self.subTest(rows=rows, fetch=k):
                     np.testing.assert_array_equal(packed[k], plain[k])
             for threads in ("1", "2"):
-                jit = self.fetch(prog, wts, {"x": x}, fetch_names, "--threads", threads)
+                jit = self.fetch(prog, wts, {"x": x, "img": imgs[rows]}, fetch_names, "--threads", threads)
                 for k in fetch_names:
                     with self.subTest(rows=rows, fetch=k, threads=threads):
                         np.testing.assert_array_equal(jit[k + ":0"], packed[k])
@@ -810,6 +826,9 @@ class AOT(Tmp):
             np.testing.assert_array_equal(packed["f"], wts["f"])
             self.assertLess(rel_err(plain["zc"], 0.5 * x64.sum(axis=1, keepdims=True) * np.ones((1, 20))), TOL)
             self.assertLess(rel_err(plain["z"], x64 @ wts["w4"]), TOL)
+            pad = np.pad(imgs[rows].astype(np.float64), ((0, 0), (1, 1), (1, 1), (0, 0)))
+            c1 = sum(pad[:, i:i + 7, j:j + 9, :] @ wts["k1"][i, j] for i in range(3) for j in range(3))
+            self.assertLess(rel_err(packed["cv"], np.maximum(c1, 0) @ wts["k2"][0, 0]), TOL)
 
     def test_emit_kinds_and_targets(self):
         src = os.path.join(CODEGEN, "mlp.scope")

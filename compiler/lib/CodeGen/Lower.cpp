@@ -74,37 +74,6 @@ std::vector<float> packColumns(const std::vector<float> &b, int64_t K, int64_t N
   }
   return out;
 }
-/// The MatMuls of the plan whose weights (B, not transposed, static
-/// [K, N]) are variable `var` read directly or through Identity: true when
-/// there is one and every use of the variable is one, and the variable
-/// (or a read of it) is not fetched.
-bool weightsOnlyOfMatMuls(const Graph &g, const Plan &plan, NodeID var) {
-  std::set<NodeID> reads = {var};
-  for (NodeID id : plan.nodes) {
-    const Node &n = g.node(id);
-    if (n.op == "Identity" && !n.inputs.empty() && reads.count(n.inputs[0].node))
-      reads.insert(id);
-  }
-  for (const Binding &f : plan.fetches)
-    if (reads.count(f.tensor.node))
-      return false;
-  bool any = false;
-  for (NodeID id : plan.nodes) {
-    const Node &n = g.node(id);
-    for (size_t i = 0; i < n.inputs.size(); ++i) {
-      if (!reads.count(n.inputs[i].node) || (n.op == "Identity" && reads.count(id)))
-        continue;
-      auto flag = [&](const char *k) { return n.attrs.count(k) && std::get<bool>(n.attrs.at(k)); };
-      const std::vector<int64_t> &bd = g.node(var).outputs[0].shape.dims;
-      if (n.op != "MatMul" || i != 1 || flag("transpose_a") || flag("transpose_b") || bd.size() != 2 || bd[0] < 0 ||
-          bd[1] < 0)
-        return false;
-      any = true;
-    }
-  }
-  return any;
-}
-
 class Lowerer {
 public:
   Lowerer(const Graph &g, const Plan &plan, const WeightValues &w, llvm::LLVMContext &ctx,
@@ -117,6 +86,16 @@ public:
   }
 
   void run();
+
+  /// How variable `var` is packed (LowerOptions::packWeights, and embedded
+  /// weights): kMatMul when every use of it (read directly or through
+  /// Identity) is the weights of a MatMul (B, not transposed, static
+  /// [K, N]), kConv when every use is the filter of a Conv2D that runs as
+  /// a direct convolution; kKept otherwise, or when it (or a read) is fetched.
+  enum PackedUse { kKept, kMatMul, kConv };
+  static PackedUse packedUse(const Graph &g, const Plan &plan, NodeID var);
+  /// Floats of `var`'s packed form.
+  static int64_t packedElements(const Graph &g, const Plan &plan, NodeID var);
 
 private:
   const Graph &g_;
@@ -138,7 +117,7 @@ private:
   std::map<NodeID, unsigned> uses_;  ///< consumers of each node's output 0 in the plan
   std::set<NodeID> done_;            ///< lowered ahead (epilogue operands) or fused away
 
-  std::set<NodeID> packedVars_; ///< variables bound packed (packWeights)
+  std::map<NodeID, PackedUse> packedVars_; ///< variables bound packed (packWeights)
   void packWeightsFunction();
   std::map<Key, size_t> fetchIndex_;
   std::vector<Value *> fetchPtrs_;
@@ -541,6 +520,16 @@ private:
   struct ConvGeom {
     int64_t H, W, C, OH, OW, OC, KH, KW, sh, sw, dh, dw, pt, pl;
   };
+  /// Conv2D `n`'s shape; true when it runs as a direct convolution (shapes
+  /// known, and not so many k-loops that the plain loop nest is better).
+  static bool directConv(const Graph &g, const Plan &plan, const Node &n, ConvGeom &geom);
+  /// The variable `r` reads (directly or through Identity), or -1.
+  NodeID weightVariable(const TensorRef &r) const {
+    const Node *src = &g_.node(r.node);
+    if (src->op == "Identity" && g_.node(src->inputs[0].node).op == "VariableV2")
+      src = &g_.node(src->inputs[0].node);
+    return src->op == "VariableV2" ? src->id : static_cast<NodeID>(-1);
+  }
   void convDirect(const GemmTile &t, const ConvGeom &g, Value *x, Value *batch);
   void convRow(const GemmTile &t, const ConvGeom &g, Value *x, Value *nb, Value *oh, Value *n0, int64_t width);
   /// The blocks of an output row for a panel of `width` channels: `count`
@@ -566,6 +555,27 @@ private:
     if (full > 0 && rest <= 16)
       return {full, full - 1, 32 + rest, (full - 1) * 32};
     return {full + 1, full, rest, full * 32};
+  }
+  /// A filter [R = KH * KW * C, OC] (HWIO) by convPanels: each panel's
+  /// block of R rows of its width rounded up to 16 floats (zeros past OC),
+  /// from row 0 at n0 * R (full panels are 32 wide from channel 0). A block
+  /// of the convolution then streams one contiguous part of the filter
+  /// (rows of 24 or 36 channels straddled cache lines; a 32-channel panel
+  /// of 64 read half of every 256-byte row).
+  static int64_t convPackedSize(int64_t R, int64_t OC) {
+    ConvPanels pp = convPanels(OC);
+    return (pp.count > pp.full ? pp.lastN0 + (pp.lastWidth + 15) / 16 * 16 : 32 * pp.full) * R;
+  }
+  static std::vector<float> convPack(const std::vector<float> &w, int64_t R, int64_t OC) {
+    ConvPanels pp = convPanels(OC);
+    std::vector<float> out(static_cast<size_t>(convPackedSize(R, OC)), 0.0f);
+    for (int64_t p = 0; p < pp.count; ++p) {
+      int64_t n0 = p < pp.full ? 32 * p : pp.lastN0, width = p < pp.full ? 32 : pp.lastWidth, ld = (width + 15) / 16 * 16;
+      for (int64_t r = 0; r < R; ++r)
+        for (int64_t c = 0; c < width; ++c)
+          out[static_cast<size_t>(n0 * R + r * ld + c)] = w[static_cast<size_t>(r * OC + n0 + c)];
+    }
+    return out;
   }
   /// The k-loops the direct convolution emits per output row (all panels).
   static int64_t convCopies(const ConvGeom &g) {
@@ -707,6 +717,76 @@ private:
     return std::get<std::vector<int64_t>>(it->second);
   }
 };
+
+bool Lowerer::directConv(const Graph &g, const Plan &plan, const Node &n, ConvGeom &geom) {
+  auto dimsOf = [&](TensorRef t) -> const std::vector<int64_t> & {
+    auto it = plan.dims.find(t.node);
+    return it != plan.dims.end() && t.index == 0 ? it->second : g.type(t).shape.dims;
+  };
+  const std::vector<int64_t> &xd = dimsOf(n.inputs[0]), &wd = dimsOf(n.inputs[1]), &od = dimsOf(TensorRef{n.id, 0});
+  auto ints = [&](const char *k, std::vector<int64_t> dflt) {
+    auto it = n.attrs.find(k);
+    return it != n.attrs.end() && std::holds_alternative<std::vector<int64_t>>(it->second)
+               ? std::get<std::vector<int64_t>>(it->second)
+               : dflt;
+  };
+  std::vector<int64_t> st = ints("strides", {1, 1, 1, 1}), dil = ints("dilations", {1, 1, 1, 1});
+  auto pad = n.attrs.find("padding");
+  bool same = pad != n.attrs.end() && std::holds_alternative<std::string>(pad->second) &&
+              std::get<std::string>(pad->second) == "SAME";
+  if (xd.size() != 4 || wd.size() != 4 || od.size() != 4 || st.size() != 4 || dil.size() != 4)
+    return false;
+  int64_t H = xd[1], W = xd[2], C = xd[3], KH = wd[0], KW = wd[1], OC = wd[3], OH = od[1], OW = od[2];
+  geom = {H, W, C, OH, OW, OC, KH, KW, st[1], st[2], dil[1], dil[2], padBefore(same, H, OH, KH, st[1], dil[1]),
+          padBefore(same, W, OW, KW, st[2], dil[2])};
+  // The direct convolution emits a k-loop per filter column and block kind:
+  // a filter far wider than usual (or padding touching most blocks) takes
+  // the plain loop nest instead -- the same terms in the same order.
+  constexpr int64_t kMaxConvCopies = 512;
+  return H >= 0 && W >= 0 && C >= 0 && OC > 0 && KH > 0 && KW > 0 && OH > 0 && OW > 0 && convCopies(geom) <= kMaxConvCopies;
+}
+
+Lowerer::PackedUse Lowerer::packedUse(const Graph &g, const Plan &plan, NodeID var) {
+  std::set<NodeID> reads = {var};
+  for (NodeID id : plan.nodes) {
+    const Node &n = g.node(id);
+    if (n.op == "Identity" && !n.inputs.empty() && reads.count(n.inputs[0].node))
+      reads.insert(id);
+  }
+  for (const Binding &f : plan.fetches)
+    if (reads.count(f.tensor.node))
+      return kKept;
+  PackedUse use = kKept;
+  const std::vector<int64_t> &vd = g.node(var).outputs[0].shape.dims;
+  for (NodeID id : plan.nodes) {
+    const Node &n = g.node(id);
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      if (!reads.count(n.inputs[i].node) || (n.op == "Identity" && reads.count(id)))
+        continue;
+      auto flag = [&](const char *k) { return n.attrs.count(k) && std::get<bool>(n.attrs.at(k)); };
+      ConvGeom geom;
+      PackedUse here = kKept;
+      if (n.op == "MatMul" && i == 1 && !flag("transpose_a") && !flag("transpose_b") && vd.size() == 2 && vd[0] >= 0 &&
+          vd[1] >= 0)
+        here = kMatMul;
+      else if (n.op == "Conv2D" && i == 1 && directConv(g, plan, n, geom))
+        here = kConv;
+      if (here == kKept || (use != kKept && use != here))
+        return kKept;
+      use = here;
+    }
+  }
+  return use;
+}
+
+int64_t Lowerer::packedElements(const Graph &g, const Plan &plan, NodeID var) {
+  const std::vector<int64_t> &d = g.node(var).outputs[0].shape.dims;
+  switch (packedUse(g, plan, var)) {
+  case kMatMul: return packedSize(d[0], d[1]);
+  case kConv: return convPackedSize(d[0] * d[1] * d[2], d[3]);
+  default: return g.node(var).outputs[0].shape.numElements();
+  }
+}
 
 void Lowerer::elementwise(const Node &n, const std::vector<size_t> &ins,
                           const std::function<Value *(std::vector<Value *> &)> &op) {
@@ -1286,10 +1366,7 @@ void Lowerer::matmul(const Node &n) {
     Value *a = input(n, 0), *w = input(n, 1), *out = output(last);
     // Weights known at compile time are embedded packed in panels;
     // bound at run time, they come packed with packWeights.
-    const Node *src = &g_.node(n.inputs[1].node);
-    if (src->op == "Identity" && g_.node(src->inputs[0].node).op == "VariableV2")
-      src = &g_.node(src->inputs[0].node);
-    if (packedVars_.count(src->id)) {
+    if (packedVars_.count(weightVariable(n.inputs[1]))) {
       t.packedLastLd = packedLastLd(bd[1]);
     } else if (std::optional<std::vector<float>> vals = staticFloats(n.inputs[1])) {
       w = constantData(g_.node(n.inputs[1].node).name + ".packed", packColumns(*vals, bd[0], bd[1]));
@@ -1331,7 +1408,7 @@ void Lowerer::convDirect(const GemmTile &t, const ConvGeom &g, Value *x, Value *
   const int64_t panels = pp.count, full = pp.full;
   std::vector<Value *> vals = {t.b, t.c, t.bias ? t.bias : llvm::ConstantPointerNull::get(b_.getPtrTy()), x};
   Value *units = b_.CreateMul(batch, b_.getInt64(g.OH * panels));
-  std::string key = "conv";
+  std::string key = t.packedLastLd ? "conv.packed" : "conv";
   for (int64_t v : {g.H, g.W, g.C, g.OH, g.OW, g.OC, g.KH, g.KW, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl})
     key += "," + std::to_string(v);
   outlined(vals, units, key + "," + epilogueKey(t), [&](const std::vector<Value *> &cap, Value *begin, Value *end) {
@@ -1426,9 +1503,13 @@ void Lowerer::convBlock(const GemmTile &t, const ConvGeom &g, Value *x, Value *n
         std::vector<Value *> ptrs(rows, nullptr);
         for (int64_t r = lo; r < hi; ++r)
           ptrs[static_cast<size_t>(r)] = b_.CreateConstGEP1_64(f32_, base, static_cast<uint64_t>(r * g.sw * g.C));
-        Value *brow = b_.CreateInBoundsGEP(
-            f32_, t.b, b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(g.KW)), b_.getInt64(kw)), b_.getInt64(g.C * g.OC)), n0));
-        accTerms(a, ptrs, {{brow, g.OC, nv}}, span * g.C);
+        // Filter row (kh * KW + kw) * C of the panel: HWIO rows OC apart, or
+        // packed (convPack: the panel's block from row 0 at n0 * R, rows 16 nv apart).
+        const int64_t ld = t.packedLastLd ? 16 * static_cast<int64_t>(nv) : g.OC;
+        Value *tap = b_.CreateMul(b_.CreateAdd(b_.CreateMul(kh, b_.getInt64(g.KW)), b_.getInt64(kw)), b_.getInt64(g.C * ld));
+        Value *first = t.packedLastLd ? b_.CreateMul(n0, b_.getInt64(g.KH * g.KW * g.C)) : n0;
+        Value *brow = b_.CreateInBoundsGEP(f32_, t.b, b_.CreateAdd(tap, first));
+        accTerms(a, ptrs, {{brow, ld, nv}}, span * g.C);
       }
     }, "tap");
   }, "kh");
@@ -1437,25 +1518,22 @@ void Lowerer::convBlock(const GemmTile &t, const ConvGeom &g, Value *x, Value *n
 
 void Lowerer::conv2d(const Node &n) {
   requireFloat32(n);
-  const std::vector<int64_t> &xd = dims(n.inputs[0]), &wd = dims(n.inputs[1]), &od = outDims(n);
-  std::vector<int64_t> st = attrInts(n, "strides"), dil = {1, 1, 1, 1};
-  if (n.attrs.count("dilations"))
-    dil = attrInts(n, "dilations");
-  bool same = std::get<std::string>(n.attrs.at("padding")) == "SAME";
-  int64_t H = xd[1], W = xd[2], C = xd[3], KH = wd[0], KW = wd[1], OC = wd[3];
-  int64_t OH = od[1], OW = od[2];
+  const std::vector<int64_t> &xd = dims(n.inputs[0]);
+  ConvGeom geom;
+  bool direct = directConv(g_, plan_, n, geom);
+  auto [H, W, C, OH, OW, OC, KH, KW, sh, sw, dh, dw, pt, pl] = geom;
   if (H < 0 || W < 0 || C < 0 || OH < 0 || OW < 0)
     throw Unsupported{"Conv2D '" + n.name + "' needs known spatial and channel dimensions"};
-  int64_t pt = padBefore(same, H, OH, KH, st[1], dil[1]), pl = padBefore(same, W, OW, KW, st[2], dil[2]);
   Value *x = input(n, 0), *w = input(n, 1), *out = nullptr;
-  ConvGeom geom{H, W, C, OH, OW, OC, KH, KW, st[1], st[2], dil[1], dil[2], pt, pl};
-  // The direct convolution emits a k-loop per filter column and block kind:
-  // a filter far wider than usual (or padding touching most blocks) takes
-  // the plain loop nest below instead -- the same terms in the same order.
-  constexpr int64_t kMaxConvCopies = 512;
-  if (OC > 0 && KH > 0 && KW > 0 && OH > 0 && OW > 0 && convCopies(geom) <= kMaxConvCopies) {
+  if (direct) {
     GemmTile t;
     const Node &last = fuseEpilogue(n, OC, t);
+    if (packedVars_.count(weightVariable(n.inputs[1]))) {
+      t.packedLastLd = 1;
+    } else if (std::optional<std::vector<float>> vals = staticFloats(n.inputs[1])) {
+      w = constantData(g_.node(n.inputs[1].node).name + ".packed", convPack(*vals, KH * KW * C, OC));
+      t.packedLastLd = 1;
+    }
     t.b = w;
     t.c = output(last);
     t.ldb = t.ldc = OC;
@@ -1469,10 +1547,10 @@ void Lowerer::conv2d(const Node &n) {
         Value *obase = b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(bi, b_.getInt64(OH)), oh), b_.getInt64(OW)), ow), b_.getInt64(OC));
         loop(b_.getInt64(OC), [&](Value *oc) { store(fconst(0), out, b_.CreateAdd(obase, oc)); }, "z");
         loop(b_.getInt64(KH), [&](Value *kh) {
-          Value *ih = b_.CreateSub(b_.CreateAdd(b_.CreateMul(oh, b_.getInt64(st[1])), b_.CreateMul(kh, b_.getInt64(dil[1]))), b_.getInt64(pt));
+          Value *ih = b_.CreateSub(b_.CreateAdd(b_.CreateMul(oh, b_.getInt64(sh)), b_.CreateMul(kh, b_.getInt64(dh))), b_.getInt64(pt));
           Value *inH = b_.CreateAnd(b_.CreateICmpSGE(ih, b_.getInt64(0)), b_.CreateICmpSLT(ih, b_.getInt64(H)));
           loop(b_.getInt64(KW), [&](Value *kw) {
-            Value *iw = b_.CreateSub(b_.CreateAdd(b_.CreateMul(ow, b_.getInt64(st[2])), b_.CreateMul(kw, b_.getInt64(dil[2]))), b_.getInt64(pl));
+            Value *iw = b_.CreateSub(b_.CreateAdd(b_.CreateMul(ow, b_.getInt64(sw)), b_.CreateMul(kw, b_.getInt64(dw))), b_.getInt64(pl));
             Value *inside = b_.CreateAnd(inH, b_.CreateAnd(b_.CreateICmpSGE(iw, b_.getInt64(0)), b_.CreateICmpSLT(iw, b_.getInt64(W))));
             ifThen(inside, [&] {
             Value *xbase = b_.CreateMul(b_.CreateAdd(b_.CreateMul(b_.CreateAdd(b_.CreateMul(bi, b_.getInt64(H)), ih), b_.getInt64(W)), iw), b_.getInt64(C));
@@ -2796,8 +2874,8 @@ void Lowerer::run() {
   }
   if (opts_.externalWeights && opts_.packWeights)
     for (NodeID v : plan_.variables)
-      if (weightsOnlyOfMatMuls(g_, plan_, v))
-        packedVars_.insert(v);
+      if (PackedUse use = packedUse(g_, plan_, v); use != kKept)
+        packedVars_[v] = use;
   auto args = fn_->arg_begin();
   batch_ = &*args++;
   if (opts_.externalWeights) {
@@ -2916,24 +2994,32 @@ void Lowerer::packWeightsFunction() {
     Value *src = b_.CreateLoad(ptr_, b_.CreateConstInBoundsGEP1_64(ptr_, in, i));
     Value *dst = b_.CreateLoad(ptr_, b_.CreateConstInBoundsGEP1_64(ptr_, out, i));
     const std::vector<int64_t> &d = g_.node(v).outputs[0].shape.dims;
-    if (!packedVars_.count(v)) {
+    auto it = packedVars_.find(v);
+    if (it == packedVars_.end()) {
       copy(DType::Float32, dst, src, count(d));
       continue;
     }
-    // Full panels in a loop, then the last (narrower, padded) one.
-    const int64_t K = d[0], N = d[1], full = N / kPanel, last = packedLastLd(N), w = N - full * kPanel;
-    auto panel = [&](Value *j, int64_t ld, int64_t width) {
-      loop(b_.getInt64(K), [&](Value *k) {
-        Value *from = b_.CreateAdd(b_.CreateMul(k, b_.getInt64(N)), b_.CreateMul(j, b_.getInt64(kPanel)));
-        Value *to = b_.CreateAdd(b_.CreateMul(k, b_.getInt64(ld)), b_.CreateMul(j, b_.getInt64(kPanel * K)));
+    // B[R, N] (a filter as [KH * KW * C, OC]) by panels: columns n0 ..
+    // n0 + width - 1 to rows ld apart from n0 * R. Full panels of 32 from
+    // column 0 in a loop, then the last (narrower, padded) one.
+    const int64_t R = it->second == kConv ? d[0] * d[1] * d[2] : d[0], N = d.back();
+    auto panel = [&](Value *n0, int64_t ld, int64_t width) {
+      loop(b_.getInt64(R), [&](Value *r) {
+        Value *from = b_.CreateAdd(b_.CreateMul(r, b_.getInt64(N)), n0);
+        Value *to = b_.CreateAdd(b_.CreateMul(r, b_.getInt64(ld)), b_.CreateMul(n0, b_.getInt64(R)));
         copy(DType::Float32, b_.CreateInBoundsGEP(f32_, dst, to), b_.CreateInBoundsGEP(f32_, src, from), b_.getInt64(width));
         if (ld > width) // the padding: zeros
           loop(b_.getInt64(ld - width), [&](Value *c) { store(fconst(0), dst, b_.CreateAdd(to, b_.CreateAdd(c, b_.getInt64(width)))); }, "pad");
-      }, "k");
+      }, "r");
     };
-    loop(b_.getInt64(full), [&](Value *j) { panel(j, kPanel, kPanel); }, "panel");
-    if (w > 0)
-      panel(b_.getInt64(full), last, w);
+    int64_t full = N / kPanel, lastN0 = full * kPanel, lastWidth = N - lastN0;
+    if (it->second == kConv) {
+      ConvPanels pp = convPanels(N);
+      full = pp.full, lastN0 = pp.lastN0, lastWidth = pp.count > pp.full ? pp.lastWidth : 0;
+    }
+    loop(b_.getInt64(full), [&](Value *j) { panel(b_.CreateMul(j, b_.getInt64(kPanel)), kPanel, kPanel); }, "panel");
+    if (lastWidth > 0)
+      panel(b_.getInt64(lastN0), (lastWidth + 15) / 16 * 16, lastWidth);
   }
   b_.CreateRetVoid();
 }
@@ -2942,13 +3028,8 @@ void Lowerer::packWeightsFunction() {
 
 std::vector<int64_t> packedWeightSizes(const Graph &g, const Plan &plan) {
   std::vector<int64_t> out;
-  for (NodeID v : plan.variables) {
-    const std::vector<int64_t> &d = g.node(v).outputs[0].shape.dims;
-    int64_t size = g.node(v).outputs[0].shape.numElements();
-    if (weightsOnlyOfMatMuls(g, plan, v))
-      size = packedSize(d[0], d[1]);
-    out.push_back(size);
-  }
+  for (NodeID v : plan.variables)
+    out.push_back(Lowerer::packedElements(g, plan, v));
   return out;
 }
 

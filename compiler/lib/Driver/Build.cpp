@@ -122,7 +122,8 @@ std::string header(const std::string &prefix, const std::string &source, const c
     std::vector<int64_t> packed = codegen::packedWeightSizes(g, plan);
     h += "/* Packed weights (scopec build --pack-weights): the weights array of " + P + "_run holds\n"
          "   each variable in the layout " + P + "_pack_weights writes, not its values: the weights of\n"
-         "   matrix products by column groups (a few padding zeros), any other variable as is.\n"
+         "   matrix products and convolutions in panels of columns (a few padding zeros), any\n"
+         "   other variable as is.\n"
          "   packed[i] must have room for " + P + "_packed_weight_sizes[i] floats, 64-byte aligned\n"
          "   (aligned_alloc(64, size * 4 rounded up to 64)). Pack once, run many times. */\n";
     std::string sizes;

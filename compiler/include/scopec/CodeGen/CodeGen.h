@@ -97,9 +97,9 @@ struct LowerOptions {
 
 /// For each of Plan::variables, the float32 elements of its packed form:
 /// a variable whose every use is the weights of a MatMul (B, not
-/// transposed) is stored in panels of 32 columns, rows padded to 16 floats
-/// (a little larger than the variable); any other keeps its size and
-/// layout (its packed form is a copy).
+/// transposed), or the filter of a direct Conv2D, is stored in panels of
+/// columns, rows padded to 16 floats (a little larger than the variable);
+/// any other keeps its size and layout (its packed form is a copy).
 std::vector<int64_t> packedWeightSizes(const graph::Graph &g, const Plan &plan);
 
 /// Emits the module. On failure (an op or dtype codegen cannot lower)
