@@ -14,8 +14,8 @@ import sys
 def act(a, layer):
     if a == "relu":
         return "h = tf.nn.relu(h)"
-    if a == "leaky_relu":
-        return "h = tf.maximum(%r * h, h)" % float(layer.get("alpha", 0.2))
+    if a == "leaky_relu":  # the harness's default slope (gen_data.py, peer_numpy.py): 0.01
+        return "h = tf.maximum(%r * h, h)" % float(layer.get("alpha", 0.01))
     if a == "sigmoid":
         return "h = tf.sigmoid(h)"
     if a in ("none", None):
@@ -37,8 +37,10 @@ def model(w):
             lines.append("    w = tf.get_variable(\"w\", [%d, %d, %d, %d])" % (layer["kh"], layer["kw"], layer["cin"], layer["cout"]))
             lines.append("    b = tf.get_variable(\"b\", [%d], initializer=tf.zeros_initializer())" % layer["cout"])
             s = int(layer.get("stride", 1))
+            # As the harness reads it (common.conv_pads): "same" (the default), else valid.
+            pad = "SAME" if layer.get("padding", "same") == "same" else "VALID"
             lines.append("    h = tf.nn.bias_add(tf.nn.conv2d(h, w, strides=[1, %d, %d, 1], padding=%r), b)"
-                         % (s, s, layer.get("padding", "same").upper()))
+                         % (s, s, pad))
         else:
             raise SystemExit("workload op %r is not known to gen_models.py" % layer["op"])
         a = act(layer.get("act"), layer)

@@ -5,6 +5,7 @@ Numerics are compared with reference data made by NumPy (tests/codegen/
 make_reference.py); the relative error is max|got - ref| / max|ref| per fetch."""
 import argparse
 import ctypes
+import json
 import os
 import re
 import subprocess
@@ -845,6 +846,71 @@ class AOT(Tmp):
         self.assertEqual(run("build", src, "-o", base, "--emit", "exe")[0], 2)
         rc, _, err = run("build", src, "-o", base, "--target", "aarch64-linux-gnu", "--emit", "obj")
         self.assertEqual(rc, 0, err)
+
+
+class BenchModels(Tmp):
+    def test_gen_models_follow_the_harness_definitions(self):
+        # bench/peers/gen_models.py writes the .scope of each workloads.json entry; the models
+        # compute what the harness's _doc defines (y = x @ W + b; HWIO convs, "same" padding by
+        # default, TF's SAME split; leaky_relu = max(alpha h, h) with alpha 0.01 by default),
+        # checked against NumPy here.
+        spec = {"workloads": [
+            {"name": "d", "input": [20], "batches": [3], "layers": [
+                {"op": "dense", "in": 20, "out": 30, "act": "leaky_relu"},
+                {"op": "dense", "in": 30, "out": 17, "act": "leaky_relu", "alpha": 0.3},
+                {"op": "dense", "in": 17, "out": 5, "act": "sigmoid"},
+                {"op": "dense", "in": 5, "out": 4}]},
+            {"name": "c", "input": [9, 8, 3], "batches": [2], "layers": [
+                {"op": "conv2d", "h": 9, "w": 8, "cin": 3, "cout": 6, "kh": 3, "kw": 3, "act": "relu"},
+                {"op": "conv2d", "h": 9, "w": 8, "cin": 6, "cout": 5, "kh": 4, "kw": 4, "stride": 2,
+                 "padding": "same"},
+                {"op": "conv2d", "h": 5, "w": 4, "cin": 5, "cout": 7, "kh": 2, "kw": 3, "padding": "valid",
+                 "act": "leaky_relu"}]}]}
+        with open(self.path("workloads.json"), "w") as f:
+            json.dump(spec, f)
+        out = self.path("models")
+        p = subprocess.run([sys.executable, os.path.join(ROOT, "bench", "peers", "gen_models.py"),
+                            self.path("workloads.json"), out], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stdout.split(), ["d", "c"])
+        rng = np.random.default_rng(31)
+
+        def act(h, layer):
+            a = layer.get("act", "none")
+            if a == "relu":
+                return np.maximum(h, 0)
+            if a == "leaky_relu":
+                return np.maximum(layer.get("alpha", 0.01) * h, h)
+            if a == "sigmoid":
+                return 1 / (1 + np.exp(-h))
+            return h
+
+        def conv(h, w, layer):
+            s, (kh, kw) = layer.get("stride", 1), w.shape[:2]
+            if layer.get("padding", "same") == "same":
+                oh, ow = -(-h.shape[1] // s), -(-h.shape[2] // s)
+                ph, pw = max((oh - 1) * s + kh - h.shape[1], 0), max((ow - 1) * s + kw - h.shape[2], 0)
+                h = np.pad(h, ((0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)))
+            oh, ow = (h.shape[1] - kh) // s + 1, (h.shape[2] - kw) // s + 1
+            y = np.zeros((h.shape[0], oh, ow, w.shape[3]))
+            for i in range(kh):
+                for j in range(kw):
+                    y += h[:, i:i + s * (oh - 1) + 1:s, j:j + s * (ow - 1) + 1:s, :] @ w[i, j]
+            return y
+
+        for wl in spec["workloads"]:
+            with self.subTest(workload=wl["name"]):
+                x = rng.uniform(-1, 1, [wl["batches"][0]] + wl["input"]).astype(np.float32)
+                wts, ref = {}, x.astype(np.float64)
+                for i, layer in enumerate(wl["layers"]):
+                    shape = [layer["in"], layer["out"]] if layer["op"] == "dense" else \
+                        [layer["kh"], layer["kw"], layer["cin"], layer["cout"]]
+                    w = wts["layer%d/w" % i] = rng.uniform(-1, 1, shape).astype(np.float32)
+                    b = wts["layer%d/b" % i] = rng.uniform(-1, 1, shape[-1]).astype(np.float32)
+                    ref = act((ref @ w if layer["op"] == "dense" else conv(ref, w, layer)) + b, layer)
+                got = self.fetch(os.path.join(out, wl["name"] + ".scope"), wts, {"x": x}, ["y"])["y:0"]
+                self.assertEqual(got.shape, ref.shape)
+                self.assertLess(rel_err(got, ref), TOL)
 
 
 class BadInput(Tmp):
