@@ -245,11 +245,13 @@ class JITNumerics(Tmp):
             self.assertLess(rel_err(outs[0], np.maximum(x.astype(np.float64) @ wts["w"] + wts["b"], 0)), TOL)
 
     def test_single_rows_in_one_pass_and_split_between_threads(self):
-        # 300 columns = two full 128-column groups and one of 44 (a masked tail). One thread
-        # runs a single row (batch 1, the 13th row of batch 13, the 29th of batch 29 after
-        # two 12-row blocks and a 4-row one) over 256 columns in one pass, then the last 44;
-        # two and three threads split the groups.
+        # 300 columns = three groups of 96 (three of 128 would be an odd count of groups for two
+        # threads) and one of 12 (a masked tail). One thread runs a single row (batch 1, the
+        # 13th row of batch 13, the 29th of batch 29 after two 12-row blocks and a 4-row one)
+        # over 192 columns in one pass, then the last 108; two and three threads split the
+        # groups. 640 columns: four groups of 160, a single row's passes of 160.
         self.check_dense_on_threads("wide", 90, 300, (1, 13, 29), 13)
+        self.check_dense_on_threads("wide160", 40, 640, (1, 13), 19)
 
     def test_tall_products_split_in_chunks_between_threads(self):
         # M >= N on several threads: row blocks in chunks of 8, each chunk group by group.

@@ -44,9 +44,21 @@ struct Key {
   bool operator<(const Key &o) const { return node < o.node || (node == o.node && index < o.index); }
 };
 
-/// The columns of a unit: 128, or 64 for layers at most 128 wide (so two
-/// threads can split the columns of a 128-wide layer too).
-int64_t gemmGroup(int64_t N) { return N <= 128 ? 64 : 128; }
+/// The columns of a unit: 64 for layers at most 128 wide (so two threads
+/// can split the columns of a 128-wide layer too); else 128, or the first
+/// of 96, 160 and 64 that cuts the layer into an even number of groups, so
+/// that two threads share the columns of a row evenly (batch 1: a 384-wide
+/// layer in three groups of 128 left one thread two of them). Narrower
+/// groups only when needed: groups of 64 everywhere cost 2-5% (mlp's
+/// batch 1 on two threads, batch 64 on one).
+int64_t gemmGroup(int64_t N) {
+  if (N <= 128)
+    return 64;
+  for (int64_t g : {128, 96, 160, 64})
+    if ((N + g - 1) / g % 2 == 0)
+      return g;
+  return 128;
+}
 /// Columns per panel of packed weights.
 constexpr int64_t kPanel = 32;
 /// B[K, N] (row-major) packed in panels of 32 columns, each a contiguous K x
@@ -1167,8 +1179,9 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
         }, "mr");
       };
       // A single row reads B once, which bounds it (batch 1): when this
-      // thread runs every group, the row takes all the columns in one pass
-      // of up to 16 vectors (256 columns), so B is read in address order
+      // thread runs every group, the row takes all the columns in passes
+      // of whole groups up to 256 columns (16 vectors; one group when
+      // wider), so B is read in long runs
       // (measured 7% faster than half rows on mlp's 784 x 256 layer).
       // Group 0 then does the singles of every group, the others none.
       llvm::BasicBlock *allSingles = llvm::BasicBlock::Create(ctx_, "singles.wide", fn_);
@@ -1182,8 +1195,8 @@ void Lowerer::gemmRows(const GemmTile &tile, Value *M, int64_t N) {
         for (const Panel &p : panels(0, 1, 4))
           gemmTile(t, m0, b_.getInt64(0), p.n0, 4, p.nv, p.tail);
       }, "mq");
-      for (int64_t g0 = 0; g0 < groups; g0 += 2)
-        singleRows(b_.getInt64(0), g0, std::min(groups, g0 + 2), 16);
+      for (int64_t g0 = 0, pass = std::max<int64_t>(1, 256 / kGroup); g0 < groups; g0 += pass)
+        singleRows(b_.getInt64(0), g0, std::min(groups, g0 + pass), 16);
       b_.CreateBr(next);
       b_.SetInsertPoint(groupRest);
       perGroup([&](Value *gv, int64_t k) {
